@@ -1,0 +1,82 @@
+"""What one turn of the dialogue works on: the session, the person, their conversation.
+
+A :class:`TurnContext` lives for one inbound message inside one transaction. The
+command and dialogue modules read and change it; the engine commits it, stores
+the transcript and records the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.i18n import Gettext, gettext_for
+from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
+from bot.surveys import Survey, SurveyCatalog
+from storage.models import Conversation, Respondent
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Tunables of the dialogue engine (from configuration)."""
+
+    default_language: str = "en"
+    idle_timeout: timedelta = timedelta(hours=24)
+    max_invalid: int = 3
+    ask_consent: bool = True
+    keep_transcript: bool = True
+
+
+@dataclass
+class TurnContext:
+    """The state one inbound message is handled in."""
+
+    session: Session
+    inbound: Inbound
+    respondent: Respondent
+    conversation: Conversation | None
+    now: datetime
+    settings: EngineSettings
+    catalog: SurveyCatalog
+    survey_of: Callable[[Session, Conversation], Survey]
+    version_of: Callable[[Session, Survey], int]
+    out: list[Outbound] = field(default_factory=list)
+    erased: bool = False
+
+    @property
+    def language(self) -> str:
+        """Return the language to answer in."""
+        return self.respondent.language or self.settings.default_language
+
+    @property
+    def _(self) -> Gettext:
+        """Return ``gettext`` in the person's language."""
+        return gettext_for(self.language)
+
+    def say(
+        self,
+        text: str,
+        kind: Kind = Kind.INFO,
+        *,
+        choices: tuple[Choice, ...] = (),
+        ref: str | None = None,
+        expects: InputHint = InputHint.NONE,
+        progress: Progress | None = None,
+        max_length: int | None = None,
+    ) -> None:
+        """Queue one outbound message in the person's language."""
+        self.out.append(
+            Outbound(
+                text=text,
+                kind=kind,
+                choices=choices,
+                ref=ref,
+                expects=expects,
+                progress=progress,
+                max_length=max_length,
+                language=self.language,
+            )
+        )

@@ -1,0 +1,236 @@
+"""Running a survey with one person: asking, validating, storing, branching, finishing.
+
+Each answer is stored the moment it is given. Invalid answers get a short re-ask
+with the valid range; after ``max_invalid`` tries the person is offered to skip
+the question or stop. Choices are offered for every closed question so that a
+channel with buttons shows buttons, and one without shows numbered lines.
+"""
+
+from __future__ import annotations
+
+from bot.context import TurnContext
+from bot.i18n import pick
+from bot.messages import Choice, InputHint, Kind, Progress
+from bot.questions import Invalid, Parsed, Question, parse_answer
+from bot.surveys import Survey
+from storage import repositories as repo
+
+SKIP = "answer:skip"
+STOP = "answer:stop"
+SKIP_WORDS = frozenset({"skip", "passer", "pass", "next", "suivant"})
+
+
+def question_ref(public_id: str, question_id: str) -> str:
+    """Return the opaque reference a question's choices are tied to."""
+    return f"{public_id}:{question_id}"
+
+
+def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
+    """Open a conversation on ``survey`` (closing any other) and ask its first question."""
+    current = ctx.conversation
+    if current is not None:
+        if current.survey_version_id == ctx.version_of(ctx.session, survey) and not context:
+            resume(ctx)
+            return
+        current.status = "abandoned"
+        current.updated_at = ctx.now
+        ctx.session.flush()
+    ctx.conversation = repo.open_conversation(
+        ctx.session,
+        respondent_id=ctx.respondent.id,
+        version_id=ctx.version_of(ctx.session, survey),
+        channel=ctx.respondent.channel,
+        language=ctx.language,
+        context=context,
+        now=ctx.now,
+    )
+    _advance(ctx, survey, after=None)
+
+
+def resume(ctx: TurnContext) -> None:
+    """Ask the current question of the active conversation again."""
+    conversation = ctx.conversation
+    assert conversation is not None and conversation.step is not None
+    survey = ctx.survey_of(ctx.session, conversation)
+    ask(ctx, survey, survey.question(conversation.step))
+
+
+def answer(ctx: TurnContext) -> None:
+    """Take the inbound message as the answer to the current question."""
+    conversation = ctx.conversation
+    assert conversation is not None and conversation.step is not None
+    survey = ctx.survey_of(ctx.session, conversation)
+    question = survey.question(conversation.step)
+    inbound = ctx.inbound
+    if inbound.choice_id is not None:
+        if inbound.ref is not None and inbound.ref != question_ref(conversation.public_id,
+                                                                   question.id):
+            ctx.say(ctx._("That question has already been answered."), Kind.NOTICE)
+            return
+        raw = inbound.choice_id
+    else:
+        raw = inbound.text or ""
+    if raw == STOP:
+        stop_survey(ctx)
+        return
+    if raw == SKIP or (question.optional and raw.strip().casefold() in SKIP_WORDS):
+        _advance(ctx, survey, after=question.id)
+        return
+    try:
+        parsed = parse_answer(question, raw)
+    except Invalid as invalid:
+        _invalid(ctx, survey, question, invalid)
+        return
+    _store(ctx, question, parsed)
+    _advance(ctx, survey, after=question.id)
+
+
+def stop_survey(ctx: TurnContext) -> None:
+    """End the active conversation here; the answers given so far are kept."""
+    conversation = ctx.conversation
+    if conversation is not None:
+        conversation.status = "abandoned"
+        conversation.updated_at = ctx.now
+    ctx.say(ctx._("All right, we stop here. Your answers so far are kept."), Kind.ACKNOWLEDGEMENT)
+
+
+def _store(ctx: TurnContext, question: Question, parsed: Parsed) -> None:
+    """Store one answer and remember its value for the branching conditions."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    repo.add_answer(
+        ctx.session,
+        conversation,
+        question.id,
+        question.type,
+        number=parsed.number,
+        choice=parsed.choice,
+        text=parsed.text,
+        now=ctx.now,
+    )
+    conversation.values = {**conversation.values, question.id: parsed.value}
+
+
+def _advance(ctx: TurnContext, survey: Survey, after: str | None) -> None:
+    """Move to the next question whose condition holds, or finish the survey."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    conversation.attempts = 0
+    conversation.updated_at = ctx.now
+    following = survey.next_question(after, conversation.values)
+    if following is None:
+        _complete(ctx, survey)
+        return
+    conversation.step = following.id
+    ask(ctx, survey, following)
+
+
+def _complete(ctx: TurnContext, survey: Survey) -> None:
+    """Close the conversation, thank the person and, once, ask for follow-up consent."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    conversation.status = "completed"
+    conversation.step = None
+    conversation.completed_at = ctx.now
+    ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
+    respondent = ctx.respondent
+    if (
+        ctx.settings.ask_consent
+        and respondent.consent_at is None
+        and respondent.consent_asked_at is None
+        and respondent.opted_out_at is None
+    ):
+        respondent.consent_asked_at = ctx.now
+        respondent.pending = "consent"
+        _ = ctx._
+        ctx.say(
+            _("May we message you here when we act on feedback like yours?"),
+            Kind.QUESTION,
+            choices=(Choice("consent:yes", _("Yes, tell me")), Choice("consent:no", _("No"))),
+            ref="consent",
+            expects=InputHint.CHOICE,
+        )
+
+
+def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | None = None) -> None:
+    """Queue a question with its choices, progress and, for a re-ask, the reason first."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    lang = ctx.language
+    text = pick(question.text, lang)
+    if question.hint:
+        text = f"{text}\n{pick(question.hint, lang)}"
+    if reask:
+        text = f"{reask}\n{text}"
+    choices, expects = _choices(ctx, question)
+    ctx.say(
+        text,
+        Kind.REASK if reask else Kind.QUESTION,
+        choices=choices,
+        ref=question_ref(conversation.public_id, question.id),
+        expects=expects,
+        progress=_progress(survey, question, conversation.values),
+        max_length=question.max_length if question.type == "text" else None,
+    )
+
+
+def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], InputHint]:
+    """Return the choices offered for a question and the kind of input expected."""
+    _ = ctx._
+    if question.scale:
+        low, high = question.scale
+        return tuple(Choice(str(n), str(n)) for n in range(low, high + 1)), InputHint.SCALE
+    if question.type == "yesno":
+        return (Choice("yes", _("Yes")), Choice("no", _("No"))), InputHint.CHOICE
+    if question.type == "choice":
+        return (
+            tuple(Choice(o.id, pick(o.label, ctx.language)) for o in question.options),
+            InputHint.CHOICE,
+        )
+    skip = (Choice(SKIP, _("Skip")),) if question.optional else ()
+    return skip, InputHint.TEXT
+
+
+def _progress(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
+    """Return the question's place among the questions this person will likely see."""
+    answered = sum(1 for q in survey.questions if q.id in values)
+    ahead = 0
+    after = question.id
+    while (following := survey.next_question(after, values)) is not None:
+        ahead += 1
+        after = following.id
+    return Progress(answered + 1, answered + 1 + ahead)
+
+
+def _invalid(ctx: TurnContext, survey: Survey, question: Question, invalid: Invalid) -> None:
+    """Re-ask with the reason, or after too many tries offer to skip or stop."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    conversation.attempts += 1
+    conversation.updated_at = ctx.now
+    _ = ctx._
+    if conversation.attempts >= ctx.settings.max_invalid:
+        ctx.say(
+            _("That still doesn't fit. Shall we skip this question, or stop here?"),
+            Kind.REASK,
+            choices=(Choice(SKIP, _("Skip this question")), Choice(STOP, _("Stop the survey"))),
+            ref=question_ref(conversation.public_id, question.id),
+            expects=InputHint.CHOICE,
+        )
+        return
+    ask(ctx, survey, question, reask=_reason(ctx, invalid))
+
+
+def _reason(ctx: TurnContext, invalid: Invalid) -> str:
+    """Return the short, translated reason an answer was refused."""
+    _ = ctx._
+    params = invalid.params
+    if invalid.reason == "out_of_range":
+        return _("Please answer with a whole number from {low} to {high}.").format(**params)
+    if invalid.reason == "too_long":
+        return _("Please keep it under {max} characters.").format(**params)
+    if invalid.reason == "yes_or_no":
+        return _("Please answer yes or no.")
+    if invalid.reason == "pick_one":
+        return _("Please pick one of the options (1 to {count}).").format(**params)
+    return _("Please type your answer.")

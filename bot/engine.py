@@ -1,0 +1,222 @@
+"""The dialogue engine: one inbound message in, the replies out, applied exactly once.
+
+Usage::
+
+    engine = DialogueEngine(database, SurveyCatalog.from_directory(Path("surveys")))
+    turn = engine.handle(Inbound(Identity("console", "ana"), event_id="e1", text="start nps"))
+    for message in turn.messages:
+        print(message.text)
+
+Every turn runs in one transaction: the person, their conversation, the answer,
+the transcript and the (channel, event id) record commit together, so a replayed
+event finds its record and gets the stored replies back (``Turn.duplicate``)
+without a second effect. The engine never sends anything: adapters deliver the
+returned messages, and proactive messages go through :mod:`bot.outbox`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import commands, dialogue
+from bot.context import EngineSettings, TurnContext
+from bot.i18n import normalise
+from bot.messages import Identity, Inbound, Outbound, Turn
+from bot.surveys import Survey, SurveyCatalog, from_definition
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import Conversation, Respondent
+from storage.outbox_store import try_cluster_lock
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class DialogueEngine:
+    """Turns normalised inbound messages into replies, storing everything as it goes."""
+
+    def __init__(
+        self,
+        database: Database,
+        catalog: SurveyCatalog,
+        *,
+        settings: EngineSettings | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = database
+        self.catalog = catalog
+        self.settings = settings or EngineSettings()
+        self.clock = clock
+        self._versions: dict[str, int] = {}
+        self._surveys: dict[int, Survey] = {}
+
+    def handle(self, inbound: Inbound) -> Turn:
+        """Apply one inbound message once and return the replies to it."""
+        try:
+            return self._handle(inbound)
+        except IntegrityError:
+            # A concurrent delivery of the same event (or the same new person) won the race.
+            log.info("retrying a turn after a concurrent write on %s", inbound.sender.channel)
+            return self._handle(inbound)
+
+    def resume(self, identity: Identity) -> Turn:
+        """Return the current question of the person's active conversation, storing nothing."""
+        with self.db.transaction() as session:
+            respondent, conversation = repo.find_respondent(
+                session, identity.channel, identity.external_id
+            )
+            if respondent is None or conversation is None or conversation.step is None:
+                return Turn()
+            ctx = self._context(session, Inbound(identity), respondent, conversation)
+            dialogue.resume(ctx)
+            return Turn(tuple(ctx.out), conversation=conversation.public_id,
+                        survey=self.survey_of(session, conversation).key)
+
+    def _handle(self, inbound: Inbound) -> Turn:
+        """Run one turn in one transaction."""
+        channel = inbound.sender.channel
+        if len(self._versions) < len(self.catalog):
+            self.register_surveys()
+        with self.db.transaction() as session:
+            if inbound.event_id is not None:
+                stored = repo.event_reply(session, channel, inbound.event_id)
+                if stored is not None:
+                    return _replayed(stored)
+            respondent, conversation = repo.find_respondent(
+                session, channel, inbound.sender.external_id
+            )
+            if respondent is None:
+                respondent = repo.create_respondent(
+                    session, channel, inbound.sender.external_id, self.clock()
+                )
+            ctx = self._context(session, inbound, respondent, conversation)
+            self._route(ctx)
+            return self._finish(ctx)
+
+    def _context(
+        self,
+        session: Session,
+        inbound: Inbound,
+        respondent: Respondent,
+        conversation: Conversation | None,
+    ) -> TurnContext:
+        """Build the turn's context, taking the language hint when none was chosen."""
+        now = self.clock()
+        respondent.seen_at = now
+        hint = normalise(inbound.locale)
+        if hint and not respondent.language_chosen:
+            respondent.language = hint
+        if respondent.language is None:
+            respondent.language = self.settings.default_language
+        return TurnContext(
+            session=session,
+            inbound=inbound,
+            respondent=respondent,
+            conversation=conversation,
+            now=now,
+            settings=self.settings,
+            catalog=self.catalog,
+            survey_of=self.survey_of,
+            version_of=self.version_of,
+        )
+
+    def _route(self, ctx: TurnContext) -> None:
+        """Send the message to a pending confirmation, a command, the survey, or help."""
+        if ctx.respondent.pending and commands.answer_pending(ctx):
+            return
+        command = commands.recognise(ctx)
+        if command is not None:
+            commands.run(ctx, command)
+        elif ctx.conversation is not None and ctx.conversation.step is not None:
+            dialogue.answer(ctx)
+        elif ctx.inbound.choice_id is not None:
+            ctx.say(ctx._("That question has already been answered."))
+            commands.menu(ctx, ctx._("Would you like to answer another survey?"))
+        else:
+            _ = ctx._
+            commands.menu(ctx, _("I'm here for your feedback. Which survey shall we start?"))
+
+    def _finish(self, ctx: TurnContext) -> Turn:
+        """Store the transcript and the event record; return the turn."""
+        replies = [message.to_dict() for message in ctx.out]
+        respondent_id = None if ctx.erased else ctx.respondent.id
+        conversation = None if ctx.erased else ctx.conversation
+        if not ctx.erased and self.settings.keep_transcript:
+            said = ctx.inbound.text if ctx.inbound.text is not None else ctx.inbound.choice_id
+            lines = [("in", said or "")] + [("out", m.text) for m in ctx.out]
+            repo.add_transcript(ctx.session, respondent_id,
+                                conversation.id if conversation else None, lines, ctx.now)
+        survey = self.survey_of(ctx.session, conversation).key if conversation else None
+        public_id = conversation.public_id if conversation else None
+        if ctx.inbound.event_id is not None:
+            reply = {"messages": replies, "conversation": public_id, "survey": survey}
+            repo.record_event(ctx.session, ctx.inbound.sender.channel, ctx.inbound.event_id,
+                              respondent_id, reply, ctx.now)
+        return Turn(tuple(ctx.out), conversation=public_id, survey=survey)
+
+    def register_surveys(self) -> None:
+        """Store every catalog survey's version (once per process, in its own transaction)."""
+        for survey in self.catalog:
+            if survey.hash in self._versions:
+                continue
+            try:
+                with self.db.transaction() as session:
+                    found = repo.survey_version_id(
+                        session, survey.key, survey.hash, survey.definition, self.clock()
+                    )
+            except IntegrityError:  # another process stored it at the same moment
+                with self.db.transaction() as session:
+                    found = repo.survey_version_id(
+                        session, survey.key, survey.hash, survey.definition, self.clock()
+                    )
+            self._versions[survey.hash] = found
+            self._surveys[found] = survey
+
+    def version_of(self, session: Session, survey: Survey) -> int:
+        """Return the stored id of this exact survey version."""
+        found = self._versions.get(survey.hash)
+        if found is None:  # not from the catalog: store it in the turn's own transaction
+            found = repo.survey_version_id(
+                session, survey.key, survey.hash, survey.definition, self.clock()
+            )
+        return found
+
+    def survey_of(self, session: Session, conversation: Conversation) -> Survey:
+        """Return the exact survey version a conversation runs on."""
+        version_id = conversation.survey_version_id
+        survey = self._surveys.get(version_id)
+        if survey is None:
+            definition = repo.survey_definition(session, version_id)
+            survey = from_definition(definition, f"survey version {version_id}")
+            self._surveys[version_id] = survey
+        return survey
+
+    def expire_idle(self, now: datetime | None = None) -> int:
+        """Mark conversations idle longer than the idle timeout abandoned; return how many."""
+        now = now or self.clock()
+        with self.db.transaction() as session:
+            if not try_cluster_lock(session, "expire_idle"):
+                return 0  # another worker is doing it right now
+            return repo.abandon_idle(session, now - self.settings.idle_timeout, now)
+
+
+def _replayed(stored: dict[str, object]) -> Turn:
+    """Rebuild the turn stored for an event already applied."""
+    messages = stored.get("messages") or []
+    return Turn(
+        tuple(Outbound.from_dict(m) for m in messages),  # type: ignore[union-attr,arg-type]
+        duplicate=True,
+        conversation=stored.get("conversation"),  # type: ignore[arg-type]
+        survey=stored.get("survey"),  # type: ignore[arg-type]
+    )

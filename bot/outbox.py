@@ -1,0 +1,243 @@
+"""Proactive messages: planning deliveries and the dispatcher's send/retry rules.
+
+Every proactive message (announcement, complaint update, pulse survey, staff
+alert) is a delivery row with an idempotency key, drained by :class:`Dispatcher`
+with a per-channel and per-person rate limit (the ``limits`` library). A sender
+(one per channel, injected: the core imports no platform) either returns, or
+raises :class:`RetryLater` (the platform asked to wait: that delivery and the
+whole channel pause), :class:`TransientError` (retried with exponential
+back-off) or :class:`PermanentError` (failed for good; the person is marked
+unreachable). Nobody who said "stop" gets anything but the stop confirmation,
+and kinds in :data:`CONSENT_NEEDED` go only to people who consented.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from bot.messages import Outbound
+from storage import outbox_store as store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+CONSENT_NEEDED = frozenset({"announcement", "invitation", "reminder"})
+ALWAYS_ALLOWED = frozenset({"stop_confirmation"})
+
+
+class SendError(Exception):
+    """A sender could not deliver a message."""
+
+
+class RetryLater(SendError):
+    """The platform asked to wait ``seconds`` before trying again."""
+
+    def __init__(self, seconds: float, message: str = "rate limited") -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class TransientError(SendError):
+    """A failure worth retrying (network, 5xx)."""
+
+
+class PermanentError(SendError):
+    """A failure that will not go away (blocked, account gone): never retry."""
+
+    def __init__(self, reason: str, *, unreachable: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.unreachable = unreachable
+
+
+class Sender(Protocol):
+    """Sends one message to one address on one platform."""
+
+    def send(self, address: str, message: Outbound) -> None:
+        """Deliver ``message`` or raise a :class:`SendError`."""
+
+
+def enqueue(
+    database: Database,
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    message: Outbound,
+    respondent_id: int | None = None,
+    address: str | None = None,
+    now: datetime,
+) -> bool:
+    """Plan one proactive message; the idempotency ``key`` makes planning it twice harmless."""
+    with database.transaction() as session:
+        return store.enqueue(
+            session, key=key, kind=kind, channel=channel, respondent_id=respondent_id,
+            address=address, payload=message.to_dict(), now=now,
+        )
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """Rates (``limits`` notation, e.g. ``30/second``), retries and batch size."""
+
+    channel_rates: Mapping[str, str] = field(default_factory=dict)
+    respondent_rates: Mapping[str, str] = field(default_factory=dict)
+    default_rate: str = "20/second"
+    default_respondent_rate: str = "1/second"
+    max_attempts: int = 8
+    base_delay: float = 5.0
+    max_delay: float = 3600.0
+    lease: float = 120.0
+    batch: int = 50
+    storage_uri: str = "memory://"
+
+
+@dataclass
+class Report:
+    """What one pass of the dispatcher did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    deferred: int = 0
+
+
+class Dispatcher:
+    """Drains due deliveries through the injected senders, one pass per call."""
+
+    def __init__(
+        self,
+        database: Database,
+        senders: Mapping[str, Sender],
+        *,
+        settings: OutboxSettings | None = None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = database
+        self.senders = dict(senders)
+        self.settings = settings or OutboxSettings()
+        self.clock = clock
+        uri = self.settings.storage_uri
+        self._limiter = MovingWindowRateLimiter(
+            MemoryStorage() if uri == "memory://" else storage_from_string(uri)
+        )
+        self._paused: dict[str, datetime] = {}
+
+    def run_once(self) -> Report:
+        """Claim the due deliveries and try each once; return what happened."""
+        now = self.clock()
+        lease_until = now + timedelta(seconds=self.settings.lease)
+        with self.db.transaction() as session:
+            claimed = store.claim_due(session, now, lease_until, self.settings.batch)
+        report = Report()
+        for delivery in claimed:
+            self._one(delivery, report)
+        return report
+
+    def _one(self, delivery: store.Claimed, report: Report) -> None:
+        """Apply the rules to one claimed delivery, send it, record the outcome."""
+        now = self.clock()
+        refusal = self._refusal(delivery)
+        if refusal:
+            self._finish(delivery, "skipped", refusal)
+            report.skipped += 1
+            return
+        if not self._may_send_now(delivery, now):
+            self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
+            report.deferred += 1
+            return
+        message = Outbound.from_dict(delivery.payload)
+        try:
+            self.senders[delivery.channel].send(str(delivery.address), message)
+        except RetryLater as wait:
+            until = now + timedelta(seconds=max(wait.seconds, 0.0))
+            self._paused[delivery.channel] = until
+            self._reschedule(delivery, until, f"retry after {wait.seconds}s", attempted=True)
+            report.retried += 1
+        except PermanentError as gone:
+            self._fail(delivery, gone, now)
+            report.failed += 1
+        except Exception as error:  # any other failure is transient
+            self._transient(delivery, error, now, report)
+        else:
+            self._finish(delivery, "sent", None)
+            report.sent += 1
+
+    def _refusal(self, delivery: store.Claimed) -> str | None:
+        """Return why a delivery must not be sent at all, or None."""
+        if delivery.channel not in self.senders:
+            return f"no sender configured for channel {delivery.channel!r}"
+        if not delivery.address:
+            return "no address"
+        if delivery.kind in ALWAYS_ALLOWED:
+            return None
+        if delivery.opted_out:
+            return "opted out"
+        if delivery.unreachable:
+            return "unreachable"
+        if delivery.kind in CONSENT_NEEDED and not delivery.consented:
+            return "no consent"
+        return None
+
+    def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
+        """Check the channel's pause and rate limits (a hit is taken when allowed)."""
+        paused = self._paused.get(delivery.channel)
+        if paused is not None and paused > now:
+            return False
+        rates = self.settings
+        channel_limit = _rate(rates.channel_rates.get(delivery.channel, rates.default_rate))
+        person_limit = _rate(
+            rates.respondent_rates.get(delivery.channel, rates.default_respondent_rate)
+        )
+        if not self._limiter.test(person_limit, delivery.channel, str(delivery.address)):
+            return False
+        if not self._limiter.hit(channel_limit, delivery.channel):
+            return False
+        return self._limiter.hit(person_limit, delivery.channel, str(delivery.address))
+
+    def _transient(self, delivery: store.Claimed, error: Exception, now: datetime,
+                   report: Report) -> None:
+        """Retry later with exponential back-off, or give up after the last attempt."""
+        reason = f"{type(error).__name__}: {error}"
+        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.channel, reason)
+        if delivery.attempts + 1 >= self.settings.max_attempts:
+            self._finish(delivery, "failed", reason)
+            report.failed += 1
+            return
+        delay = min(self.settings.base_delay * 2**delivery.attempts, self.settings.max_delay)
+        delay *= random.uniform(0.8, 1.2)  # jitter, not security
+        self._reschedule(delivery, now + timedelta(seconds=delay), reason, attempted=True)
+        report.retried += 1
+
+    def _fail(self, delivery: store.Claimed, gone: PermanentError, now: datetime) -> None:
+        """Fail a delivery for good and, if the person is gone, mark them unreachable."""
+        with self.db.transaction() as session:
+            store.finish(session, delivery.id, "failed", now, gone.reason)
+            if gone.unreachable and delivery.respondent_id is not None:
+                store.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
+
+    def _finish(self, delivery: store.Claimed, status: str, error: str | None) -> None:
+        """Record a final outcome in its own transaction."""
+        with self.db.transaction() as session:
+            store.finish(session, delivery.id, status, self.clock(), error)
+
+    def _reschedule(self, delivery: store.Claimed, at: datetime, error: str | None,
+                    *, attempted: bool) -> None:
+        """Put a delivery back for a later try."""
+        with self.db.transaction() as session:
+            store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def _rate(text: str) -> RateLimitItem:
+    """Parse a rate such as ``30/second`` (cached by ``limits``)."""
+    return parse(text)

@@ -1,0 +1,74 @@
+"""The worker's periodic jobs on APScheduler: the outbox, idle-conversation expiry, more later.
+
+Jobs are module-level functions (importable, as a persistent job store would
+need) that take what they work on as arguments: senders and the engine are
+injected by the wiring, so the core imports no channel. Each job is safe to run
+in several workers at once: the outbox claims rows with ``SKIP LOCKED`` and
+expiry takes a cluster-wide advisory lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.engine import DialogueEngine
+from bot.outbox import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: a function, its arguments and an APScheduler trigger."""
+
+    id: str
+    func: Callable[..., Any]
+    trigger: str
+    trigger_args: dict[str, Any]
+    args: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def dispatch_outbox(dispatcher: Dispatcher) -> None:
+    """Send the due proactive messages until none is due."""
+    while True:
+        report = dispatcher.run_once()
+        if report.sent or report.failed or report.skipped or report.retried:
+            log.info("outbox: %s", report)
+        if report.sent + report.failed + report.skipped + report.retried + report.deferred == 0:
+            return
+        if report.sent + report.failed + report.skipped == 0:
+            return  # only deferrals or retries: wait for the next tick
+
+
+def expire_idle(engine: DialogueEngine) -> None:
+    """Mark idle conversations abandoned (their answers stay)."""
+    count = engine.expire_idle()
+    if count:
+        log.info("marked %d idle conversation(s) abandoned", count)
+
+
+def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
+              outbox_seconds: float = 1.0, expiry_seconds: float = 60.0) -> list[Job]:
+    """Return the jobs every worker runs."""
+    return [
+        Job("outbox", dispatch_outbox, "interval", {"seconds": outbox_seconds}, (dispatcher,)),
+        Job("expire_idle", expire_idle, "interval", {"seconds": expiry_seconds}, (engine,)),
+    ]
+
+
+def build_scheduler(jobs: Sequence[Job], *, blocking: bool) -> BaseScheduler:
+    """Return a scheduler (blocking for ``ecoute worker``, background for ``serve``)."""
+    scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    for job in jobs:
+        scheduler.add_job(
+            job.func, job.trigger, args=job.args, id=job.id, max_instances=1, coalesce=True,
+            misfire_grace_time=30, **job.trigger_args,
+        )
+    return scheduler

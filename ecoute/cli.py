@@ -1,0 +1,245 @@
+"""The ``ecoute`` command: migrate, chat in a terminal, serve, run the worker, export, stats.
+
+Errors are one line on stderr and a non-zero exit, never a traceback (set
+``ECOUTE_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.surveys import SurveyError, load_file
+from ecoute.config import ConfigError, Settings
+from ecoute.output import write_export, write_stats
+from ecoute.wiring import Ecoute, build
+from storage.db import Database, DatabaseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """An error the user can act on: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        """Print ``ecoute: error: MESSAGE`` on stderr."""
+        click.echo(f"ecoute: error: {self.message}", err=True)
+
+
+def friendly(func: F) -> F:
+    """Turn the errors a user can cause into :class:`Failure`."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (DatabaseError, SurveyError, ConfigError) as error:
+            raise Failure(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ecoute(check: bool = True) -> Ecoute:
+    """Build the application from the environment; check the store is migrated."""
+    ecoute = build()
+    if check:
+        ecoute.db.check()
+    return ecoute
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (never answers' text).")
+def cli(verbose: bool) -> None:
+    """Écoute: a self-hosted, multichannel feedback chatbot.
+
+    Configuration comes from the environment (DATABASE_URL, default a SQLite
+    file ecoute.db in the working directory; see the README).
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@friendly
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema (Alembic migrations are the only way it is made)."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.migrate import upgrade
+
+    settings = Settings.from_env()
+    database = Database(settings.database_url)
+    try:
+        upgrade(database.engine, revision)
+    except OperationalError as error:
+        raise DatabaseError(f"cannot reach the database: {str(error.orig).strip()}") from error
+    finally:
+        database.dispose()
+    click.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
+
+
+@cli.group()
+def surveys() -> None:
+    """List and validate survey files."""
+
+
+@surveys.command("list")
+@friendly
+def surveys_list() -> None:
+    """List the surveys offered, with their version and questions."""
+    settings = Settings.from_env()
+    from bot.surveys import SurveyCatalog
+
+    for survey in SurveyCatalog.from_directory(settings.surveys_dir):
+        ids = ", ".join(q.id for q in survey.questions)
+        click.echo(f"{survey.key:12} {survey.hash[:12]}  {survey.title['en']}  [{ids}]")
+
+
+@surveys.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly
+def surveys_validate(files: tuple[Path, ...]) -> None:
+    """Check survey FILES against the schema; exit 1 naming file, line, key and problem."""
+    for path in files:
+        survey = load_file(path)
+        click.echo(f"{path}: ok ({survey.key}, {len(survey.questions)} questions)")
+
+
+@cli.command()
+@click.option("--survey", help="Survey key to start (default: show the menu).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="Language to speak.")
+@click.option("--as", "person", help="Who you are (default: your user name).")
+@friendly
+def chat(survey: str | None, lang: str | None, person: str | None) -> None:
+    """Hold a dialogue in the terminal; choices are numbered. Ends on EOF or "stop"."""
+    from channels.console import ConsoleChannel
+
+    ecoute = _ecoute()
+    if survey and survey not in ecoute.catalog:
+        known = ", ".join(s.key for s in ecoute.catalog)
+        raise Failure(f"no survey {survey!r} (known: {known})")
+    channel = ConsoleChannel(
+        ecoute.engine,
+        person=person or getpass.getuser(),
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        language=lang or os.environ.get("LANG"),
+        interactive=sys.stdin.isatty(),
+    )
+    channel.run(survey)
+
+
+@cli.command()
+@friendly
+def worker() -> None:
+    """Run the scheduler: the outbox, idle-conversation expiry, and channel services."""
+    ecoute = _ecoute()
+    services = ecoute.services()
+    for service in services:
+        service.start()
+    click.echo("worker started; Ctrl-C to stop", err=True)
+    try:
+        ecoute.scheduler(blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        for service in services:
+            service.stop()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not run the scheduler in this process.")
+@friendly
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve the web app, with the worker in the same process (for a first try)."""
+    from werkzeug.serving import run_simple
+
+    from web import create_app
+
+    ecoute = _ecoute()
+    app = create_app(ecoute)
+    scheduler = None if no_worker else ecoute.scheduler(blocking=False)
+    services = [] if no_worker else ecoute.services()
+    if scheduler is not None:
+        scheduler.start()
+    for service in services:
+        service.start()
+    click.echo(f"Écoute is listening on http://{host}:{port}/", err=True)
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        for service in services:
+            service.stop()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@cli.group()
+def export() -> None:
+    """Export stored data."""
+
+
+@export.command("responses")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day (UTC).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write (default: standard output).")
+@friendly
+def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
+    """Write one record per conversation: survey, version, status, answers."""
+    ecoute = _ecoute()
+    with ecoute.db.transaction() as session:
+        write_export(session, output, fmt, _utc(since))
+
+
+@cli.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
+              show_default=True)
+@friendly
+def stats(since: datetime | None, fmt: str) -> None:
+    """Print NPS, CSAT and CES over the answers given (since a day)."""
+    ecoute = _ecoute()
+    with ecoute.db.transaction() as session:
+        write_stats(session, sys.stdout, fmt, _utc(since))
+
+
+def _utc(day: datetime | None) -> datetime | None:
+    """Read a day given on the command line as UTC midnight."""
+    return day.replace(tzinfo=UTC) if day else None
+
+
+def main() -> None:
+    """Run the command line; unexpected errors are one line too, unless ECOUTE_DEBUG is set."""
+    try:
+        cli(standalone_mode=True)
+    except Exception as error:  # the last defence against tracebacks
+        if os.environ.get("ECOUTE_DEBUG"):
+            raise
+        click.echo(f"ecoute: error: {type(error).__name__}: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,119 @@
+"""Settings from the environment (12-factor), checked once at start.
+
+Every setting has a default that works on a laptop: a SQLite file in the working
+directory, no platform tokens (the channels without tokens are simply off).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from bot.i18n import SUPPORTED
+from storage.db import DEFAULT_URL
+
+PACKAGED_SURVEYS = Path(__file__).resolve().parent.parent / "surveys"
+
+
+class ConfigError(ValueError):
+    """A setting has a value Écoute cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel (on when a token is set)."""
+
+    token: str | None = None
+    webhook_secret: str | None = None
+    api_base_url: str = "https://api.telegram.org"
+    rate: str = "30/second"
+    per_chat_rate: str = "1/second"
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """The Slack channel (on when a bot token and signing secret are set)."""
+
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_base_url: str = "https://slack.com/api/"
+    alert_channel: str | None = None
+    rate: str = "1/second"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with working defaults."""
+
+    database_url: str = DEFAULT_URL
+    default_language: str = "en"
+    surveys_dir: Path = PACKAGED_SURVEYS
+    idle_timeout: timedelta = timedelta(hours=24)
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit_storage: str = "memory://"
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (the process environment by default)."""
+        env = os.environ if env is None else env
+        language = env.get("ECOUTE_DEFAULT_LANGUAGE", "en").strip().lower()
+        if language not in SUPPORTED:
+            raise ConfigError(
+                f"ECOUTE_DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED)}, not {language!r}"
+            )
+        return cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_URL,
+            default_language=language,
+            surveys_dir=Path(env.get("ECOUTE_SURVEYS_DIR") or PACKAGED_SURVEYS),
+            idle_timeout=timedelta(hours=_number(env, "ECOUTE_IDLE_HOURS", 24.0)),
+            base_url=(env.get("ECOUTE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=env.get("ECOUTE_SECRET_KEY") or None,
+            allowed_origins=tuple(
+                o.strip().rstrip("/") for o in env.get("ECOUTE_ALLOWED_ORIGINS", "").split(",")
+                if o.strip()
+            ),
+            rate_limit_storage=env.get("ECOUTE_RATE_LIMIT_STORAGE") or "memory://",
+            telegram=TelegramSettings(
+                token=env.get("TELEGRAM_BOT_TOKEN") or None,
+                webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                api_base_url=(env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org")
+                .rstrip("/"),
+                rate=env.get("TELEGRAM_RATE") or "30/second",
+                per_chat_rate=env.get("TELEGRAM_PER_CHAT_RATE") or "1/second",
+            ),
+            slack=SlackSettings(
+                bot_token=env.get("SLACK_BOT_TOKEN") or None,
+                signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+                app_token=env.get("SLACK_APP_TOKEN") or None,
+                api_base_url=_slash(env.get("SLACK_API_BASE_URL") or "https://slack.com/api/"),
+                alert_channel=env.get("SLACK_ALERT_CHANNEL") or None,
+                rate=env.get("SLACK_RATE") or "1/second",
+            ),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    """Read a positive number from ``env``."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _slash(url: str) -> str:
+    """Return ``url`` with exactly one trailing slash (slack-sdk needs it)."""
+    return url.rstrip("/") + "/"

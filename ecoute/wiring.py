@@ -1,0 +1,92 @@
+"""The composition root: builds the store, the catalog, the engine, the senders, the jobs.
+
+This is the only module that knows every part. The core (``bot/``) gets its
+channel senders by injection from here; the web app and the CLI get everything
+from :func:`build`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.context import EngineSettings
+from bot.engine import DialogueEngine, utcnow
+from bot.outbox import Dispatcher, OutboxSettings, Sender
+from bot.scheduler import Job, build_scheduler, core_jobs
+from bot.surveys import SurveyCatalog
+from ecoute.config import Settings
+from storage.db import Database
+
+
+class Service(Protocol):
+    """A long-running part started by ``serve`` and ``worker`` (polling, Socket Mode)."""
+
+    def start(self) -> None:
+        """Start in the background."""
+
+    def stop(self) -> None:
+        """Stop and release resources."""
+
+
+@dataclass
+class Ecoute:
+    """Everything one process needs, built once from the settings."""
+
+    settings: Settings
+    db: Database
+    catalog: SurveyCatalog
+    engine: DialogueEngine
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+    def dispatcher(self) -> Dispatcher:
+        """Return an outbox dispatcher over the configured senders."""
+        return Dispatcher(self.db, self.senders, settings=outbox_settings(self.settings),
+                          clock=utcnow)
+
+    def jobs(self) -> list[Job]:
+        """Return every periodic job of the worker."""
+        return core_jobs(self.engine, self.dispatcher())
+
+    def scheduler(self, *, blocking: bool) -> BaseScheduler:
+        """Return the worker's scheduler with every job added (not started)."""
+        return build_scheduler(self.jobs(), blocking=blocking)
+
+    def services(self) -> list[Service]:
+        """Return the background services the configured channels need (none yet)."""
+        return []
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()
+
+
+def build(settings: Settings | None = None, *, database: Database | None = None) -> Ecoute:
+    """Build the application's parts from ``settings`` (the environment by default)."""
+    settings = settings or Settings.from_env()
+    db = database or Database(settings.database_url)
+    catalog = SurveyCatalog.from_directory(settings.surveys_dir)
+    engine = DialogueEngine(
+        db,
+        catalog,
+        settings=EngineSettings(
+            default_language=settings.default_language, idle_timeout=settings.idle_timeout
+        ),
+    )
+    return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))
+
+
+def build_senders(settings: Settings) -> dict[str, Sender]:
+    """Return a sender per configured channel (a channel with no token has none)."""
+    senders: dict[str, Sender] = {}
+    return senders
+
+
+def outbox_settings(settings: Settings) -> OutboxSettings:
+    """Return the outbox's rates per channel from the settings."""
+    return OutboxSettings(
+        channel_rates={"telegram": settings.telegram.rate, "slack": settings.slack.rate},
+        respondent_rates={"telegram": settings.telegram.per_chat_rate},
+    )

@@ -1,0 +1,58 @@
+"""Erasing a person ("forget me"): everything that names them or holds their words goes.
+
+What stays is only what statistics need and links to nobody: the conversation
+rows (with no respondent, no context and no remembered values) and their scores
+and choices. Free text, the transcript, pending messages and the respondent row
+itself are deleted; applied events keep their id (so replays stay harmless) but
+lose their link and their stored replies.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Answer,
+    Conversation,
+    Delivery,
+    InboundEvent,
+    Respondent,
+    TranscriptMessage,
+)
+
+
+def forget_respondent(session: Session, respondent_id: int) -> None:
+    """Erase everything stored about one respondent, in the caller's transaction."""
+    conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
+    session.execute(
+        update(Answer)
+        .where(Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None))
+        .values(text=None)
+    )
+    session.execute(
+        delete(TranscriptMessage).where(
+            or_(
+                TranscriptMessage.respondent_id == respondent_id,
+                TranscriptMessage.conversation_id.in_(conversation_ids),
+            )
+        )
+    )
+    session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.respondent_id == respondent_id)
+        .values(respondent_id=None, reply=None)
+    )
+    session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
+    session.execute(
+        update(Conversation)
+        .where(Conversation.respondent_id == respondent_id, Conversation.status == "active")
+        .values(status="abandoned")
+    )
+    session.execute(
+        update(Conversation)
+        .where(Conversation.respondent_id == respondent_id)
+        .values(respondent_id=None, context=None, values={}, step=None)
+    )
+    session.execute(delete(Respondent).where(Respondent.id == respondent_id))
+    session.expunge_all()

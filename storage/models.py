@@ -1,0 +1,213 @@
+"""Typed SQLAlchemy 2 models: the one store every channel writes to.
+
+Answers are rows with a typed value (``number`` for scores, ``text`` for free
+text, ``choice`` for options) tied to the exact survey version that asked them,
+so NPS, CSAT and CES are indexed SQL aggregates and editing a survey never
+rewrites history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class When(TypeDecorator[datetime]):
+    """A UTC timestamp that comes back timezone-aware on every database (SQLite too)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        """Store aware times in UTC; naive ones are taken as UTC."""
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if getattr(dialect, "name", "") == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        """Return an aware UTC time."""
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: When(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Respondent(Base):
+    """A person on one channel; consent, opt-out and reachability live here."""
+
+    __tablename__ = "respondent"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_chosen: Mapped[bool] = mapped_column(default=False)
+    internal: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None]
+    consent_asked_at: Mapped[datetime | None]
+    opted_out_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(255))
+    pending: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+
+
+class SurveyVersion(Base):
+    """One exact version of a declared survey, identified by its content hash."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("key", "hash"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """One run of one survey with one person (or with nobody, when anonymous)."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        Index(
+            "uq_conversation_active_respondent",
+            "respondent_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_conversation_status_updated_at", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="SET NULL")
+    )
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    context: Mapped[str | None] = mapped_column(String(128))
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class Answer(Base):
+    """One answer: the question id, its type and a typed value."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "question_id"),
+        Index("ix_answer_question_type_created_at", "question_type", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    question_type: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int | None]
+    text: Mapped[str | None] = mapped_column(Text)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class TranscriptMessage(Base):
+    """One line of a dialogue as it was said, in or out (erased by "forget")."""
+
+    __tablename__ = "transcript_message"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class InboundEvent(Base):
+    """A platform event already applied: the unique pair makes replays harmless."""
+
+    __tablename__ = "inbound_event"
+    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(128))
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="SET NULL"), index=True
+    )
+    reply: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Delivery(Base):
+    """The outbox: one proactive message to send, with its retry state."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,140 @@
+"""The outbox's rows: enqueue with an idempotency key, claim due rows, record outcomes.
+
+Claims are safe with several workers: on PostgreSQL due rows are selected
+``FOR UPDATE SKIP LOCKED`` and leased (their next attempt moved past the send),
+so a worker that dies mid-send only delays a delivery until its lease ends.
+SQLite serialises writers, which gives the same guarantee on one machine.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Delivery, Respondent
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery claimed for sending, with what the rules need to know of its person."""
+
+    id: int
+    kind: str
+    channel: str
+    address: str | None
+    payload: dict[str, Any]
+    attempts: int
+    respondent_id: int | None
+    opted_out: bool
+    unreachable: bool
+    consented: bool
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    respondent_id: int | None,
+    address: str | None,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Add a delivery unless one with the same idempotency key exists; True if added."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(Delivery).values(
+        idempotency_key=key,
+        kind=kind,
+        channel=channel,
+        respondent_id=respondent_id,
+        address=address,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    return bool(result.rowcount)
+
+
+def claim_due(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries and return them, oldest first."""
+    stmt = (
+        select(Delivery, Respondent)
+        .outerjoin(Respondent, Respondent.id == Delivery.respondent_id)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Delivery, skip_locked=True)
+    claimed = []
+    for delivery, person in session.execute(stmt):
+        delivery.next_attempt_at = lease_until
+        claimed.append(
+            Claimed(
+                id=delivery.id,
+                kind=delivery.kind,
+                channel=delivery.channel,
+                address=delivery.address or (person.external_id if person else None),
+                payload=delivery.payload,
+                attempts=delivery.attempts,
+                respondent_id=delivery.respondent_id,
+                opted_out=bool(person and person.opted_out_at),
+                unreachable=bool(person and person.unreachable_at),
+                consented=bool(person and person.consent_at),
+            )
+        )
+    return claimed
+
+
+def finish(session: Session, delivery_id: int, status: str, now: datetime,
+           error: str | None = None) -> None:
+    """Record a final outcome: ``sent``, ``failed`` or ``skipped``."""
+    values: dict[str, Any] = {"status": status, "last_error": error and error[:500]}
+    if status == "sent":
+        values["sent_at"] = now
+    if status in ("sent", "failed"):
+        values["attempts"] = Delivery.attempts + 1
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+def reschedule(session: Session, delivery_id: int, at: datetime, error: str | None,
+               *, attempted: bool) -> None:
+    """Try a delivery again at ``at`` (an attempt counts only if it reached the platform)."""
+    values: dict[str, Any] = {"next_attempt_at": at}
+    if attempted:
+        values["attempts"] = Delivery.attempts + 1
+        values["last_error"] = error and error[:500]
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+def mark_unreachable(session: Session, respondent_id: int, reason: str, now: datetime) -> None:
+    """Remember that a person cannot be messaged any more (blocked the bot, account gone)."""
+    session.execute(
+        update(Respondent)
+        .where(Respondent.id == respondent_id)
+        .values(unreachable_at=now, unreachable_reason=reason[:255])
+    )
+
+
+def try_cluster_lock(session: Session, name: str) -> bool:
+    """Take a transaction-scoped lock so a periodic job runs once per cluster.
+
+    PostgreSQL: ``pg_try_advisory_xact_lock`` (released at commit). SQLite has a
+    single writer and one machine, so the transaction itself is the lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(name.encode())
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))

@@ -1,0 +1,154 @@
+"""Shared fixtures: a migrated store on SQLite and (when configured) PostgreSQL, the engine.
+
+Tests that take ``db`` (or anything built on it) run twice: on a SQLite file of
+their own and, when ``ECOUTE_TEST_POSTGRES_URL`` is set, in a PostgreSQL schema
+of their own (so parallel runs never meet). With ``ECOUTE_REQUIRE_POSTGRES=1``
+(as in CI) an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.engine import DialogueEngine
+from bot.messages import Identity, Inbound, Turn
+from ecoute.config import Settings
+from ecoute.wiring import Ecoute, build
+from storage.db import Database
+from storage.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("ECOUTE_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("ECOUTE_REQUIRE_POSTGRES") == "1"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward."""
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return a hand-moved clock starting on 2026-11-26 09:00 UTC."""
+    return Clock()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """Create a fresh schema, yield a URL whose connections use it, drop it afterwards."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("ECOUTE_REQUIRE_POSTGRES=1 but ECOUTE_TEST_POSTGRES_URL is not set")
+        pytest.skip("ECOUTE_TEST_POSTGRES_URL is not set")
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        admin.dispose()
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Return the URL of an empty database: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ecoute.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """Return the URL of an empty SQLite file (for tests that need one store only)."""
+    return f"sqlite:///{tmp_path / 'ecoute.db'}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """Return a migrated database (SQLite and PostgreSQL)."""
+    database = Database(database_url)
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    """Return default settings pointing at the test database."""
+    return replace(Settings.from_env({}), database_url=db.url)
+
+
+@pytest.fixture
+def ecoute(settings: Settings, db: Database, clock: Clock) -> Ecoute:
+    """Return the whole application wired on the test database, on the test clock."""
+    app = build(settings, database=db)
+    app.engine.clock = clock
+    return app
+
+
+@pytest.fixture
+def engine(ecoute: Ecoute) -> DialogueEngine:
+    """Return the dialogue engine of the test application."""
+    return ecoute.engine
+
+
+class Person:
+    """Someone talking to the engine on one channel; each message gets a new event id."""
+
+    def __init__(self, engine: DialogueEngine, name: str = "ana", channel: str = "test",
+                 locale: str | None = None) -> None:
+        self.engine = engine
+        self.identity = Identity(channel, name)
+        self.locale = locale
+        self.last: Turn | None = None
+        self._count = 0
+
+    def says(self, text: str, **fields: str | None) -> Turn:
+        """Send typed text."""
+        return self.send(text=text, **fields)
+
+    def taps(self, choice_id: str, *, ref: str | None = "current") -> Turn:
+        """Tap a choice of the last message (its ref by default)."""
+        if ref == "current":
+            ref = self.last.messages[-1].ref if self.last and self.last.messages else None
+        return self.send(choice_id=choice_id, ref=ref)
+
+    def send(self, **fields: str | None) -> Turn:
+        """Send one inbound message with a fresh event id (unless one is given)."""
+        self._count += 1
+        fields.setdefault("event_id", f"{self.identity.external_id}-{self._count}")
+        fields.setdefault("locale", self.locale)
+        self.last = self.engine.handle(Inbound(self.identity, **fields))  # type: ignore[arg-type]
+        return self.last
+
+
+@pytest.fixture
+def ana(engine: DialogueEngine) -> Person:
+    """Return Ana, an English-speaking customer on the test channel."""
+    return Person(engine, "ana", locale="en")

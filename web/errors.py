@@ -1,0 +1,16 @@
+"""JSON errors: every HTTP error the app raises answers ``{"error": ...}`` with its status."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+
+def init_app(app: Flask) -> None:
+    """Answer HTTP errors with a JSON body instead of HTML."""
+
+    @app.errorhandler(HTTPException)
+    def _json_error(error: HTTPException) -> ResponseReturnValue:
+        body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
+        return jsonify(body), error.code or 500
