@@ -28,6 +28,9 @@ class EngineSettings:
     max_invalid: int = 3
     ask_consent: bool = True
     keep_transcript: bool = True
+    internal_channels: frozenset[str] = frozenset({"slack"})
+    alert_targets: tuple[tuple[str, str], ...] = ()
+    console_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass

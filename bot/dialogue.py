@@ -8,8 +8,9 @@ channel with buttons shows buttons, and one without shows numbered lines.
 
 from __future__ import annotations
 
+from bot import alerts
 from bot.context import TurnContext
-from bot.i18n import pick
+from bot.i18n import Gettext, pick
 from bot.messages import Choice, InputHint, Kind, Progress
 from bot.questions import Invalid, Parsed, Question, parse_answer
 from bot.surveys import Survey
@@ -133,6 +134,7 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
     conversation.step = None
     conversation.completed_at = ctx.now
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
+    alerts.plan(ctx.session, ctx.settings, conversation, survey, ctx.now)
     respondent = ctx.respondent
     if (
         ctx.settings.ask_consent
@@ -192,14 +194,33 @@ def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], 
 
 
 def _progress(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
-    """Return the question's place among the questions this person will likely see."""
+    """Return the question's place among the most questions this person may still see.
+
+    Later questions often branch on this one (the NPS "why" follows the score band),
+    so the remaining path is measured for each possible answer and the longest kept.
+    """
     answered = sum(1 for q in survey.questions if q.id in values)
-    ahead = 0
-    after = question.id
-    while (following := survey.next_question(after, values)) is not None:
-        ahead += 1
-        after = following.id
+    hypotheses: list[object] = [None]
+    if question.scale:
+        low, high = question.scale
+        hypotheses = list(range(low, high + 1))
+    elif question.type == "yesno":
+        hypotheses = ["yes", "no"]
+    elif question.type == "choice":
+        hypotheses = [option.id for option in question.options]
+    elif question.type == "text":
+        hypotheses = ["text"]
+    ahead = max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
     return Progress(answered + 1, answered + 1 + ahead)
+
+
+def _remaining(survey: Survey, after: str, values: dict[str, object]) -> int:
+    """Count the questions that would follow ``after`` given ``values``."""
+    count = 0
+    while (following := survey.next_question(after, values)) is not None:
+        count += 1
+        after = following.id
+    return count
 
 
 def _invalid(ctx: TurnContext, survey: Survey, question: Question, invalid: Invalid) -> None:
@@ -223,7 +244,11 @@ def _invalid(ctx: TurnContext, survey: Survey, question: Question, invalid: Inva
 
 def _reason(ctx: TurnContext, invalid: Invalid) -> str:
     """Return the short, translated reason an answer was refused."""
-    _ = ctx._
+    return reason_text(ctx._, invalid)
+
+
+def reason_text(_: Gettext, invalid: Invalid) -> str:
+    """Return the short reason an answer was refused, translated by ``_``."""
     params = invalid.params
     if invalid.reason == "out_of_range":
         return _("Please answer with a whole number from {low} to {high}.").format(**params)

@@ -23,10 +23,12 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import commands, dialogue
+from bot import commands, dialogue, submissions
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import normalise
 from bot.messages import Identity, Inbound, Outbound, Turn
+from bot.questions import Parsed
+from bot.submissions import Submission, SubmitResult
 from bot.surveys import Survey, SurveyCatalog, from_definition
 from storage import repositories as repo
 from storage.db import Database
@@ -70,6 +72,35 @@ class DialogueEngine:
             log.info("retrying a turn after a concurrent write on %s", inbound.sender.channel)
             return self._handle(inbound)
 
+    def submit(self, submission: Submission) -> SubmitResult:
+        """Validate a whole form and store it at once (nothing when any answer is wrong)."""
+        survey = self.catalog.get(submission.survey)
+        if survey is None:
+            raise KeyError(f"no survey {submission.survey!r}")
+        language = normalise(submission.language) or self.settings.default_language
+        parsed, errors = submissions.validate(survey, submission.answers, language)
+        if errors:
+            return SubmitResult(errors=errors)
+        if len(self._versions) < len(self.catalog):
+            self.register_surveys()
+        try:
+            return self._submit(submission, survey, parsed)
+        except IntegrityError:  # the same submission stored by a concurrent retry
+            return self._submit(submission, survey, parsed)
+
+    def _submit(self, submission: Submission, survey: Survey,
+                parsed: dict[str, Parsed]) -> SubmitResult:
+        """Store a validated submission once (a replay returns the stored thanks)."""
+        with self.db.transaction() as session:
+            if submission.event_id is not None:
+                stored = repo.event_reply(session, submission.channel, submission.event_id)
+                if stored is not None:
+                    turn = _replayed(stored)
+                    return SubmitResult(turn.conversation, turn.messages, duplicate=True)
+            return submissions.store(session, self.settings, survey,
+                                     self.version_of(session, survey), submission, parsed,
+                                     self.clock())
+
     def resume(self, identity: Identity) -> Turn:
         """Return the current question of the person's active conversation, storing nothing."""
         with self.db.transaction() as session:
@@ -98,7 +129,8 @@ class DialogueEngine:
             )
             if respondent is None:
                 respondent = repo.create_respondent(
-                    session, channel, inbound.sender.external_id, self.clock()
+                    session, channel, inbound.sender.external_id, self.clock(),
+                    internal=channel in self.settings.internal_channels,
                 )
             ctx = self._context(session, inbound, respondent, conversation)
             self._route(ctx)

@@ -91,7 +91,9 @@ class Outbound:
 
     ``ref`` identifies the question the choices answer (opaque to adapters: echo
     it back in :attr:`Inbound.ref` with the tapped choice id). ``max_length``
-    bounds a free-text answer where the question has one.
+    bounds a free-text answer where the question has one. Staff alerts carry
+    labelled ``fields`` (score, comment, channel…) and a ``link`` to the console,
+    which rich platforms lay out (Slack Block Kit) and others append as lines.
     """
 
     text: str
@@ -102,6 +104,8 @@ class Outbound:
     progress: Progress | None = None
     max_length: int | None = None
     language: str = "en"
+    fields: tuple[tuple[str, str], ...] = ()
+    link: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (for the outbox, the transcript and the widget API)."""
@@ -118,6 +122,8 @@ class Outbound:
             ),
             "max_length": self.max_length,
             "language": self.language,
+            "fields": [list(pair) for pair in self.fields],
+            "link": self.link,
         }
 
     @classmethod
@@ -134,6 +140,8 @@ class Outbound:
             progress=Progress(progress["current"], progress["total"]) if progress else None,  # type: ignore[index]
             max_length=data.get("max_length"),  # type: ignore[arg-type]
             language=str(data.get("language", "en")),
+            fields=tuple((str(k), str(v)) for k, v in data.get("fields") or []),  # type: ignore[union-attr,misc]
+            link=data.get("link"),  # type: ignore[arg-type]
         )
 
 

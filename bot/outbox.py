@@ -99,6 +99,7 @@ class OutboxSettings:
     lease: float = 120.0
     batch: int = 50
     storage_uri: str = "memory://"
+    pull_channels: frozenset[str] = frozenset({"web"})
 
 
 @dataclass
@@ -138,7 +139,8 @@ class Dispatcher:
         now = self.clock()
         lease_until = now + timedelta(seconds=self.settings.lease)
         with self.db.transaction() as session:
-            claimed = store.claim_due(session, now, lease_until, self.settings.batch)
+            claimed = store.claim_due(session, now, lease_until, self.settings.batch,
+                                      exclude=self.settings.pull_channels)
         report = Report()
         for delivery in claimed:
             self._one(delivery, report)
@@ -177,17 +179,7 @@ class Dispatcher:
         """Return why a delivery must not be sent at all, or None."""
         if delivery.channel not in self.senders:
             return f"no sender configured for channel {delivery.channel!r}"
-        if not delivery.address:
-            return "no address"
-        if delivery.kind in ALWAYS_ALLOWED:
-            return None
-        if delivery.opted_out:
-            return "opted out"
-        if delivery.unreachable:
-            return "unreachable"
-        if delivery.kind in CONSENT_NEEDED and not delivery.consented:
-            return "no consent"
-        return None
+        return refusal(delivery)
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
         """Check the channel's pause and rate limits (a hit is taken when allowed)."""
@@ -236,6 +228,41 @@ class Dispatcher:
         """Put a delivery back for a later try."""
         with self.db.transaction() as session:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def refusal(delivery: store.Claimed) -> str | None:
+    """Return why a delivery must not reach its person (stop, unreachable, no consent)."""
+    if not delivery.address:
+        return "no address"
+    if delivery.kind in ALWAYS_ALLOWED:
+        return None
+    if delivery.opted_out:
+        return "opted out"
+    if delivery.unreachable:
+        return "unreachable"
+    if delivery.kind in CONSENT_NEEDED and not delivery.consented:
+        return "no consent"
+    return None
+
+
+def take_inbox(database: Database, channel: str, external_id: str, now: datetime,
+               limit: int = 20) -> list[Outbound]:
+    """Hand over the due messages waiting for one person on a pull channel (the widget).
+
+    A pull channel has no sender: its client asks for its messages. The same rules
+    apply as for pushed ones; what is handed over is marked sent, what may not be
+    shown is marked skipped.
+    """
+    with database.transaction() as session:
+        waiting = store.claim_due(session, now, now, limit, channel=channel,
+                                  external_id=external_id)
+        messages = []
+        for delivery in waiting:
+            reason = refusal(delivery)
+            store.finish(session, delivery.id, "skipped" if reason else "sent", now, reason)
+            if reason is None:
+                messages.append(Outbound.from_dict(delivery.payload))
+        return messages
 
 
 def _rate(text: str) -> RateLimitItem:

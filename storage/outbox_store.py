@@ -67,8 +67,21 @@ def enqueue(
     return bool(result.rowcount)
 
 
-def claim_due(session: Session, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
-    """Lease up to ``limit`` due deliveries and return them, oldest first."""
+def claim_due(
+    session: Session,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    channel: str | None = None,
+    external_id: str | None = None,
+) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries and return them, oldest first.
+
+    ``exclude`` leaves out pull channels (the dispatcher); ``channel`` and
+    ``external_id`` select one person's messages (a pull channel's inbox).
+    """
     stmt = (
         select(Delivery, Respondent)
         .outerjoin(Respondent, Respondent.id == Delivery.respondent_id)
@@ -76,6 +89,10 @@ def claim_due(session: Session, now: datetime, lease_until: datetime, limit: int
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
+    if exclude:
+        stmt = stmt.where(Delivery.channel.not_in(exclude))
+    if channel is not None:
+        stmt = stmt.where(Delivery.channel == channel, Respondent.external_id == external_id)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Delivery, skip_locked=True)
     claimed = []

@@ -1,0 +1,116 @@
+"""Whole-form answers (a Slack modal, a web form): validated together, stored at once.
+
+A form gives every answer in one go, so either all are valid and the
+conversation is stored completed, or nothing is stored and each faulty question
+gets its message (shown beside its field). An anonymous submission has no
+sender: no respondent row, no transcript, no event link: nothing ties it to a
+person. Replayed submissions (same channel and event id) are stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot import alerts
+from bot.context import EngineSettings
+from bot.dialogue import reason_text
+from bot.i18n import gettext_for, normalise, pick
+from bot.messages import Identity, Kind, Outbound
+from bot.questions import Invalid, Parsed, parse_answer
+from bot.surveys import Survey
+from storage import repositories as repo
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A filled-in form: raw answers by question id; no sender means anonymous."""
+
+    channel: str
+    survey: str
+    answers: Mapping[str, str]
+    sender: Identity | None = None
+    event_id: str | None = None
+    language: str | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The stored conversation's id and the thanks, or the errors by question id."""
+
+    conversation: str | None = None
+    messages: tuple[Outbound, ...] = ()
+    errors: Mapping[str, str] = field(default_factory=dict)
+    duplicate: bool = False
+
+
+def validate(survey: Survey, answers: Mapping[str, str],
+             language: str) -> tuple[dict[str, Parsed], dict[str, str]]:
+    """Parse every answer the form's branching asks for; return (values, errors)."""
+    _ = gettext_for(language)
+    parsed: dict[str, Parsed] = {}
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for question in survey.questions:
+        if question.when is not None and not question.when.evaluate(values):  # type: ignore[arg-type]
+            continue
+        raw = (answers.get(question.id) or "").strip()
+        if not raw:
+            if not question.optional:
+                errors[question.id] = _("Please answer this question.")
+            continue
+        try:
+            parsed[question.id] = parse_answer(question, raw)
+        except Invalid as invalid:
+            errors[question.id] = reason_text(_, invalid)
+            continue
+        values[question.id] = parsed[question.id].value
+    return parsed, errors
+
+
+def store(
+    session: Session,
+    settings: EngineSettings,
+    survey: Survey,
+    version_id: int,
+    submission: Submission,
+    parsed: dict[str, Parsed],
+    now: datetime,
+) -> SubmitResult:
+    """Store a valid submission as one completed conversation; plan alerts."""
+    language = normalise(submission.language) or settings.default_language
+    respondent_id = None
+    if submission.sender is not None:
+        respondent, _active = repo.find_respondent(
+            session, submission.sender.channel, submission.sender.external_id
+        )
+        if respondent is None:
+            respondent = repo.create_respondent(
+                session, submission.sender.channel, submission.sender.external_id, now,
+                internal=submission.channel in settings.internal_channels,
+            )
+        respondent_id = respondent.id
+    conversation = repo.open_conversation(
+        session, respondent_id=respondent_id, version_id=version_id, channel=submission.channel,
+        language=language, context=submission.context, now=now,
+    )
+    for question_id, answer in parsed.items():
+        question = survey.question(question_id)
+        repo.add_answer(session, conversation, question_id, question.type, number=answer.number,
+                        choice=answer.choice, text=answer.text, now=now)
+    conversation.values = {qid: answer.value for qid, answer in parsed.items()}
+    conversation.status = "completed"
+    conversation.completed_at = now
+    alerts.plan(session, settings, conversation, survey, now,
+                anonymous=submission.sender is None)
+    thanks = Outbound(pick(survey.thanks, language), Kind.ACKNOWLEDGEMENT, language=language)
+    if submission.event_id is not None:
+        reply = {"messages": [thanks.to_dict()], "conversation": conversation.public_id,
+                 "survey": survey.key}
+        repo.record_event(session, submission.channel, submission.event_id, respondent_id,
+                          reply, now)
+    return SubmitResult(conversation.public_id, (thanks,))
