@@ -63,7 +63,10 @@ class Inbound:
     :attr:`Outbound.ref` of the message that carried that button, so a tap on a
     stale keyboard is recognised. ``command`` is set when the platform itself
     marks a command (``/stop`` on Telegram, a slash command on Slack); typed
-    commands in plain text are recognised by the engine as well.
+    commands in plain text are recognised by the engine as well. ``event_id`` is
+    the platform's id of this delivery (Telegram's ``update_id``, Slack's
+    ``event_id``, the widget's client message id): it must not embed the person's
+    id, since it outlives their erasure to keep replays harmless.
     """
 
     sender: Identity

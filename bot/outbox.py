@@ -133,6 +133,7 @@ class Dispatcher:
             MemoryStorage() if uri == "memory://" else storage_from_string(uri)
         )
         self._paused: dict[str, datetime] = {}
+        self._gone: set[int] = set()
 
     def run_once(self) -> Report:
         """Claim the due deliveries and try each once; return what happened."""
@@ -142,6 +143,7 @@ class Dispatcher:
             claimed = store.claim_due(session, now, lease_until, self.settings.batch,
                                       exclude=self.settings.pull_channels)
         report = Report()
+        self._gone: set[int] = set()  # people found unreachable during this pass
         for delivery in claimed:
             self._one(delivery, report)
         return report
@@ -179,6 +181,8 @@ class Dispatcher:
         """Return why a delivery must not be sent at all, or None."""
         if delivery.channel not in self.senders:
             return f"no sender configured for channel {delivery.channel!r}"
+        if delivery.respondent_id in self._gone:
+            return "unreachable"
         return refusal(delivery)
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
@@ -217,6 +221,7 @@ class Dispatcher:
             store.finish(session, delivery.id, "failed", now, gone.reason)
             if gone.unreachable and delivery.respondent_id is not None:
                 store.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
+                self._gone.add(delivery.respondent_id)
 
     def _finish(self, delivery: store.Claimed, status: str, error: str | None) -> None:
         """Record a final outcome in its own transaction."""

@@ -2,7 +2,7 @@
 
 What stays is only what statistics need and links to nobody: the conversation
 rows (with no respondent, no context and no remembered values) and their scores
-and choices. Free text, the transcript, pending messages and the respondent row
+and choices. Free-text answers, the transcript, pending messages and the respondent row
 itself are deleted; applied events keep their id (so replays stay harmless) but
 lose their link and their stored replies.
 """
@@ -26,9 +26,9 @@ def forget_respondent(session: Session, respondent_id: int) -> None:
     """Erase everything stored about one respondent, in the caller's transaction."""
     conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
     session.execute(
-        update(Answer)
-        .where(Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None))
-        .values(text=None)
+        delete(Answer).where(
+            Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None)
+        )
     )
     session.execute(
         delete(TranscriptMessage).where(

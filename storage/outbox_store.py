@@ -63,8 +63,8 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
-    return bool(result.rowcount)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Delivery.id)
+    return session.execute(stmt).scalar() is not None
 
 
 def claim_due(
@@ -118,7 +118,9 @@ def claim_due(
 def finish(session: Session, delivery_id: int, status: str, now: datetime,
            error: str | None = None) -> None:
     """Record a final outcome: ``sent``, ``failed`` or ``skipped``."""
-    values: dict[str, Any] = {"status": status, "last_error": error and error[:500]}
+    values: dict[str, Any] = {"status": status}
+    if error is not None:
+        values["last_error"] = error[:500]
     if status == "sent":
         values["sent_at"] = now
     if status in ("sent", "failed"):

@@ -142,7 +142,7 @@ class Person:
     def send(self, **fields: str | None) -> Turn:
         """Send one inbound message with a fresh event id (unless one is given)."""
         self._count += 1
-        fields.setdefault("event_id", f"{self.identity.external_id}-{self._count}")
+        fields.setdefault("event_id", f"evt-{secrets.token_hex(8)}")
         fields.setdefault("locale", self.locale)
         self.last = self.engine.handle(Inbound(self.identity, **fields))  # type: ignore[arg-type]
         return self.last

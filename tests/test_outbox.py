@@ -1,0 +1,217 @@
+"""The outbox: proactive messages sent once, politely, retried, never to who said stop."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.messages import Outbound
+from bot.outbox import (
+    Dispatcher,
+    OutboxSettings,
+    PermanentError,
+    RetryLater,
+    TransientError,
+    enqueue,
+    take_inbox,
+)
+from ecoute.wiring import Ecoute
+from storage import outbox_store
+from storage.models import Delivery, Respondent
+from tests.conftest import Clock, Person
+
+
+@dataclass
+class RecordingSender:
+    """A channel that records what it is asked to send and fails when told to."""
+
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+
+    def send(self, address: str, message: Outbound) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((address, message.text))
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    """Return the recording sender of channel ``test``."""
+    return RecordingSender()
+
+
+@pytest.fixture
+def dispatcher(ecoute: Ecoute, sender: RecordingSender, clock: Clock) -> Dispatcher:
+    """Return a dispatcher over the recording sender, on the test clock."""
+    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second")
+    return Dispatcher(ecoute.db, {"test": sender}, settings=settings, clock=clock)
+
+
+def person(ecoute: Ecoute, name: str, *, consent: bool = True) -> int:
+    """Create someone who talked to the bot (and consented) and return their id."""
+    someone = Person(ecoute.engine, name)
+    someone.says("hello")
+    with ecoute.db.transaction() as session:
+        respondent = session.scalars(select(Respondent).where(Respondent.external_id == name)).one()
+        if consent:
+            respondent.consent_at = ecoute.engine.clock()
+        return respondent.id
+
+
+def plan(ecoute: Ecoute, clock: Clock, respondent_id: int, key: str = "k",
+         kind: str = "announcement", text: str = "We fixed the delays") -> bool:
+    """Plan one message to a respondent."""
+    return enqueue(ecoute.db, key=key, kind=kind, channel="test", message=Outbound(text),
+                   respondent_id=respondent_id, now=clock())
+
+
+def status(ecoute: Ecoute) -> list[tuple[str, int, str | None]]:
+    """Return every delivery's (status, attempts, last error)."""
+    with ecoute.db.transaction() as session:
+        rows = session.execute(select(Delivery.status, Delivery.attempts, Delivery.last_error)
+                               .order_by(Delivery.id))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_a_planned_message_is_sent_once(ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher,
+                                        sender: RecordingSender) -> None:
+    ana = person(ecoute, "ana")
+    assert plan(ecoute, clock, ana)
+    assert not plan(ecoute, clock, ana), "the same idempotency key plans nothing twice"
+    assert dispatcher.run_once().sent == 1
+    assert dispatcher.run_once().sent == 0
+    assert sender.sent == [("ana", "We fixed the delays")]
+    assert status(ecoute) == [("sent", 1, None)]
+
+
+def test_nobody_who_said_stop_is_messaged(ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher,
+                                          sender: RecordingSender) -> None:
+    ana = person(ecoute, "ana")
+    plan(ecoute, clock, ana)
+    with ecoute.db.transaction() as session:
+        session.get(Respondent, ana).opted_out_at = clock()  # type: ignore[union-attr]
+    assert dispatcher.run_once().skipped == 1
+    assert sender.sent == []
+    assert status(ecoute) == [("skipped", 0, "opted out")]
+
+
+def test_announcements_need_consent_but_complaint_updates_do_not(
+    ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher, sender: RecordingSender
+) -> None:
+    bob = person(ecoute, "bob", consent=False)
+    plan(ecoute, clock, bob, key="a", kind="announcement", text="news")
+    plan(ecoute, clock, bob, key="c", kind="complaint_update", text="your complaint")
+    dispatcher.run_once()
+    assert sender.sent == [("bob", "your complaint")]
+    assert [s[0] for s in status(ecoute)] == ["skipped", "sent"]
+
+
+def test_retry_after_is_honoured_to_the_second(ecoute: Ecoute, clock: Clock,
+                                               dispatcher: Dispatcher,
+                                               sender: RecordingSender) -> None:
+    plan(ecoute, clock, person(ecoute, "ana"))
+    sender.failures.append(RetryLater(30))
+    assert dispatcher.run_once().retried == 1
+    clock.advance(seconds=29)
+    assert dispatcher.run_once().sent == 0
+    clock.advance(seconds=1)
+    assert dispatcher.run_once().sent == 1
+    assert status(ecoute) == [("sent", 2, "retry after 30s")]
+
+
+def test_transient_failures_back_off_then_give_up(ecoute: Ecoute, clock: Clock,
+                                                  dispatcher: Dispatcher,
+                                                  sender: RecordingSender) -> None:
+    plan(ecoute, clock, person(ecoute, "ana"))
+    sender.failures.extend(TransientError("502 bad gateway") for _ in range(8))
+    waits = []
+    for _ in range(8):
+        report = dispatcher.run_once()
+        with ecoute.db.transaction() as session:
+            due = session.scalar(select(Delivery.next_attempt_at))
+        waits.append((due - clock()).total_seconds())  # type: ignore[operator]
+        clock.now = due  # type: ignore[assignment]
+        if report.failed:
+            break
+    assert waits[1] > waits[0] * 1.5, "each retry waits longer"
+    assert status(ecoute)[0][0] == "failed"
+    assert sender.sent == []
+
+
+def test_a_blocked_bot_marks_the_person_unreachable(ecoute: Ecoute, clock: Clock,
+                                                    dispatcher: Dispatcher,
+                                                    sender: RecordingSender) -> None:
+    ana = person(ecoute, "ana")
+    plan(ecoute, clock, ana, key="one")
+    plan(ecoute, clock, ana, key="two")
+    sender.failures.append(PermanentError("Forbidden: bot was blocked by the user"))
+    report = dispatcher.run_once()
+    assert (report.failed, report.skipped) == (1, 1)
+    with ecoute.db.transaction() as session:
+        reason = session.scalar(select(Respondent.unreachable_reason))
+    assert reason == "Forbidden: bot was blocked by the user"
+
+
+def test_one_message_per_second_per_person(ecoute: Ecoute, clock: Clock,
+                                           sender: RecordingSender) -> None:
+    ana = person(ecoute, "ana")
+    for n in range(3):
+        plan(ecoute, clock, ana, key=f"k{n}", text=f"message {n}")
+    dispatcher = Dispatcher(ecoute.db, {"test": sender}, clock=clock,
+                            settings=OutboxSettings(default_respondent_rate="1/minute"))
+    report = dispatcher.run_once()
+    assert (report.sent, report.deferred) == (1, 2)
+    assert sender.sent == [("ana", "message 0")]
+
+
+def test_a_channel_without_sender_skips_with_a_reason(ecoute: Ecoute, clock: Clock) -> None:
+    enqueue(ecoute.db, key="x", kind="alert", channel="slack", message=Outbound("low score"),
+            address="C123", now=clock())
+    Dispatcher(ecoute.db, {}, clock=clock).run_once()
+    assert status(ecoute) == [("skipped", 0, "no sender configured for channel 'slack'")]
+
+
+def test_the_widget_inbox_hands_messages_over_once(ecoute: Ecoute, clock: Clock) -> None:
+    visitor = Person(ecoute.engine, "visitor-1", channel="web")
+    visitor.says("hello")
+    with ecoute.db.transaction() as session:
+        session.scalars(select(Respondent)).one().consent_at = clock()
+    enqueue(ecoute.db, key="w", kind="announcement", channel="web",
+            message=Outbound("You said, we did"), respondent_id=1, now=clock())
+    dispatcher = Dispatcher(ecoute.db, {}, clock=clock)
+    assert dispatcher.run_once().skipped == 0, "pull channels are not pushed"
+    assert [m.text for m in take_inbox(ecoute.db, "web", "visitor-1", clock())] == [
+        "You said, we did"
+    ]
+    assert take_inbox(ecoute.db, "web", "visitor-1", clock()) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_workers_never_claim_the_same_row(ecoute: Ecoute, clock: Clock) -> None:
+    assert ecoute.db.is_postgres
+    for n in range(200):
+        enqueue(ecoute.db, key=f"k{n}", kind="alert", channel="slack", message=Outbound("x"),
+                address="C1", now=clock())
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def claim() -> None:
+        while True:
+            with ecoute.db.transaction() as session:
+                rows = outbox_store.claim_due(session, clock(), clock() + timedelta(minutes=5), 7)
+            if not rows:
+                return
+            with lock:
+                claimed.extend(r.id for r in rows)
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 200
