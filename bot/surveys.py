@@ -83,10 +83,16 @@ def load_text(text: str, source: str = "<survey>") -> Survey:
         raise SurveyError(f"{source}{where}: not valid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise SurveyError(f"{source}: a survey file must be a mapping with key, title, questions")
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        _VALIDATOR.iter_errors(data),
+        key=lambda e: (list(e.absolute_path), e.validator != "additionalProperties"),
+    )
     if errors:
         error = errors[0]
         path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})  # type: ignore[union-attr]
+            path.append(next(k for k in error.instance if k not in known))
         raise SurveyError(f"{source}{_line(tree, path)}: {_key(path)}: {error.message}")
     return _build(data, source, tree)
 

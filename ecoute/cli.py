@@ -31,8 +31,9 @@ class Failure(click.ClickException):
     """An error the user can act on: printed as one line, exit status 1."""
 
     def show(self, file: Any = None) -> None:
-        """Print ``ecoute: error: MESSAGE`` on stderr."""
-        click.echo(f"ecoute: error: {self.message}", err=True)
+        """Print ``ecoute: error: MESSAGE`` on stderr, on one line."""
+        message = " ".join(part.strip() for part in self.message.splitlines() if part.strip())
+        click.echo(f"ecoute: error: {message}", err=True)
 
 
 def friendly(func: F) -> F:
@@ -132,8 +133,9 @@ def chat(survey: str | None, lang: str | None, person: str | None) -> None:
     from channels.console import ConsoleChannel
 
     ecoute = _ecoute()
-    if survey and survey not in ecoute.catalog:
-        known = ", ".join(s.key for s in ecoute.catalog)
+    offered = [s.key for s in ecoute.catalog.offered(internal=False)]
+    if survey and survey not in offered:
+        known = ", ".join(offered)
         raise Failure(f"no survey {survey!r} (known: {known})")
     channel = ConsoleChannel(
         ecoute.engine,

@@ -1,0 +1,47 @@
+"""The house rules a machine can check: the core knows no platform, channels know no web."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {
+    "bot": {"channels", "web", "ecoute", "flask", "werkzeug", "telegram", "slack_bolt",
+            "slack_sdk"},
+    "channels": {"web"},
+    "storage": {"channels", "web", "ecoute", "flask"},
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Return the top-level names of every module a file imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_a_package_never_imports_what_it_must_not_know(package: str) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_modules(path) & FORBIDDEN[package])
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_every_module_says_what_it_is_responsible_for() -> None:
+    missing = [
+        str(path.relative_to(ROOT))
+        for package in ("bot", "channels", "storage", "web", "ecoute")
+        for path in (ROOT / package).rglob("*.py")
+        if "versions" not in path.parts and path.stat().st_size
+        and ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
+    ]
+    assert missing == []

@@ -1,0 +1,84 @@
+"""Every string a person reads has its French: extracted from the code, checked in the catalogs."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from bot.i18n import catalog_path, gettext_for, normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def domain_of(path: Path) -> str:
+    """Return the catalog domain a module translates with (``gettext_for(lang, DOMAIN)``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    constants = {
+        target.id: node.value.value
+        for node in tree.body if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        for target in node.targets if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "gettext_for"
+                and len(node.args) > 1):
+            domain = node.args[1]
+            if isinstance(domain, ast.Constant):
+                return str(domain.value)
+            if isinstance(domain, ast.Name) and domain.id in constants:
+                return str(constants[domain.id])
+    return "messages"
+
+
+def used_strings() -> dict[str, set[str]]:
+    """Return every translatable string of the code and templates, by domain."""
+    found: dict[str, set[str]] = {}
+    for package in ("bot", "channels", "web"):
+        for path in (ROOT / package).rglob("*.py"):
+            for _line, message, _comments, _context in extract_from_file("python", str(path)):
+                ids = message if isinstance(message, tuple) else (message,)
+                found.setdefault(domain_of(path), set()).update(ids)
+    for path in (ROOT / "web").rglob("*.html"):
+        for _line, message, _comments, _context in extract_from_file(
+            "jinja2.ext:babel_extract", str(path)
+        ):
+            ids = message if isinstance(message, tuple) else (message,)
+            found.setdefault("web", set()).update(ids)
+    return found
+
+
+USED = used_strings()
+
+
+@pytest.mark.parametrize("domain", sorted(USED))
+def test_every_string_has_a_french_translation_with_the_same_placeholders(domain: str) -> None:
+    path = catalog_path("fr", domain)
+    assert path.exists(), f"no French catalog {path.relative_to(ROOT)}"
+    with path.open("rb") as po:
+        catalog = read_po(po)
+    missing, broken = [], []
+    for msgid in sorted(USED[domain]):
+        entry = catalog.get(msgid)
+        if entry is None or not entry.string or entry.fuzzy:
+            missing.append(msgid)
+        elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(str(entry.string))):
+            broken.append(msgid)
+    assert missing == [], f"untranslated in {domain}.po"
+    assert broken == [], f"placeholders differ in {domain}.po"
+
+
+def test_the_core_has_strings_to_translate() -> None:
+    assert len(USED["messages"]) > 30
+
+
+def test_locale_hints_map_to_supported_languages() -> None:
+    assert [normalise(h) for h in ("fr-CA", "en_GB", "fr_FR.UTF-8", "de", "", None)] == [
+        "fr", "en", "fr", None, None, None]
+    assert gettext_for("fr")("Skip") == "Passer"
+    assert gettext_for("de")("Skip") == "Skip"
