@@ -24,6 +24,10 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
 
     errors.init_app(app)
     app.register_blueprint(health.bp)
+    from web import pages, widget_api
+
+    widget_api.init_app(app)
+    app.register_blueprint(pages.bp)
     return app
 
 

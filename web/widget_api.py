@@ -1,0 +1,222 @@
+"""The widget's JSON API (v1): start a survey, answer, resume after a reload, take the inbox.
+
+Every request body is checked against the schemas of ``web/openapi.yaml`` before
+anything is stored; a bad request gets ``{"error": CODE, "message": ...}`` with
+400 (malformed or wrong types, answer over the question's length), 403 (not the
+visitor's conversation), 404, 413 (body over 16 KB) or 429 (Flask-Limiter, per
+visitor and per IP address; storage from ``ECOUTE_RATE_LIMIT_STORAGE``). Browsers
+may call it cross-origin only from ``ECOUTE_ALLOWED_ORIGINS`` (Flask-CORS answers
+the preflight). The client message id is the inbound event id, so a retried
+request has its effect once and gets the same replies back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+from flask import Blueprint, Flask, Response, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from bot.outbox import take_inbox
+from channels import web
+from storage.web_queries import ConversationOwner, conversation_owner
+
+bp = Blueprint("widget_api", __name__, url_prefix="/api/widget/v1")
+
+MAX_BODY = 16 * 1024
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class WidgetError(Exception):
+    """A request the API refuses: status, stable code and a message for the developer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def fail(status: int, code: str, message: str) -> NoReturn:
+    """Refuse the request (nothing has been stored)."""
+    raise WidgetError(status, code, message)
+
+
+@cache
+def openapi() -> dict[str, Any]:
+    """Return the OpenAPI document (parsed once)."""
+    return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@cache
+def validator(schema: str) -> Draft202012Validator:
+    """Return a validator for one of the document's component schemas."""
+    document = openapi()
+    registry: Registry = Registry().with_resource(
+        "urn:widget-api", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    ref = {"$ref": f"urn:widget-api#/components/schemas/{schema}"}
+    return Draft202012Validator(ref, registry=registry)
+
+
+def _body(schema: str) -> dict[str, Any]:
+    """Return the request's JSON object, valid against ``schema``, or refuse it."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
+    request.max_content_length = MAX_BODY
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        fail(400, "malformed_json", "the body must be a JSON object")
+    error = best_match(validator(schema).iter_errors(data))
+    if error is not None:
+        fail(400, "invalid_request", _describe(error))
+    return data  # type: ignore[no-any-return]
+
+
+def _describe(error: ValidationError) -> str:
+    """Say what is wrong with a body without echoing what was sent."""
+    field = ".".join(str(part) for part in error.absolute_path) or "body"
+    if error.validator in ("required", "additionalProperties"):
+        return error.message
+    if error.validator == "oneOf" and field == "body":
+        return "send exactly one of text or choice_id"
+    if error.validator == "type" and field == "body":
+        return "the body must be a JSON object"
+    return f"{field}: does not satisfy {error.validator} {error.validator_value}"
+
+
+def _visitor_arg() -> str:
+    """Return the ``visitor`` query parameter, or refuse the request."""
+    visitor = request.args.get("visitor", "")
+    if not VISITOR.match(visitor):
+        fail(400, "invalid_request", "visitor: 8 to 64 letters, digits, '-' or '_'")
+    return visitor
+
+
+def _owned(conversation: str, visitor: str, text: str | None = None) -> ConversationOwner:
+    """Return the conversation if it is the visitor's; refuse an answer over its length."""
+    from web import current_ecoute
+
+    ecoute = current_ecoute()
+    with ecoute.db.transaction() as session:
+        found = conversation_owner(session, conversation)
+        if found is None:
+            fail(404, "unknown_conversation", "there is no such conversation")
+        if (found.channel, found.external_id) != (web.NAME, visitor):
+            fail(403, "not_your_conversation", "this conversation belongs to another visitor")
+        step = found.conversation.step
+        if text is not None and step is not None and found.conversation.status == "active":
+            question = ecoute.engine.survey_of(session, found.conversation).question(step)
+            if question.type == "text" and len(text) > question.max_length:
+                fail(400, "text_too_long",
+                     f"the answer is over {question.max_length} characters")
+        return found
+
+
+@bp.post("/conversations")
+def start_conversation() -> ResponseReturnValue:
+    """Start the survey asked for (or resume it, or show the menu) for a visitor."""
+    from web import current_ecoute
+
+    body = _body("StartRequest")
+    ecoute = current_ecoute()
+    survey = body.get("survey")
+    if survey and survey not in {s.key for s in ecoute.catalog.offered(False)}:
+        fail(404, "unknown_survey", f"there is no survey {survey!r}")
+    inbound = web.start(body["visitor"], body["client_message_id"], survey=survey,
+                        language=body.get("language"), context=body.get("context"))
+    return jsonify(web.render_turn(ecoute.engine.handle(inbound)))
+
+
+@bp.post("/conversations/<conversation>/messages")
+def post_message(conversation: str) -> ResponseReturnValue:
+    """Hand the visitor's answer (typed text or a tapped choice) to the engine."""
+    from web import current_ecoute
+
+    body = _body("MessageRequest")
+    _owned(conversation, body["visitor"], body.get("text"))
+    inbound = web.message(body["visitor"], body["client_message_id"], text=body.get("text"),
+                          choice_id=body.get("choice_id"), ref=body.get("ref"),
+                          language=body.get("language"))
+    return jsonify(web.render_turn(current_ecoute().engine.handle(inbound)))
+
+
+@bp.get("/conversations/<conversation>")
+def resume_conversation(conversation: str) -> ResponseReturnValue:
+    """Return the current question again if the conversation is still going on."""
+    from web import current_ecoute
+
+    visitor = _visitor_arg()
+    _owned(conversation, visitor)
+    turn = current_ecoute().engine.resume(web.identity(visitor))
+    active = turn.conversation == conversation
+    return jsonify(conversation=conversation, survey=turn.survey if active else None,
+                   active=active, messages=[web.render(m) for m in turn.messages] if active else [])
+
+
+@bp.get("/inbox")
+def inbox() -> ResponseReturnValue:
+    """Hand over the proactive messages waiting for a visitor (each one once)."""
+    from web import current_ecoute
+
+    visitor = _visitor_arg()
+    ecoute = current_ecoute()
+    messages = take_inbox(ecoute.db, web.NAME, visitor, ecoute.engine.clock())
+    return jsonify(messages=[web.render(m) for m in messages])
+
+
+@bp.get("/openapi.yaml")
+def openapi_document() -> Response:
+    """Serve the API's OpenAPI document."""
+    return Response(OPENAPI.read_bytes(), mimetype="application/yaml")
+
+
+@bp.errorhandler(WidgetError)
+def _refused(error: WidgetError) -> ResponseReturnValue:
+    return jsonify(error=error.code, message=error.message), error.status
+
+
+def _visitor_key() -> str:
+    """Rate-limit key: the visitor named in the body or query (else the IP address)."""
+    visitor = request.args.get("visitor")
+    small = (request.content_length or 0) <= MAX_BODY
+    if visitor is None and request.method == "POST" and small:
+        data = request.get_json(force=True, silent=True)
+        visitor = data.get("visitor") if isinstance(data, dict) else None
+    return f"visitor:{visitor}" if isinstance(visitor, str) else get_remote_address()
+
+
+def _preflight() -> bool:
+    return request.method == "OPTIONS"
+
+
+def init_app(app: Flask) -> None:
+    """Register the API with its rate limits and CORS on ``app``."""
+    from web import current_ecoute
+
+    with app.app_context():
+        settings = current_ecoute().settings
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
+                      headers_enabled=True, key_prefix="widget")
+    limiter.limit(settings.web.visitor_rate, key_func=_visitor_key, exempt_when=_preflight,
+                  scope="widget-visitor")(bp)
+    limiter.limit(settings.web.ip_rate, exempt_when=_preflight, scope="widget-ip")(bp)
+    app.register_blueprint(bp)
+    CORS(app, resources={r"/api/widget/*": {
+        "origins": list(settings.allowed_origins),
+        "methods": ["GET", "POST", "OPTIONS"],
+        "allow_headers": ["Content-Type"],
+        "max_age": 600,
+    }})
