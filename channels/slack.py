@@ -1,0 +1,290 @@
+"""The Slack channel on slack-bolt: DMs, buttons, ``/feedback``, App Home, mapped onto the core.
+
+Usage::
+
+    channel = SlackChannel(engine, WebClient(token=TOKEN, base_url=API), signing_secret=S)
+    SlackRequestHandler(channel.app).handle(flask_request)    # HTTP: POST /slack/events
+    SocketModeHandler(channel.app, APP_TOKEN).connect()      # or Socket Mode
+
+Bolt verifies each request's signature (401 otherwise) and acknowledges at
+once; the listeners below only translate. A DM becomes an :class:`Inbound`
+whose event id is Slack's ``event_id``, so a retried delivery
+(``X-Slack-Retry-Num``) has its effect once and sends nothing again. Bot
+messages (this bot's too) and edits are ignored. A tapped button carries its
+choice id and the message's ``ref``. ``/feedback`` opens a modal built from the
+feedback survey; its submission goes to :meth:`DialogueEngine.submit`, without
+any sender when "send anonymously" is ticked, and the short confirmation is
+posted straight to the person's DM (never through the outbox, which would keep
+their id). The language follows the person's choice, else their Slack locale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+import time
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.engine import DialogueEngine
+from bot.i18n import gettext_for, normalise, pick
+from bot.messages import Identity, Inbound, Kind, Outbound, Turn
+from bot.submissions import Submission
+from channels.slack_render import (
+    CHOICE_ACTION,
+    FEEDBACK_CALLBACK,
+    OPEN_FEEDBACK_ACTION,
+    HomeItem,
+    answered_blocks,
+    feedback_modal,
+    home_view,
+    modal_answers,
+    ref_of,
+    unescape,
+)
+from channels.slack_sender import open_dm, post
+from storage import slack_queries
+
+NAME = "slack"
+DOMAIN = "slack"
+LOCALE_TTL = 3600.0
+
+
+class Locales:
+    """Slack users' locales from ``users.info``, cached for an hour per process."""
+
+    def __init__(self, client: WebClient, ttl: float = LOCALE_TTL) -> None:
+        self.client = client
+        self.ttl = ttl
+        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, user: str) -> str | None:
+        """Return the user's Slack locale (``fr-FR``), or None when Slack does not say."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user)
+        if cached and now - cached[0] < self.ttl:
+            return cached[1]
+        try:
+            info = self.client.users_info(user=user, include_locale=True)
+            locale = (info.get("user") or {}).get("locale")
+        except SlackApiError:
+            locale = None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[user] = (now, locale)
+        return locale
+
+
+class SlackChannel:
+    """A Bolt app whose listeners hand Slack's traffic to the dialogue engine."""
+
+    def __init__(self, engine: DialogueEngine, client: WebClient, *,
+                 signing_secret: str | None, feedback_survey: str = "internal",
+                 process_before_response: bool = False) -> None:
+        self.engine = engine
+        self.client = client
+        self.feedback_survey = feedback_survey
+        self.locales = Locales(client)
+        self._secret = (signing_secret or "").encode()
+        self.app = App(
+            client=client,
+            signing_secret=signing_secret,
+            token_verification_enabled=False,
+            request_verification_enabled=signing_secret is not None,
+            process_before_response=process_before_response,
+        )
+        self._register(self.app)
+
+    def _register(self, app: App) -> None:
+        """Attach the listeners."""
+        app.event("message")(self.on_message)
+        app.action(re.compile(f"^{CHOICE_ACTION}"))(self.on_choice)
+        app.action("ecoute_open_console")(self._ack_only)
+        app.action(OPEN_FEEDBACK_ACTION)(self.on_open_feedback)
+        app.command("/feedback")(self.on_feedback_command)
+        app.view(FEEDBACK_CALLBACK)(self.on_feedback_submitted)
+        app.event("app_home_opened")(self.on_home_opened)
+
+    def language(self, user: str) -> str:
+        """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
+        with self.engine.db.transaction() as session:
+            chosen = slack_queries.chosen_language(session, user)
+        return chosen or normalise(self.locales.of(user)) or self.engine.settings.default_language
+
+    # -- direct messages ---------------------------------------------------------------
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any],
+                   context: BoltContext) -> None:
+        """Answer a person's DM; ignore bots, edits, deletions and channel messages."""
+        user = event.get("user")
+        if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
+                or not user or user == context.bot_user_id):
+            return
+        inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
+                          text=unescape(event.get("text") or ""), locale=self.locales.of(user))
+        self.deliver(event["channel"], self.engine.handle(inbound))
+
+    def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                  respond: Respond) -> None:
+        """Hand a tapped button to the engine and show what was chosen in place of the buttons."""
+        ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or open_dm(self.client, user)
+        inbound = Inbound(Identity(NAME, user), choice_id=action["value"],
+                          ref=ref_of(action.get("block_id", "")), locale=self.locales.of(user),
+                          event_id=f"action:{channel}:{action.get('action_ts')}")
+        turn = self.engine.handle(inbound)
+        if turn.duplicate:
+            return
+        stale = bool(turn.messages) and turn.messages[0].kind is Kind.NOTICE
+        message = body.get("message") or {}
+        if not stale and message:
+            label = (action.get("text") or {}).get("text") or action["value"]
+            language = turn.messages[0].language if turn.messages else "en"
+            original = _first_text(message)
+            respond(text=original, blocks=answered_blocks(original, label, language),
+                    replace_original=True)
+        self.deliver(channel, turn)
+
+    def deliver(self, channel: str, turn: Turn) -> None:
+        """Post a turn's replies, unless they were delivered the first time."""
+        if turn.duplicate:
+            return
+        for message in turn.messages:
+            post(self.client, channel, message)
+
+    # -- /feedback and its modal -----------------------------------------------------------
+
+    def on_feedback_command(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """Acknowledge ``/feedback`` and open the feedback modal."""
+        ack()
+        self._open_modal(body["trigger_id"], body["user_id"], respond)
+
+    def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Open the feedback modal from App Home's button."""
+        ack()
+        self._open_modal(body["trigger_id"], body["user"]["id"], None)
+
+    def _open_modal(self, trigger_id: str, user: str, respond: Respond | None) -> None:
+        """Open the modal in the person's language (or say the survey is missing)."""
+        language = self.language(user)
+        survey = self.engine.catalog.get(self.feedback_survey)
+        if survey is None:
+            if respond is not None:
+                _ = gettext_for(language, DOMAIN)
+                respond(text=_("Feedback forms are not set up yet: please tell your admin."),
+                        response_type="ephemeral")
+            return
+        self.client.views_open(trigger_id=trigger_id, view=feedback_modal(survey, language))
+
+    def on_feedback_submitted(self, ack: Ack, body: dict[str, Any],
+                              view: dict[str, Any]) -> None:
+        """Store a submitted modal (errors go back beside their fields), then confirm in DM."""
+        form = modal_answers(view)
+        user = body["user"]["id"]
+        submission = Submission(
+            channel=NAME, survey=form.survey, answers=form.answers,
+            sender=None if form.anonymous else Identity(NAME, user),
+            event_id=self._submission_id(view, form.anonymous), language=form.language,
+        )
+        try:
+            result = self.engine.submit(submission)
+        except KeyError:
+            _ = gettext_for(form.language, DOMAIN)
+            ack(response_action="errors", errors={
+                _first_input(view): _("This form is out of date: open it again.")})
+            return
+        if result.errors:
+            ack(response_action="errors", errors=dict(result.errors))
+            return
+        ack()
+        if not result.duplicate:
+            self._confirm(user, result.messages, form.language, form.anonymous)
+
+    def _submission_id(self, view: dict[str, Any], anonymous: bool) -> str:
+        """Return the submission's event id: Slack's view id, keyed-hashed when anonymous."""
+        view_id = str(view.get("id") or "")
+        if not anonymous:
+            return f"view:{view_id}"
+        digest = hmac.new(self._secret, view_id.encode(), hashlib.sha256).hexdigest()
+        return f"anon:{digest[:40]}"
+
+    def _confirm(self, user: str, messages: tuple[Outbound, ...], language: str,
+                 anonymous: bool) -> None:
+        """Post the thanks to the person's DM (straight, so nothing stores their id)."""
+        _ = gettext_for(language, DOMAIN)
+        channel = open_dm(self.client, user)
+        for message in messages:
+            post(self.client, channel, message)
+        if anonymous:
+            post(self.client, channel, Outbound(
+                _("Sent anonymously: nothing we store links this feedback to you."),
+                Kind.INFO, language=language))
+
+    # -- App Home -----------------------------------------------------------------------
+
+    def on_home_opened(self, event: dict[str, Any]) -> None:
+        """Publish App Home with the person's recent feedback given under their name."""
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        language = self.language(user)
+        with self.engine.db.transaction() as session:
+            recent = slack_queries.recent_feedback(session, user)
+        items = [HomeItem(self._title(f.survey, language), f.completed_at,
+                          self._summary(f.survey, f.values, language)) for f in recent]
+        self.client.views_publish(user_id=user, view=home_view(items, language))
+
+    def _title(self, key: str, language: str) -> str:
+        """Return a survey's title (its key when it is no longer offered)."""
+        survey = self.engine.catalog.get(key)
+        return pick(survey.title, language) if survey else key
+
+    def _summary(self, key: str, values: dict[str, Any], language: str) -> str:
+        """Return the answers of one feedback as one short line (option labels, scores)."""
+        survey = self.engine.catalog.get(key)
+        parts = []
+        for question_id, value in values.items():
+            text = str(value)
+            if survey is not None:
+                try:
+                    question = survey.question(question_id)
+                except KeyError:
+                    continue
+                labels = {o.id: pick(o.label, language) for o in question.options}
+                text = labels.get(text, text)
+                if question.scale:
+                    text = f"{value}/{question.scale[1]}"
+            parts.append(text if len(text) <= 80 else text[:79] + "…")
+        return " · ".join(parts)
+
+    @staticmethod
+    def _ack_only(ack: Ack) -> None:
+        """Acknowledge a button that only opens a link."""
+        ack()
+
+
+def _first_input(view: dict[str, Any]) -> str:
+    """Return the first input block's id (where a form-wide error can be shown)."""
+    for block in view.get("blocks") or []:
+        if block.get("type") == "input":
+            return str(block.get("block_id"))
+    return "service"
+
+
+def _first_text(message: dict[str, Any]) -> str:
+    """Return the text of a message's first section (the question), else its fallback."""
+    for block in message.get("blocks") or []:
+        text = (block.get("text") or {}).get("text") if block.get("type") == "section" else None
+        if text:
+            return unescape(str(text))
+    return str(message.get("text") or "")

@@ -1,0 +1,339 @@
+"""A loopback Slack Web API for the tests: the real slack-sdk and slack-bolt talk to it.
+
+Usage::
+
+    with SlackEmulator() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        slack.add_user("U1", locale="fr-FR")
+        client.chat_postMessage(channel="U1", text="hi")
+        assert slack.calls("chat.postMessage")[0].params["text"] == "hi"
+
+It answers ``auth.test``, ``chat.postMessage``, ``chat.update``, ``conversations.open``,
+``conversations.members`` (paginated), ``users.info``, ``views.open``,
+``views.publish``, ``views.update`` and ``apps.connections.open``, plus posts to
+the ``response_url`` it hands out. Every call is recorded with its parameters
+(query string, form or JSON body alike). :meth:`SlackEmulator.fail` makes the
+next calls of a method answer ``ok: false`` with an error, or HTTP 429 with a
+``Retry-After`` header, as Slack does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+BOT_USER = "UBOT"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the emulator received."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class _Failure:
+    """A canned failure for the next ``times`` calls of a method."""
+
+    error: str | None
+    retry_after: int | None
+    times: int
+
+
+@dataclass
+class SlackState:
+    """What the emulated workspace holds and what it was asked."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[_Failure]] = field(default_factory=lambda: defaultdict(list))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class SlackEmulator:
+    """A Slack Web API on 127.0.0.1 (a port of its own), started and stopped by the test."""
+
+    def __init__(self) -> None:
+        self.state = SlackState()
+        handler = type("Handler", (_Handler,), {"state": self.state})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Return the server's root URL."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """Return the Web API base URL (what ``SLACK_API_BASE_URL`` is set to)."""
+        return f"{self.url}/api/"
+
+    def __enter__(self) -> SlackEmulator:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_user(self, user_id: str, *, locale: str = "en-US", is_bot: bool = False,
+                 deleted: bool = False) -> None:
+        """Add a person (or a bot) to the workspace."""
+        self.state.users[user_id] = {"id": user_id, "name": user_id.lower(), "is_bot": is_bot,
+                                     "deleted": deleted, "locale": locale, "tz": "Europe/Paris"}
+
+    def fail(self, method: str, *, error: str | None = None, retry_after: int | None = None,
+             times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail (``ok: false`` or HTTP 429)."""
+        self.state.failures[method].append(_Failure(error, retry_after, times))
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Return the calls received, of one method or all."""
+        with self.state.lock:
+            return [c for c in self.state.calls if method is None or c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times (listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.005)
+        raise AssertionError(f"{method} called {len(self.calls(method))} times, not {count}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers one Web API call from the canned state."""
+
+    state: SlackState
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        """Record the call, apply a canned failure if any, else answer it."""
+        parts = urlsplit(self.path)
+        params = self._params(parts.query)
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
+        if parts.path.startswith("/response/"):
+            self._record("response_url", {**params, "hook": parts.path}, token)
+            self._reply(200, "ok", "text/plain")
+            return
+        method = parts.path.removeprefix("/api/")
+        self._record(method, params, token)
+        failure = self._failure(method)
+        if failure is not None and failure.retry_after is not None:
+            self._reply(429, json.dumps({"ok": False, "error": "ratelimited"}),
+                        headers={"Retry-After": str(failure.retry_after)})
+            return
+        if failure is not None:
+            self._reply(200, json.dumps({"ok": False, "error": failure.error}))
+            return
+        self._reply(200, json.dumps(self._answer(method, params)))
+
+    def _params(self, query: str) -> dict[str, Any]:
+        """Merge the query string with a form or JSON body; decode JSON-valued fields."""
+        params: dict[str, Any] = dict(parse_qsl(query))
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode() if length else ""
+        if raw and "json" in (self.headers.get("Content-Type") or ""):
+            params.update(json.loads(raw))
+        elif raw:
+            params.update(parse_qsl(raw))
+        for key in ("blocks", "view", "payload"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _record(self, method: str, params: dict[str, Any], token: str | None) -> None:
+        with self.state.lock:
+            self.state.calls.append(Call(method, params, token))
+
+    def _failure(self, method: str) -> _Failure | None:
+        """Take one canned failure of ``method``, if any is left."""
+        with self.state.lock:
+            queue = self.state.failures.get(method) or []
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the successful answer to a Web API method."""
+        number = next(self.state.counter)
+        if method == "auth.test":
+            return {"ok": True, "url": "https://ecoute-test.slack.com/", "team": "Test",
+                    "user": "ecoute", "team_id": "T1", "user_id": BOT_USER, "bot_id": "BBOT"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
+        if method in ("chat.postMessage", "chat.update"):
+            channel = str(params.get("channel", ""))
+            return {"ok": True, "channel": channel, "ts": f"{1700000000 + number}.000100",
+                    "message": {"text": params.get("text"), "blocks": params.get("blocks")}}
+        if method == "users.info":
+            user = self.state.users.get(str(params.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.members":
+            return self._members(params)
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": f"V{number}", **(params.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/ws"}
+        return {"ok": False, "error": "unknown_method"}
+
+    def _members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return one page of a channel's members (cursor = offset)."""
+        members = self.state.members.get(str(params.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = members[start:start + limit]
+        following = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+
+    def _reply(self, status: int, body: str, content_type: str = "application/json",
+               headers: dict[str, str] | None = None) -> None:
+        data = body.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class SlackWorkspace:
+    """Slack's side of the app's endpoint: signed events, taps, commands and modal submissions.
+
+    Requests go to ``POST /slack/events`` of a Flask test client, signed exactly as
+    Slack signs them (``v0=`` HMAC-SHA256 of ``v0:{timestamp}:{body}``).
+    """
+
+    def __init__(self, client: Any, api: SlackEmulator, secret: str) -> None:
+        self.client = client
+        self.api = api
+        self.secret = secret
+        self._count = itertools.count(1)
+
+    def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
+             timestamp: int | None = None, secret: str | None = None) -> Any:
+        """Post a body as Slack would, signed with ``secret`` at ``timestamp`` (now)."""
+        from slack_sdk.signature import SignatureVerifier
+
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(secret or self.secret).generate_signature(
+            timestamp=stamp, body=body)
+        signed = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
+                  "Content-Type": content_type, **(headers or {})}
+        return self.client.post("/slack/events", data=body.encode(), headers=signed)
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None,
+              retry: int | None = None) -> Any:
+        """Deliver an Events API callback (a retry carries ``X-Slack-Retry-Num``)."""
+        envelope = {"token": "legacy", "team_id": "T1", "api_app_id": "A1",
+                    "type": "event_callback", "event": event, "event_id": event_id or f"Ev{next(self._count)}",
+                    "event_time": int(time.time())}
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} \
+            if retry else {}
+        return self.post(json.dumps(envelope), "application/json", headers=headers)
+
+    def dm(self, user: str, text: str, **options: Any) -> Any:
+        """Send the bot a direct message from ``user``."""
+        return self.event({"type": "message", "channel_type": "im", "channel": "D" + user[1:],
+                           "user": user, "text": text, "ts": f"{time.time():.6f}"}, **options)
+
+    def tap(self, user: str, call: Call, value: str) -> Any:
+        """Tap the button whose value is ``value`` in a message the bot posted."""
+        blocks = call.params.get("blocks") or []
+        for block in blocks:
+            for element in block.get("elements") or []:
+                if element.get("value") == value:
+                    return self._action(user, call, block, element)
+        raise AssertionError(f"no button {value!r} in {blocks}")
+
+    def _action(self, user: str, call: Call, block: dict[str, Any],
+                element: dict[str, Any]) -> Any:
+        """Post the ``block_actions`` payload of one tap."""
+        number = next(self._count)
+        payload = {
+            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user},
+            "api_app_id": "A1", "trigger_id": f"trigger{number}",
+            "channel": {"id": str(call.params.get("channel"))},
+            "container": {"type": "message", "message_ts": f"{number}.0"},
+            "message": {"type": "message", "ts": f"{number}.0", "text": call.params.get("text"),
+                        "blocks": call.params.get("blocks")},
+            "response_url": f"{self.api.url}/response/{number}",
+            "actions": [{**element, "block_id": block["block_id"],
+                         "action_ts": f"{time.time():.6f}"}],
+        }
+        return self.post(urlencode({"payload": json.dumps(payload)}),
+                         "application/x-www-form-urlencoded")
+
+    def command(self, user: str, command: str = "/feedback", text: str = "") -> Any:
+        """Run a slash command as ``user``."""
+        number = next(self._count)
+        form = {"token": "legacy", "team_id": "T1", "channel_id": "C1", "user_id": user,
+                "command": command, "text": text, "trigger_id": f"trigger{number}",
+                "response_url": f"{self.api.url}/response/{number}", "api_app_id": "A1"}
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, str], *,
+               anonymous: bool = False, view_id: str = "VSUBMIT") -> Any:
+        """Submit a modal the bot opened, with ``values`` by block id."""
+        state: dict[str, Any] = {}
+        for block in view.get("blocks") or []:
+            block_id = block.get("block_id")
+            if block.get("type") != "input":
+                continue
+            kind = block["element"]["type"]
+            if block_id == "ecoute_anonymous":
+                chosen = block["element"]["options"] if anonymous else []
+                state[block_id] = {"value": {"type": kind, "selected_options": chosen}}
+            elif kind == "plain_text_input":
+                state[block_id] = {"value": {"type": kind, "value": values.get(block_id)}}
+            else:
+                option = next((o for o in block["element"]["options"]
+                               if o["value"] == values.get(block_id)), None)
+                state[block_id] = {"value": {"type": kind, "selected_option": option}}
+        payload = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user},
+                   "api_app_id": "A1", "trigger_id": "trigger-submit",
+                   "view": {**view, "id": view_id, "state": {"values": state}}}
+        return self.post(urlencode({"payload": json.dumps(payload)}),
+                         "application/x-www-form-urlencoded")
+
+    def home(self, user: str) -> Any:
+        """Open the app's Home tab as ``user``."""
+        return self.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:],
+                           "tab": "home"})

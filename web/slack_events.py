@@ -1,0 +1,33 @@
+"""Slack's HTTP endpoint: ``POST /slack/events`` for events, interactivity and slash commands.
+
+Bolt's Flask adapter does the work: it verifies the request signature (signing
+secret, 5-minute window; 401 otherwise, before anything is stored), answers
+Slack's URL check, and acknowledges at once while the listeners of
+:class:`channels.slack.SlackChannel` run. The blueprint is registered only when
+Slack is configured (``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, request
+from slack_bolt.adapter.flask import SlackRequestHandler
+
+from ecoute.wiring import Ecoute
+
+
+def init_app(app: Flask, ecoute: Ecoute) -> None:
+    """Mount ``POST /slack/events`` when Slack is configured for HTTP mode."""
+    slack = ecoute.settings.slack
+    if not (slack.bot_token and slack.signing_secret):
+        return
+    from channels.slack_setup import slack_channel
+
+    handler = SlackRequestHandler(slack_channel(ecoute).app)
+    bp = Blueprint("slack_events", __name__)
+
+    @bp.post("/slack/events")
+    def events() -> Response:
+        """Hand the request to Bolt (signature check, ack, listeners)."""
+        return handler.handle(request)
+
+    app.register_blueprint(bp)
