@@ -17,6 +17,7 @@ from bot.engine import DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
+from channels.slack_setup import slack_alert_targets, slack_jobs, slack_sender, slack_services
 from ecoute.config import Settings
 from storage.db import Database
 
@@ -48,15 +49,15 @@ class Ecoute:
 
     def jobs(self) -> list[Job]:
         """Return every periodic job of the worker."""
-        return core_jobs(self.engine, self.dispatcher())
+        return core_jobs(self.engine, self.dispatcher()) + slack_jobs(self)
 
     def scheduler(self, *, blocking: bool) -> BaseScheduler:
         """Return the worker's scheduler with every job added (not started)."""
         return build_scheduler(self.jobs(), blocking=blocking)
 
     def services(self) -> list[Service]:
-        """Return the background services the configured channels need (none yet)."""
-        return []
+        """Return the background services the configured channels need (Slack's Socket Mode)."""
+        return [*slack_services(self)]
 
     def close(self) -> None:
         """Release the database connections."""
@@ -72,7 +73,8 @@ def build(settings: Settings | None = None, *, database: Database | None = None)
         db,
         catalog,
         settings=EngineSettings(
-            default_language=settings.default_language, idle_timeout=settings.idle_timeout
+            default_language=settings.default_language, idle_timeout=settings.idle_timeout,
+            alert_targets=slack_alert_targets(settings.slack),
         ),
     )
     return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))
@@ -81,6 +83,8 @@ def build(settings: Settings | None = None, *, database: Database | None = None)
 def build_senders(settings: Settings) -> dict[str, Sender]:
     """Return a sender per configured channel (a channel with no token has none)."""
     senders: dict[str, Sender] = {}
+    if (slack := slack_sender(settings.slack)) is not None:
+        senders["slack"] = slack
     return senders
 
 

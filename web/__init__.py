@@ -28,6 +28,9 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
 
     widget_api.init_app(app)
     app.register_blueprint(pages.bp)
+    from web import slack_events
+
+    slack_events.init_app(app, ecoute)
     return app
 
 
