@@ -7,11 +7,14 @@ from dataclasses import replace
 
 import pytest
 
+from bot.outbox import Dispatcher
+from channels.telegram_runtime import TelegramPolling, TelegramWebhook
 from ecoute.config import Settings, SlackSettings
-from ecoute.wiring import Ecoute, build
+from ecoute.wiring import Ecoute, build, outbox_settings
 from storage.db import Database
 from tests.conftest import Clock
 from tests.emulators.slack import SlackEmulator, SlackWorkspace
+from tests.emulators.telegram import Polling, TelegramChat, TelegramEmulator, Webhook
 from web import create_app
 
 SLACK_SECRET = "test-signing-secret"
@@ -46,3 +49,75 @@ def slack_ecoute(slack_settings: Settings, db: Database, clock: Clock) -> Ecoute
 def slack(slack_ecoute: Ecoute, slack_api: SlackEmulator) -> SlackWorkspace:
     """Return the Slack workspace that posts signed requests to the app's endpoint."""
     return SlackWorkspace(create_app(slack_ecoute).test_client(), slack_api, SLACK_SECRET)
+
+
+TELEGRAM_SECRET = "test-webhook-secret"
+
+
+@pytest.fixture
+def telegram_api() -> Iterator[TelegramEmulator]:
+    """Run the loopback Telegram Bot API."""
+    with TelegramEmulator() as api:
+        yield api
+
+
+@pytest.fixture
+def telegram_settings(settings: Settings, telegram_api: TelegramEmulator) -> Settings:
+    """Return settings with Telegram on, pointed at the emulator, with a webhook secret."""
+    telegram = replace(settings.telegram, token=telegram_api.token,
+                       api_base_url=telegram_api.url, webhook_secret=TELEGRAM_SECRET)
+    return replace(settings, telegram=telegram)
+
+
+@pytest.fixture
+def telegram_ecoute(telegram_settings: Settings, db: Database, clock: Clock) -> Iterator[Ecoute]:
+    """Return the application wired with Telegram on, on the test database and clock."""
+    app = build(telegram_settings, database=db)
+    app.engine.clock = clock
+    yield app
+    sender = app.senders.get("telegram")
+    if sender is not None:
+        sender.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def telegram_polling(telegram_ecoute: Ecoute) -> Iterator[TelegramPolling]:
+    """Run the bot by long polling, as `ecoute serve` does with only a token."""
+    services = [s for s in telegram_ecoute.services() if isinstance(s, TelegramPolling)]
+    assert len(services) == 1
+    services[0].poll_timeout = 1
+    services[0].start()
+    yield services[0]
+    services[0].stop()
+
+
+@pytest.fixture
+def telegram_webhook(telegram_ecoute: Ecoute, telegram_api: TelegramEmulator) -> Iterator[Webhook]:
+    """Return Telegram's side of the webhook: posts updates to the app, applies its answers."""
+    app = create_app(telegram_ecoute)
+    yield Webhook(app.test_client(), telegram_api, TELEGRAM_SECRET)
+    hook = app.extensions.get("telegram_webhook")
+    if isinstance(hook, TelegramWebhook):
+        hook.close()
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def telegram_chat(request: pytest.FixtureRequest, telegram_api: TelegramEmulator) -> TelegramChat:
+    """Return Ana's private chat (chat 42, English), by polling and again by webhook."""
+    deliver = request.getfixturevalue(f"telegram_{request.param}")
+    if request.param == "polling":
+        deliver = Polling(telegram_api)
+    return TelegramChat(telegram_api, 42, deliver)
+
+
+@pytest.fixture
+def telegram_ana(telegram_webhook: Webhook, telegram_api: TelegramEmulator) -> TelegramChat:
+    """Return Ana's private chat (chat 42, English) by webhook, the quicker mode."""
+    return TelegramChat(telegram_api, 42, telegram_webhook)
+
+
+@pytest.fixture
+def slack_outbox(slack_ecoute: Ecoute, clock: Clock) -> Dispatcher:
+    """Return the outbox dispatcher of the Slack-wired app, on the test clock."""
+    return Dispatcher(slack_ecoute.db, slack_ecoute.senders,
+                      settings=outbox_settings(slack_ecoute.settings), clock=clock)
