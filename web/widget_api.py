@@ -210,9 +210,9 @@ def init_app(app: Flask) -> None:
         settings = current_ecoute().settings
     limiter = Limiter(get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
                       headers_enabled=True, key_prefix="widget")
-    limiter.limit(settings.web.visitor_rate, key_func=_visitor_key, exempt_when=_preflight,
-                  scope="widget-visitor")(bp)
-    limiter.limit(settings.web.ip_rate, exempt_when=_preflight, scope="widget-ip")(bp)
+    limiter.shared_limit(settings.web.visitor_rate, "widget-visitor", key_func=_visitor_key,
+                         exempt_when=_preflight)(bp)
+    limiter.shared_limit(settings.web.ip_rate, "widget-ip", exempt_when=_preflight)(bp)
     app.register_blueprint(bp)
     CORS(app, resources={r"/api/widget/*": {
         "origins": list(settings.allowed_origins),
