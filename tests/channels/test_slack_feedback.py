@@ -97,9 +97,9 @@ def test_anonymous_feedback_leaves_no_trace_of_the_employee(
     assert "slack (anonymous)" in str(alert["blocks"])
     with slack_ecoute.db.transaction() as session:
         assert tables_holding(session, "ZQX7") == []  # user, DM channel and view ids
-    assert "ZQX7" not in caplog.text and "VPN" not in caplog.text
         assert session.scalar(select(Conversation.respondent_id)) is None
         records = list(reports.conversations(session))
+    assert "ZQX7" not in caplog.text and "VPN" not in caplog.text
     assert records[0]["answers"]["comment"] == "The VPN drops every hour"
 
 
