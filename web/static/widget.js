@@ -138,7 +138,9 @@
     "form button{padding:0 14px;border:0;border-radius:8px;background:#1d4f91;color:#fff;",
     "font-weight:600;cursor:pointer}",
     "button:disabled,textarea:disabled{opacity:.55;cursor:default}",
-    ":focus-visible{outline:3px solid #f59e0b;outline-offset:2px}",
+    ":focus-visible{outline:3px solid #0b0c0c;outline-offset:2px}",
+    "header :focus-visible{outline-color:#fff;outline-offset:-4px}",
+    "@media (max-width:400px){.panel{right:8px;bottom:76px}.bubble{right:8px;bottom:8px}}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);",
     "white-space:nowrap}",
     "@media (prefers-reduced-motion:reduce){.panel{animation:none}.log{scroll-behavior:auto}}"

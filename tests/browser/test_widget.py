@@ -1,0 +1,208 @@
+"""The widget in real Chromium: clicks, keyboard only, reload, hostile text, French, 320 px."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from ecoute.output import write_export
+from storage.models import Conversation
+from tests.browser.conftest import ARTIFACTS, Shop, Site
+
+pytestmark = pytest.mark.browser
+
+Opener = Callable[..., Page]
+SCORE_QUESTION = "How likely are you to recommend us to a friend or colleague?"
+THANKS = "Thank you for your feedback, it helps us improve."
+
+
+def exported(site: Site) -> list[dict]:
+    """Return what ``ecoute export responses`` prints, as records."""
+    out = io.StringIO()
+    with site.db.transaction() as session:
+        write_export(session, out, "jsonl", None)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def shadow(page: Page, script: str) -> object:
+    """Evaluate ``script`` with ``root`` bound to the widget's shadow root."""
+    return page.evaluate(f"(() => {{ const root = document.querySelector('ecoute-widget')"
+                         f".shadowRoot; return {script}; }})()")
+
+
+def test_clicks_complete_an_nps_dialogue_on_a_page_with_hostile_css(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    bubble = page.get_by_role("button", name="Feedback")
+    expect(bubble).to_be_visible()
+    assert bubble.evaluate("b => getComputedStyle(b).fontSize") == "15px"
+    bubble.click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    page.get_by_role("button", name="9", exact=True).click()
+    answer = page.get_by_role("textbox", name="Your answer")
+    expect(page.get_by_text("Wonderful! What do you like most about us?")).to_be_visible()
+    assert answer.bounding_box()["width"] > 100
+    answer.fill("The staff <b>really</b> listen")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text(THANKS)).to_be_visible()
+    page.get_by_role("button", name="No", exact=True).click()
+
+    [record] = exported(site)
+    assert record["channel"] == "web"
+    assert record["answers"] == {"score": 9, "why_promoter": "The staff <b>really</b> listen"}
+    # The widget added no style to the host page, whose own rules still hold.
+    assert page.evaluate("document.styleSheets.length") == 1
+    title = page.locator("#shop-title")
+    assert title.evaluate("h => getComputedStyle(h).color") == "rgb(255, 0, 0)"
+
+
+def test_the_keyboard_alone_completes_a_dialogue(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    expect(page.get_by_role("button", name="Feedback")).to_be_visible()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if shadow(page, "root.activeElement && root.activeElement.className") == "bubble":
+            break
+    else:
+        pytest.fail("the bubble never got the focus")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    zero = page.get_by_role("button", name="0", exact=True)
+    expect(zero).to_be_focused()
+    assert zero.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"
+    for _ in range(9):
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="9", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    answer = page.get_by_role("textbox", name="Your answer")
+    expect(answer).to_be_focused()
+    page.keyboard.type("Quick and friendly")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(THANKS)).to_be_visible()
+    expect(page.get_by_role("button", name="Yes, tell me")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("textbox", name="Your answer")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_role("button", name="Feedback")).to_be_focused()
+    assert exported(site)[0]["answers"] == {"score": 9, "why_promoter": "Quick and friendly"}
+
+
+def test_new_messages_are_announced_in_a_live_region(page: Page, open_shop: Opener) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    log = page.get_by_role("log")
+    expect(log).to_contain_text(SCORE_QUESTION)
+    assert log.get_attribute("aria-live") == "polite"
+    dialog = page.get_by_role("dialog", name="Your feedback")
+    expect(dialog).to_be_visible()
+    assert page.get_by_role("button", name="Feedback").get_attribute("aria-expanded") == "true"
+
+
+def test_a_reload_mid_way_resumes_the_same_conversation(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    page.get_by_role("button", name="3", exact=True).click()
+    sorry = "We're sorry to hear that. What disappointed you the most?"
+    expect(page.get_by_text(sorry)).to_be_visible()
+    page.reload()
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(sorry)).to_be_visible()
+    expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    page.get_by_role("textbox", name="Your answer").fill("Waited too long")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(THANKS)).to_be_visible()
+    [record] = exported(site)
+    assert record["answers"] == {"score": 3, "why_detractor": "Waited too long"}
+
+
+def test_hostile_survey_text_is_shown_as_text_and_runs_nothing(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page, survey="hostile")
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text('Shown as text? <img src=x onerror="window.pwned=1">')).to_be_visible()
+    page.get_by_role("button", name="Yes", exact=True).click()
+    expect(page.get_by_text("Thanks <script>window.pwned=2</script>")).to_be_visible()
+    assert shadow(page, "root.querySelectorAll('img, script, b').length") == 0
+    assert page.evaluate("window.pwned") is None
+    page.goto(f"{site.url}/s/hostile")
+    expect(page.get_by_role("heading", name='Hostile <b onmouseover="window.pwned=3">title</b>'))\
+        .to_be_visible()
+    expect(page.get_by_text('Shown as text? <img src=x onerror="window.pwned=1">')).to_be_visible()
+    assert page.evaluate("window.pwned") is None
+
+
+def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) -> None:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    shop.html = (f'<!doctype html><meta charset="utf-8"><p>Boutique</p>'
+                 f'<script src="{site.url}/widget.js" data-survey="nps" async></script>')
+    page.goto(f"{shop.origin}/")
+    page.get_by_role("button", name="Votre avis").click()
+    expect(page.get_by_text("Quelle est la probabilité que vous nous recommandiez"))\
+        .to_be_visible()
+    expect(page.get_by_text("Question 1 sur 2")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Votre réponse")).to_be_visible()
+    expect(page.get_by_role("button", name="Fermer")).to_be_visible()
+    context.close()
+
+
+def test_the_widget_fits_a_320_px_phone(browser: Browser, site: Site) -> None:
+    context = browser.new_context(locale="en-GB", viewport={"width": 320, "height": 568},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.goto(f"{site.url}/")
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    boxes = [page.get_by_role("button", name=str(n), exact=True).bounding_box()
+             for n in range(11)]
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= 320 for box in boxes)
+    assert all(box["width"] >= 22 and box["height"] >= 40 for box in boxes)
+    assert len({round(box["y"]) for box in boxes}) == 1, "the scale fits on one row"
+    assert shadow(page, "root.querySelector('.panel').scrollWidth <= 320")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-320px.png"))
+    page.get_by_role("button", name="10", exact=True).tap()
+    expect(page.get_by_text("Wonderful! What do you like most about us?")).to_be_visible()
+    context.close()
+
+
+def test_the_standalone_page_runs_the_survey_with_its_context(page: Page, site: Site) -> None:
+    page.goto(f"{site.url}/s/csat?context=shop12")
+    expect(page.get_by_role("heading", name="How did we do?")).to_be_visible()
+    expect(page.get_by_role("button", name="Feedback")).to_have_count(0)
+    page.get_by_role("button", name="2", exact=True).click()
+    page.get_by_role("textbox", name="Your answer").fill("Longer opening hours")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you, your answer has been recorded.")).to_be_visible()
+    with site.db.transaction() as session:
+        conversation = session.scalar(select(Conversation))
+        assert (conversation.context, conversation.status) == ("shop12", "completed")
+
+
+def test_a_newcomer_completes_the_survey_on_the_demo_page(page: Page, site: Site) -> None:
+    page.goto(f"{site.url}/")
+    expect(page.get_by_role("heading", name="Écoute")).to_be_visible()
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-open.png"))
+    page.get_by_role("button", name="10", exact=True).click()
+    page.get_by_role("textbox", name="Your answer").fill("Everything")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text(THANKS)).to_be_visible()
+    assert exported(site)[0]["answers"] == {"score": 10, "why_promoter": "Everything"}
