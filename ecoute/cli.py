@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from bot.surveys import SurveyError, load_file
+from ecoute.cli_slack import slack as slack_commands
 from ecoute.config import ConfigError, Settings
 from ecoute.output import write_export, write_stats
 from ecoute.wiring import Ecoute, build
@@ -241,6 +242,8 @@ def main() -> None:
         click.echo(f"ecoute: error: {type(error).__name__}: {error}", err=True)
         sys.exit(1)
 
+
+cli.add_command(slack_commands)
 
 if __name__ == "__main__":
     main()

@@ -61,7 +61,7 @@ class SlackSettings:
     app_token: str | None = None
     api_base_url: str = "https://slack.com/api/"
     alert_channel: str | None = None
-    rate: str = "1/second"
+    rate: str = "10/second"  # per workspace; each conversation: 1/second (per-person rate)
     feedback_survey: str = "internal"
     pulse: Pulse | None = None
 
@@ -74,7 +74,7 @@ class SlackSettings:
             app_token=env.get("SLACK_APP_TOKEN") or None,
             api_base_url=_slash(env.get("SLACK_API_BASE_URL") or "https://slack.com/api/"),
             alert_channel=env.get("SLACK_ALERT_CHANNEL") or None,
-            rate=env.get("SLACK_RATE") or "1/second",
+            rate=env.get("SLACK_RATE") or "10/second",
             feedback_survey=env.get("SLACK_FEEDBACK_SURVEY") or "internal",
             pulse=_slack_pulse(env),
         )
