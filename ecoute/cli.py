@@ -20,6 +20,7 @@ import click
 
 from bot.surveys import SurveyError, load_file
 from ecoute.cli_slack import slack as slack_commands
+from ecoute.cli_telegram import telegram as telegram_commands
 from ecoute.config import ConfigError, Settings
 from ecoute.output import write_export, write_stats
 from ecoute.wiring import Ecoute, build
@@ -243,6 +244,7 @@ def main() -> None:
         sys.exit(1)
 
 
+cli.add_command(telegram_commands)
 cli.add_command(slack_commands)
 
 if __name__ == "__main__":

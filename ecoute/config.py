@@ -31,6 +31,7 @@ class TelegramSettings:
     api_base_url: str = "https://api.telegram.org"
     rate: str = "30/second"
     per_chat_rate: str = "1/second"
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class Settings:
                 .rstrip("/"),
                 rate=env.get("TELEGRAM_RATE") or "30/second",
                 per_chat_rate=env.get("TELEGRAM_PER_CHAT_RATE") or "1/second",
+                webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             ),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),

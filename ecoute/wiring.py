@@ -18,6 +18,7 @@ from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
 from channels.slack_setup import slack_alert_targets, slack_jobs, slack_sender, slack_services
+from channels.telegram_runtime import telegram_sender, telegram_services
 from ecoute.config import Settings
 from storage.db import Database
 
@@ -57,7 +58,8 @@ class Ecoute:
 
     def services(self) -> list[Service]:
         """Return the background services the configured channels need (Slack's Socket Mode)."""
-        return [*slack_services(self)]
+        return [*slack_services(self), *telegram_services(
+            self.settings.telegram, self.engine, self.settings.default_language)]
 
     def close(self) -> None:
         """Release the database connections."""
@@ -85,6 +87,8 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if (slack := slack_sender(settings.slack)) is not None:
         senders["slack"] = slack
+    if (telegram := telegram_sender(settings.telegram)) is not None:
+        senders["telegram"] = telegram
     return senders
 
 

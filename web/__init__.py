@@ -31,6 +31,9 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
     from web import slack_events
 
     slack_events.init_app(app, ecoute)
+    from web import telegram_hook
+
+    app.register_blueprint(telegram_hook.bp)
     return app
 
 
