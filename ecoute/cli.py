@@ -21,6 +21,7 @@ import click
 from bot.surveys import SurveyError, load_file
 from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
+from ecoute.cli_web import qr as qr_command
 from ecoute.config import ConfigError, Settings
 from ecoute.output import write_export, write_stats
 from ecoute.wiring import Ecoute, build
@@ -246,6 +247,7 @@ def main() -> None:
 
 cli.add_command(telegram_commands)
 cli.add_command(slack_commands)
+cli.add_command(qr_command)
 
 if __name__ == "__main__":
     main()
