@@ -20,7 +20,7 @@ from bot.metrics import is_detractor
 from bot.questions import Question
 from bot.surveys import Survey
 from storage import outbox_store
-from storage.models import Conversation
+from storage.rows import ConversationRow
 
 COMMENT_LIMIT = 280
 
@@ -28,7 +28,7 @@ COMMENT_LIMIT = 280
 def plan(
     session: Session,
     settings: EngineSettings,
-    conversation: Conversation,
+    conversation: ConversationRow,
     survey: Survey,
     now: datetime,
     *,
@@ -62,7 +62,7 @@ def plan(
 
 def _message(
     settings: EngineSettings,
-    conversation: Conversation,
+    conversation: ConversationRow,
     survey: Survey,
     low: list[tuple[Question, int]],
     anonymous: bool,

@@ -153,7 +153,7 @@ def _restart(ctx: TurnContext, _argument: str | None) -> None:
     if ctx.conversation is not None:
         ctx.conversation.status = "abandoned"
         ctx.conversation.updated_at = ctx.now
-        ctx.session.flush()
+        repo.save(ctx.session, ctx.conversation)
         ctx.conversation = None
     dialogue.start(ctx, survey, last.context)
 

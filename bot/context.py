@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot.i18n import Gettext, gettext_for
 from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
 from bot.surveys import Survey, SurveyCatalog
-from storage.models import Conversation, Respondent
+from storage.models import Conversation
+from storage.rows import ConversationRow, RespondentRow
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,19 @@ class TurnContext:
 
     session: Session
     inbound: Inbound
-    respondent: Respondent
-    conversation: Conversation | None
+    respondent: RespondentRow
+    conversation: ConversationRow | None
     now: datetime
     settings: EngineSettings
     catalog: SurveyCatalog
-    survey_of: Callable[[Session, Conversation], Survey]
+    survey_of: Callable[[Session, ConversationRow | Conversation], Survey]
     version_of: Callable[[Session, Survey], int]
     out: list[Outbound] = field(default_factory=list)
     erased: bool = False
+    opened_with: ConversationRow | None = None
+
+    def __post_init__(self) -> None:
+        self.opened_with = self.conversation
 
     @property
     def language(self) -> str:

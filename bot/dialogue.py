@@ -8,6 +8,8 @@ channel with buttons shows buttons, and one without shows numbered lines.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot import alerts
 from bot.context import TurnContext
 from bot.i18n import Gettext, pick
@@ -35,7 +37,7 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
             return
         current.status = "abandoned"
         current.updated_at = ctx.now
-        ctx.session.flush()
+        repo.save(ctx.session, current)  # before the new one: one active conversation each
     ctx.conversation = repo.open_conversation(
         ctx.session,
         respondent_id=ctx.respondent.id,
@@ -198,8 +200,24 @@ def _progress(survey: Survey, question: Question, values: dict[str, object]) -> 
 
     Later questions often branch on this one (the NPS "why" follows the score band),
     so the remaining path is measured for each possible answer and the longest kept.
+    The result depends only on the answers that conditions name: it is cached on them.
     """
     answered = sum(1 for q in survey.questions if q.id in values)
+    relevant = tuple(sorted((k, v) for k, v in values.items() if k in survey.condition_names))
+    _SURVEYS[survey.hash] = survey
+    ahead = _ahead(survey.hash, question.id, relevant)  # type: ignore[arg-type]
+    return Progress(answered + 1, answered + 1 + ahead)
+
+
+_SURVEYS: dict[str, Survey] = {}
+
+
+@lru_cache(maxsize=4096)
+def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ...]) -> int:
+    """Return the most questions that can follow ``question_id`` given the relevant answers."""
+    survey = _SURVEYS[digest]
+    question = survey.question(question_id)
+    values = dict(relevant)
     hypotheses: list[object] = [None]
     if question.scale:
         low, high = question.scale
@@ -210,8 +228,7 @@ def _progress(survey: Survey, question: Question, values: dict[str, object]) -> 
         hypotheses = [option.id for option in question.options]
     elif question.type == "text":
         hypotheses = ["text"]
-    ahead = max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
-    return Progress(answered + 1, answered + 1 + ahead)
+    return max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
 
 
 def _remaining(survey: Survey, after: str, values: dict[str, object]) -> int:

@@ -105,6 +105,7 @@ def store(
     conversation.values = {qid: answer.value for qid, answer in parsed.items()}
     conversation.status = "completed"
     conversation.completed_at = now
+    repo.save(session, conversation)
     alerts.plan(session, settings, conversation, survey, now,
                 anonymous=submission.sender is None)
     thanks = Outbound(pick(survey.thanks, language), Kind.ACKNOWLEDGEMENT, language=language)

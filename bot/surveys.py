@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,15 @@ class Survey:
             if question.when is None or question.when.evaluate(answers):  # type: ignore[arg-type]
                 return question
         return None
+
+    @cached_property
+    def condition_names(self) -> frozenset[str]:
+        """Return the question ids that some condition of this survey reads."""
+        names: set[str] = set()
+        for question in self.questions:
+            if question.when is not None:
+                names |= question.when.names
+        return frozenset(names)
 
     def position(self, question_id: str) -> int:
         """Return the 1-based position of a question among the survey's questions."""

@@ -120,7 +120,7 @@ class Conversation(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     respondent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("respondent.id", ondelete="SET NULL")
+        ForeignKey("respondent.id", ondelete="SET NULL"), index=True
     )
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
     channel: Mapped[str] = mapped_column(String(32))

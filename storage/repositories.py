@@ -1,6 +1,10 @@
 """The queries the dialogue engine needs: respondents, conversations, answers, events.
 
-Statements are few and indexed: one turn is a handful of rows in one transaction.
+Statements are few, indexed and built once, and run on the session's connection
+(Core, not the ORM's execute path): one turn is a handful of rows in one
+transaction. Respondents and conversations are handed out as tracked rows
+(:mod:`storage.rows`): the dialogue changes them as plain objects and :func:`save`
+writes what changed in one prebuilt UPDATE each, a tenth of the ORM flush's cost.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -22,34 +26,106 @@ from storage.models import (
     SurveyVersion,
     TranscriptMessage,
 )
+from storage.rows import ConversationRow, RespondentRow
+
+
+def _connection(session: Session) -> Connection:
+    """Return the connection of the session's current transaction (looked up once per turn)."""
+    transaction = session.get_transaction()
+    cached = session.info.get("ecoute.connection")
+    if cached is not None and cached[0] is transaction:
+        return cached[1]  # type: ignore[no-any-return]
+    connection = session.connection()
+    session.info["ecoute.connection"] = (session.get_transaction(), connection)
+    return connection
+
+
+# Built once: Core inserts on the tables skip the ORM's per-statement work on hot paths.
+_INSERT_ANSWER = insert(Answer.__table__)
+_INSERT_TRANSCRIPT = insert(TranscriptMessage.__table__)
+_INSERT_EVENT = insert(InboundEvent.__table__)
+
+
+_RESPONDENT = Respondent.__table__
+_CONVERSATION = Conversation.__table__
+_FIND_RESPONDENT = (
+    select(_RESPONDENT, _CONVERSATION)
+    .outerjoin(
+        _CONVERSATION,
+        and_(_CONVERSATION.c.respondent_id == _RESPONDENT.c.id,
+             _CONVERSATION.c.status == "active"),
+    )
+    .where(
+        _RESPONDENT.c.channel == bindparam("channel"),
+        _RESPONDENT.c.external_id == bindparam("external_id"),
+    )
+)
+_SPLIT = len(_RESPONDENT.columns)
 
 
 def find_respondent(
     session: Session, channel: str, external_id: str
-) -> tuple[Respondent | None, Conversation | None]:
-    """Return the respondent and their active conversation (one query)."""
-    stmt = (
-        select(Respondent, Conversation)
-        .outerjoin(
-            Conversation,
-            and_(Conversation.respondent_id == Respondent.id, Conversation.status == "active"),
-        )
-        .where(Respondent.channel == channel, Respondent.external_id == external_id)
-    )
-    row = session.execute(stmt).first()
-    return (row[0], row[1]) if row else (None, None)
+) -> tuple[RespondentRow | None, ConversationRow | None]:
+    """Return the respondent and their active conversation (one query, built once)."""
+    row = _connection(session).execute(
+        _FIND_RESPONDENT, {"channel": channel, "external_id": external_id}
+    ).first()
+    if row is None:
+        return None, None
+    respondent = RespondentRow(_fields(Respondent, row[:_SPLIT]))
+    if row[_SPLIT] is None:
+        return respondent, None
+    return respondent, ConversationRow(_fields(Conversation, row[_SPLIT:]))
+
+
+def _fields(model: type[Respondent | Conversation], values: Sequence[Any]) -> dict[str, Any]:
+    """Map a table's column values (in column order) to the model's attribute names."""
+    return dict(zip(_ATTRIBUTES[model], values, strict=True))
+
+
+_ATTRIBUTES = {
+    model: [model.__mapper__.get_property_by_column(c).key for c in model.__table__.columns]
+    for model in (Respondent, Conversation)
+}
+_COLUMN_OF = {
+    model: {model.__mapper__.get_property_by_column(c).key: c.name
+            for c in model.__table__.columns}
+    for model in (Respondent, Conversation)
+}
+_UPDATES = {
+    model: update(model.__table__).where(model.__table__.c.id == bindparam("_id"))
+    for model in (Respondent, Conversation)
+}
+_MODEL = {RespondentRow: Respondent, ConversationRow: Conversation}
+
+
+def save(session: Session, *rows: RespondentRow | ConversationRow | None) -> None:
+    """Write the fields changed on respondent and conversation rows, one UPDATE each."""
+    for row in rows:
+        if row is None:
+            continue
+        changes = row.take_changes()
+        if changes:
+            model = _MODEL[type(row)]
+            columns = _COLUMN_OF[model]
+            params = {columns[key]: value for key, value in changes.items()}
+            _connection(session).execute(_UPDATES[model], {"_id": row.id, **params})
 
 
 def create_respondent(
     session: Session, channel: str, external_id: str, now: datetime, internal: bool = False
-) -> Respondent:
-    """Add a new respondent and flush it so it has an id."""
-    respondent = Respondent(
-        channel=channel, external_id=external_id, internal=internal, created_at=now, seen_at=now
-    )
-    session.add(respondent)
-    session.flush()
-    return respondent
+) -> RespondentRow:
+    """Add a new respondent and return it with its id."""
+    values = {
+        "channel": channel, "external_id": external_id, "language": None,
+        "language_chosen": False, "internal": internal, "consent_at": None,
+        "consent_asked_at": None, "opted_out_at": None, "unreachable_at": None,
+        "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
+    }
+    new_id = _connection(session).execute(
+        insert(_RESPONDENT).returning(_RESPONDENT.c.id), values
+    ).scalar()
+    return RespondentRow({"id": new_id, **values})
 
 
 def survey_version_id(session: Session, key: str, digest: str, definition: dict[str, Any],
@@ -83,25 +159,18 @@ def open_conversation(
     language: str,
     context: str | None,
     now: datetime,
-) -> Conversation:
+) -> ConversationRow:
     """Start a conversation (the caller has closed any other active one)."""
-    conversation = Conversation(
-        public_id=secrets.token_hex(12),
-        respondent_id=respondent_id,
-        survey_version_id=version_id,
-        channel=channel,
-        language=language,
-        status="active",
-        step=None,
-        attempts=0,
-        context=context,
-        values={},
-        started_at=now,
-        updated_at=now,
-    )
-    session.add(conversation)
-    session.flush()
-    return conversation
+    values = {
+        "public_id": secrets.token_hex(12), "respondent_id": respondent_id,
+        "survey_version_id": version_id, "channel": channel, "language": language,
+        "status": "active", "step": None, "attempts": 0, "context": context, "values": {},
+        "started_at": now, "updated_at": now, "completed_at": None,
+    }
+    new_id = _connection(session).execute(
+        insert(_CONVERSATION).returning(_CONVERSATION.c.id), values
+    ).scalar()
+    return ConversationRow({"id": new_id, **values})
 
 
 def find_conversation(session: Session, public_id: str) -> Conversation | None:
@@ -121,17 +190,18 @@ def add_answer(
     now: datetime,
 ) -> None:
     """Store one answer the moment it is given."""
-    session.execute(
-        insert(Answer).values(
-            conversation_id=conversation.id,
-            survey_version_id=conversation.survey_version_id,
-            question_id=question_id,
-            question_type=question_type,
-            number=number,
-            choice=choice,
-            text=text,
-            created_at=now,
-        )
+    _connection(session).execute(
+        _INSERT_ANSWER,
+        {
+            "conversation_id": conversation.id,
+            "survey_version_id": conversation.survey_version_id,
+            "question_id": question_id,
+            "question_type": question_type,
+            "number": number,
+            "choice": choice,
+            "text": text,
+            "created_at": now,
+        },
     )
 
 
@@ -154,7 +224,7 @@ def add_transcript(
         for direction, body in lines
     ]
     if rows:
-        session.execute(insert(TranscriptMessage), rows)
+        _connection(session).execute(_INSERT_TRANSCRIPT, rows)
 
 
 def record_event(
@@ -166,23 +236,27 @@ def record_event(
     now: datetime,
 ) -> None:
     """Record an applied inbound event (unique per channel), with the replies it got."""
-    session.execute(
-        insert(InboundEvent).values(
-            channel=channel,
-            event_id=event_id,
-            respondent_id=respondent_id,
-            reply=reply,
-            created_at=now,
-        )
+    _connection(session).execute(
+        _INSERT_EVENT,
+        {
+            "channel": channel,
+            "event_id": event_id,
+            "respondent_id": respondent_id,
+            "reply": reply,
+            "created_at": now,
+        },
     )
+
+
+_EVENT_REPLY = select(InboundEvent.reply).where(
+    InboundEvent.channel == bindparam("channel"), InboundEvent.event_id == bindparam("event_id")
+)
 
 
 def event_reply(session: Session, channel: str, event_id: str) -> dict[str, Any] | None:
     """Return the stored replies of an event already applied, or None if it is new."""
-    row = session.execute(
-        select(InboundEvent.reply).where(
-            InboundEvent.channel == channel, InboundEvent.event_id == event_id
-        )
+    row = _connection(session).execute(
+        _EVENT_REPLY, {"channel": channel, "event_id": event_id}
     ).first()
     if row is None:
         return None
@@ -197,19 +271,6 @@ def abandon_idle(session: Session, before: datetime, now: datetime) -> int:
         .values(status="abandoned", updated_at=now)
     )
     return result.rowcount or 0
-
-
-def answered_ids(session: Session, conversation_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Return the answered question ids per conversation."""
-    rows = session.execute(
-        select(Answer.conversation_id, Answer.question_id).where(
-            Answer.conversation_id.in_(conversation_ids)
-        )
-    )
-    out: dict[int, list[str]] = {}
-    for conversation_id, question_id in rows:
-        out.setdefault(conversation_id, []).append(question_id)
-    return out
 
 
 def last_conversation(session: Session, respondent_id: int) -> Conversation | None:

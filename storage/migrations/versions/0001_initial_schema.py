@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:32:02.088194
+Create Date: 2026-11-26 05:45:22.981895
 """
 
 from alembic import op
@@ -68,6 +68,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_id', name=op.f('uq_conversation_public_id'))
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_respondent_id'), ['respondent_id'], unique=False)
         batch_op.create_index('ix_conversation_status_updated_at', ['status', 'updated_at'], unique=False)
         batch_op.create_index('uq_conversation_active_respondent', ['respondent_id'], unique=True, sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
 
@@ -168,6 +169,7 @@ def downgrade() -> None:
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index('uq_conversation_active_respondent', sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
         batch_op.drop_index('ix_conversation_status_updated_at')
+        batch_op.drop_index(batch_op.f('ix_conversation_respondent_id'))
 
     op.drop_table('conversation')
     with op.batch_alter_table('survey_version', schema=None) as batch_op:

@@ -1,0 +1,79 @@
+"""Plain, change-tracking views of the two rows a dialogue turn works on.
+
+A turn reads one respondent and their active conversation, changes a few fields
+and writes them back. Loading them as ORM instances and flushing the unit of work
+cost several times the SQL itself, so the hot path uses these instead: built from
+one Core row, they remember which fields were set, and :func:`storage.repositories.save`
+writes exactly those in one prebuilt UPDATE. Field names are the models' attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+class Tracked:
+    """Attributes from a row; assignments after loading are remembered as changes."""
+
+    table: ClassVar[str]
+    _changes: dict[str, Any]
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_changes", {})
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        object.__setattr__(self, key, value)
+        self._changes[key] = value
+
+    def take_changes(self) -> dict[str, Any]:
+        """Return the fields set since loading (or the last save) and forget them."""
+        changes = self._changes
+        object.__setattr__(self, "_changes", {})
+        return changes
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {getattr(self, 'id', None)}>"
+
+
+class RespondentRow(Tracked):
+    """A respondent as one turn sees it (see :class:`storage.models.Respondent`)."""
+
+    table = "respondent"
+    id: int
+    channel: str
+    external_id: str
+    language: str | None
+    language_chosen: bool
+    internal: bool
+    consent_at: datetime | None
+    consent_asked_at: datetime | None
+    opted_out_at: datetime | None
+    unreachable_at: datetime | None
+    unreachable_reason: str | None
+    pending: str | None
+    created_at: datetime
+    seen_at: datetime
+
+
+class ConversationRow(Tracked):
+    """A conversation as one turn sees it (see :class:`storage.models.Conversation`)."""
+
+    table = "conversation"
+    id: int
+    public_id: str
+    respondent_id: int | None
+    survey_version_id: int
+    channel: str
+    language: str
+    status: str
+    step: str | None
+    attempts: int
+    context: str | None
+    values: dict[str, Any]
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
