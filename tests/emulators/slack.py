@@ -10,7 +10,8 @@ Usage::
 
 It answers ``auth.test``, ``chat.postMessage``, ``chat.update``, ``conversations.open``,
 ``conversations.members`` (paginated), ``users.info``, ``views.open``,
-``views.publish``, ``views.update`` and ``apps.connections.open``, plus posts to
+``views.publish``, ``views.update`` and ``apps.connections.open`` (which points to
+the Socket Mode endpoint of :mod:`tests.emulators.slack_socket`), plus posts to
 the ``response_url`` it hands out. Every call is recorded with its parameters
 (query string, form or JSON body alike). :meth:`SlackEmulator.fail` makes the
 next calls of a method answer ``ok: false`` with an error, or HTTP 429 with a
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
 
@@ -60,6 +63,7 @@ class SlackState:
     failures: dict[str, list[_Failure]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    socket_url: str = ""
 
 
 class SlackEmulator:
@@ -71,6 +75,8 @@ class SlackEmulator:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.socket = SocketModeServer()
+        self.state.socket_url = self.socket.url
 
     @property
     def url(self) -> str:
@@ -90,6 +96,7 @@ class SlackEmulator:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self.socket.close()
 
     def add_user(self, user_id: str, *, locale: str = "en-US", is_bot: bool = False,
                  deleted: bool = False) -> None:
@@ -205,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": f"V{number}", **(params.get("view") or {})}}
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/ws"}
+            return {"ok": True, "url": self.state.socket_url}
         return {"ok": False, "error": "unknown_method"}
 
     def _members(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +239,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def callback(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """Wrap an event in the Events API's ``event_callback`` envelope."""
+    return {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event": event, "event_id": event_id, "event_time": int(time.time())}
 
 
 class SlackWorkspace:
@@ -262,9 +275,7 @@ class SlackWorkspace:
     def event(self, event: dict[str, Any], *, event_id: str | None = None,
               retry: int | None = None) -> Any:
         """Deliver an Events API callback (a retry carries ``X-Slack-Retry-Num``)."""
-        envelope = {"token": "legacy", "team_id": "T1", "api_app_id": "A1",
-                    "type": "event_callback", "event": event, "event_id": event_id or f"Ev{next(self._count)}",
-                    "event_time": int(time.time())}
+        envelope = callback(event, event_id or f"Ev{next(self._count)}")
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} \
             if retry else {}
         return self.post(json.dumps(envelope), "application/json", headers=headers)
