@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -66,9 +67,10 @@ def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
 def build_scheduler(jobs: Sequence[Job], *, blocking: bool) -> BaseScheduler:
     """Return a scheduler (blocking for ``ecoute worker``, background for ``serve``)."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    start = datetime.now(UTC)  # a fresh worker catches up at once, then keeps the interval
     for job in jobs:
         scheduler.add_job(
             job.func, job.trigger, args=job.args, id=job.id, max_instances=1, coalesce=True,
-            misfire_grace_time=30, **job.trigger_args,
+            misfire_grace_time=30, next_run_time=start, **job.trigger_args,
         )
     return scheduler
