@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 
@@ -212,3 +214,14 @@ def test_every_message_of_every_person_is_recorded_once(engine: DialogueEngine,
     with ecoute.db.transaction() as session:
         assert session.scalar(select(func.count(InboundEvent.id))) == 2
         assert session.scalar(select(func.count(Respondent.id))) == 2
+
+
+def test_the_same_event_delivered_twice_at_once_has_one_effect(ana: Person,
+                                                                ecoute: Ecoute) -> None:
+    ana.says("start nps")
+    inbound = Inbound(ana.identity, event_id="retry-storm", text="7")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        turns = list(pool.map(lambda _: ana.engine.handle(inbound), range(4)))
+    assert sorted(t.duplicate for t in turns) == [False, True, True, True]
+    assert {t.messages for t in turns} == {turns[0].messages}
+    assert answers_of(ecoute) == [("score", 7, None, None)]
