@@ -94,7 +94,8 @@ class SlackChannel:
         self.client = client
         self.feedback_survey = feedback_survey
         self.locales = Locales(client)
-        self._secret = (signing_secret or "").encode()
+        # keys the hash of an anonymous form's view id (Socket Mode has no signing secret)
+        self._secret = (signing_secret or client.token or "").encode()
         self.app = App(
             client=client,
             signing_secret=signing_secret,

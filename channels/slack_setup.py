@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.scheduler import Job
 from channels.slack import SlackChannel
@@ -21,9 +22,17 @@ if TYPE_CHECKING:
     from ecoute.wiring import Ecoute, Service
 
 
-def web_client(slack: SlackSettings) -> WebClient:
-    """Return the Web API client for the configured token and base URL."""
-    return WebClient(token=slack.bot_token, base_url=slack.api_base_url, timeout=10)
+def web_client(slack: SlackSettings, *, patient: bool = False) -> WebClient:
+    """Return the Web API client for the configured token and base URL.
+
+    A patient client waits out HTTP 429 (``Retry-After``) itself, for batch work
+    such as a pulse's ``users.info`` look-ups; the outbox's sender is not patient:
+    it hands the wait back to the outbox, which reschedules.
+    """
+    client = WebClient(token=slack.bot_token, base_url=slack.api_base_url, timeout=10)
+    if patient:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=5))
+    return client
 
 
 def slack_sender(slack: SlackSettings) -> SlackSender | None:
@@ -55,7 +64,7 @@ def slack_jobs(ecoute: Ecoute) -> list[Job]:
     pulse = slack.pulse
     if not (slack.bot_token and pulse):
         return []
-    args = (ecoute.db, web_client(slack), ecoute.catalog, pulse, ecoute.engine.clock,
+    args = (ecoute.db, web_client(slack, patient=True), ecoute.catalog, pulse, ecoute.engine.clock,
             ecoute.settings.default_language)
     return [Job("slack_pulse", send_pulse, "cron", pulse.trigger_args(), args)]
 

@@ -110,3 +110,21 @@ def test_a_tap_on_an_already_answered_question_changes_nothing(
     with slack_ecoute.db.transaction() as session:
         records = list(reports.conversations(session))
     assert records[0]["answers"] == {"score": 3}
+
+
+def test_slack_gets_its_ack_before_the_slow_work_is_done(
+        slack: SlackWorkspace, slack_api: SlackEmulator) -> None:
+    slack_api.slow_down("chat.postMessage", 1.5)
+    started = time.monotonic()
+    assert slack.dm("U1", "hello").status_code == 200
+    assert time.monotonic() - started < 1.0  # acknowledged while the reply is still on its way
+    posted(slack_api, 1)
+
+
+def test_a_language_chosen_in_the_dm_overrides_the_slack_locale(
+        slack: SlackWorkspace, slack_api: SlackEmulator) -> None:
+    slack.dm("U1", "langue fr")
+    assert posted(slack_api, 1)[0]["text"].startswith("Je vous parlerai")
+    slack.command("U1")
+    view = slack_api.wait_for("views.open")[0].params["view"]
+    assert view["title"]["text"] == "Votre avis"

@@ -28,8 +28,8 @@ def plan(ecoute: Ecoute, clock: Clock, address: str, text: str = "We fixed the V
 def pulse(ecoute: Ecoute, clock: Clock, **audience: object) -> int:
     """Run the pulse job once for the internal survey."""
     settings = Pulse("internal", "0 10 * * mon", **audience)  # type: ignore[arg-type]
-    return send_pulse(ecoute.db, web_client(ecoute.settings.slack), ecoute.catalog, settings,
-                      clock)
+    client = web_client(ecoute.settings.slack, patient=True)
+    return send_pulse(ecoute.db, client, ecoute.catalog, settings, clock)
 
 
 def test_a_detractors_answers_reach_the_staff_channel_as_block_kit(
@@ -125,6 +125,13 @@ def test_a_pulse_reaches_a_channels_members_except_who_said_stop(
     slack.tap("U1", to_u1, "survey:internal")
     question = slack_api.wait_for("chat.postMessage", 4)[-1].params
     assert question["text"].startswith("Which internal service")
+
+
+def test_a_pulse_waits_out_slacks_rate_limit_instead_of_skipping_people(
+        slack_ecoute: Ecoute, slack_api: SlackEmulator, clock: Clock) -> None:
+    slack_api.fail("users.info", retry_after=1)
+    assert pulse(slack_ecoute, clock, users=("U1", "U2")) == 2
+    assert len(slack_api.calls("users.info")) == 3
 
 
 def test_a_pulse_is_scheduled_from_the_configuration(settings: Settings, db: Database) -> None:

@@ -64,6 +64,7 @@ class SlackState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     socket_url: str = ""
+    delays: dict[str, float] = field(default_factory=dict)
 
 
 class SlackEmulator:
@@ -109,6 +110,10 @@ class SlackEmulator:
         """Make the next ``times`` calls of ``method`` fail (``ok: false`` or HTTP 429)."""
         self.state.failures[method].append(_Failure(error, retry_after, times))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Make every call of ``method`` take ``seconds`` longer (a slow Slack)."""
+        self.state.delays[method] = seconds
+
     def calls(self, method: str | None = None) -> list[Call]:
         """Return the calls received, of one method or all."""
         with self.state.lock:
@@ -152,6 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         method = parts.path.removeprefix("/api/")
         self._record(method, params, token)
+        time.sleep(self.state.delays.get(method, 0.0))
         failure = self._failure(method)
         if failure is not None and failure.retry_after is not None:
             self._reply(429, json.dumps({"ok": False, "error": "ratelimited"}),
