@@ -331,6 +331,11 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 
+    def handle(self) -> None:
+        """Serve the connection; a client gone mid-poll (a bot stopping) is no error."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
+
     def do_POST(self) -> None:
         self._serve()
 
