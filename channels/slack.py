@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import threading
 import time
@@ -54,6 +55,17 @@ from storage import slack_queries
 NAME = "slack"
 DOMAIN = "slack"
 LOCALE_TTL = 3600.0
+
+
+class _SameToken(logging.Filter):
+    """Drop Bolt's notice that ``SLACK_BOT_TOKEN`` is unused: the client carries that token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOG = logging.getLogger("channels.slack.bolt")
+BOLT_LOG.addFilter(_SameToken())
 
 
 class Locales:
@@ -102,6 +114,7 @@ class SlackChannel:
             token_verification_enabled=False,
             request_verification_enabled=signing_secret is not None,
             process_before_response=process_before_response,
+            logger=BOLT_LOG,
         )
         self._register(self.app)
 

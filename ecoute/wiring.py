@@ -77,6 +77,7 @@ def build(settings: Settings | None = None, *, database: Database | None = None)
         settings=EngineSettings(
             default_language=settings.default_language, idle_timeout=settings.idle_timeout,
             alert_targets=slack_alert_targets(settings.slack),
+            console_url=settings.base_url,
         ),
     )
     return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))

@@ -34,7 +34,7 @@ def slack_settings(settings: Settings, slack_api: SlackEmulator) -> Settings:
     """Return settings with Slack on, pointed at the emulator, alerts to #CALERTS."""
     slack = SlackSettings(bot_token="xoxb-test", signing_secret=SLACK_SECRET,
                           api_base_url=slack_api.api_url, alert_channel="CALERTS")
-    return replace(settings, slack=slack)
+    return replace(settings, slack=slack, base_url="https://feedback.example.com")
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_a_detractors_answers_reach_the_staff_channel_as_block_kit(
     assert fields == {"*Score*": "3/10 (NPS)", "*Comment*": "Nobody &lt;answered&gt; the phone",
                       "*Channel*": "slack", "*Survey*": "nps"}
     button = alert["blocks"][2]["elements"][0]
-    assert button["url"].startswith("http://127.0.0.1:8000/admin/conversations/")
+    assert button["url"].startswith("https://feedback.example.com/admin/conversations/")
     assert slack_api.calls("conversations.open") == []  # a channel id is posted to as is
 
 
