@@ -65,6 +65,7 @@ class SlackState:
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     socket_url: str = ""
     delays: dict[str, float] = field(default_factory=dict)
+    listeners: list[Any] = field(default_factory=list)  # called with each Call (benchmarks)
 
 
 class SlackEmulator:
@@ -183,8 +184,11 @@ class _Handler(BaseHTTPRequestHandler):
         return params
 
     def _record(self, method: str, params: dict[str, Any], token: str | None) -> None:
+        call = Call(method, params, token)
         with self.state.lock:
-            self.state.calls.append(Call(method, params, token))
+            self.state.calls.append(call)
+        for listener in self.state.listeners:
+            listener(call)
 
     def _failure(self, method: str) -> _Failure | None:
         """Take one canned failure of ``method``, if any is left."""
