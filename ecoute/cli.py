@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,9 +23,10 @@ from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
 from ecoute.cli_web import qr as qr_command
 from ecoute.config import ConfigError, Settings
-from ecoute.output import write_export, write_stats
-from ecoute.wiring import Ecoute, build
 from storage.db import Database, DatabaseError
+
+if TYPE_CHECKING:
+    from ecoute.wiring import Ecoute
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +55,8 @@ def friendly(func: F) -> F:
 
 def _ecoute(check: bool = True) -> Ecoute:
     """Build the application from the environment; check the store is migrated."""
+    from ecoute.wiring import build  # imported here: `ecoute --help` needs no channel SDK
+
     ecoute = build()
     if check:
         ecoute.db.check()
@@ -212,6 +215,8 @@ def export() -> None:
 @friendly
 def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
     """Write one record per conversation: survey, version, status, answers."""
+    from ecoute.output import write_export
+
     ecoute = _ecoute()
     with ecoute.db.transaction() as session:
         write_export(session, output, fmt, _utc(since))
@@ -224,6 +229,8 @@ def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
 @friendly
 def stats(since: datetime | None, fmt: str) -> None:
     """Print NPS, CSAT and CES over the answers given (since a day)."""
+    from ecoute.output import write_stats
+
     ecoute = _ecoute()
     with ecoute.db.transaction() as session:
         write_stats(session, sys.stdout, fmt, _utc(since))
