@@ -28,28 +28,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Integer, String, create_engine, insert, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import create_engine, insert, text
 
+from bench.baseline_app import Base, Row
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound
 from bot.surveys import SurveyCatalog
 from ecoute.config import PACKAGED_SURVEYS
 from storage.db import Database
 from storage.migrate import upgrade
-
-
-class Base(DeclarativeBase):
-    """The baseline's own table."""
-
-
-class Row(Base):
-    """One row inserted per baseline transaction."""
-
-    __tablename__ = "bench_row"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    body: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def baseline(db: Database, count: int) -> float:
