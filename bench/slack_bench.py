@@ -39,6 +39,7 @@ from tests.emulators.slack import Call, SlackEmulator, callback
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
+RUN = secrets.token_hex(4)
 TURNS = (("start nps", 1), ("9", 1), ("Quick and kind", 2))  # text, replies it gets
 
 
@@ -139,18 +140,23 @@ def _baseline(url: str, seconds: float, people: int) -> float:
     return sum(done) / seconds
 
 
+def _schema(postgres: str, schema: str, verb: str) -> None:
+    """Create or drop (``CASCADE``) a PostgreSQL schema."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'{verb} SCHEMA "{schema}"' + (" CASCADE" if verb == "DROP" else "")))
+    admin.dispose()
+
+
 def _store(postgres: str | None, folder: str, name: str) -> str:
     """Return a fresh, migrated store URL (a SQLite file, or a new PostgreSQL schema)."""
     if postgres is None:
         url = f"sqlite:///{folder}/{name}.db"
     else:
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_{name}_{secrets.token_hex(4)}"
-        admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
+        schema = f"bench_{name}_{RUN}"
+        _schema(postgres, schema, "CREATE")
         url = f"{postgres}?options=-csearch_path%3D{schema}"
     database = Database(url)
     upgrade(database.engine)
@@ -169,6 +175,38 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=8)
     parser.add_argument("--postgres", default=None)
     options = parser.parse_args()
+    try:
+        _run(options)
+    finally:
+        if options.postgres:
+            for name in ("baseline", "ecoute"):
+                _schema(options.postgres, f"bench_{name}_{RUN}", "DROP")
+
+
+def _slack_turns(api: SlackEmulator, replies: Replies, options: argparse.Namespace,
+                 store: str) -> tuple[list[float], list[float]]:
+    """Run Écoute's Slack endpoint under load; return the ack and turn latencies."""
+    env = {"DATABASE_URL": store, "SLACK_BOT_TOKEN": "xoxb-bench",
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_BASE_URL": api.api_url}
+    server, url = _gunicorn("web:create_app()", env)
+    acks: list[float] = []
+    turns: list[float] = []
+    try:
+        deadline = time.monotonic() + options.seconds
+        threads = [threading.Thread(target=_person, args=(url, replies, deadline, n, acks, turns))
+                   for n in range(options.people)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait()
+    return acks, turns
+
+
+def _run(options: argparse.Namespace) -> None:
+    """Measure both servers and print the figures."""
     with tempfile.TemporaryDirectory() as folder, SlackEmulator() as api:
         replies = Replies()
         api.state.listeners.append(replies)
@@ -179,24 +217,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-        env = {"DATABASE_URL": _store(options.postgres, folder, "ecoute"),
-               "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_BASE_URL": api.api_url}
-        server, url = _gunicorn("web:create_app()", env)
-        acks: list[float] = []
-        turns: list[float] = []
-        try:
-            deadline = time.monotonic() + options.seconds
-            threads = [threading.Thread(target=_person, args=(url, replies, deadline, n, acks,
-                                                               turns))
-                       for n in range(options.people)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            server.terminate()
-            server.wait()
+        acks, turns = _slack_turns(api, replies, options, _store(options.postgres, folder,
+                                                                  "ecoute"))
     rate = len(turns) / options.seconds
     store = "PostgreSQL" if options.postgres else "SQLite"
     print(f"{store}, {options.people} people, {options.seconds:.0f} s, gunicorn 2 sync workers")
