@@ -98,8 +98,8 @@ def test_a_newcomer_with_only_a_token_runs_a_whole_dialogue_with_ecoute_serve(
         assert "Would you recommend us?" in chat.last.buttons  # the menu of surveys
         chat.taps("Would you recommend us?")
         chat.taps("6")
-        chat.says("too slow", replies=2)
-        assert chat.texts()[-2] == "Thank you for your feedback, it helps us improve."
+        chat.says("too slow")
+        assert chat.last.text.startswith("Thank you for your feedback, it helps us improve.")
     finally:
         server.terminate()
         server.wait(10)

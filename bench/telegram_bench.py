@@ -1,0 +1,184 @@
+"""Telegram webhook turns per second under gunicorn (2 workers), beside the baseline and yardstick.
+
+Usage::
+
+    .venv/bin/python -m bench.telegram_bench                  # SQLite, 10 s a target
+    .venv/bin/python -m bench.telegram_bench --postgres postgresql+psycopg://postgres@127.0.0.1/test
+
+In one run, against a fresh store each: (a) the bare one-insert Flask baseline
+(``bench/baseline_app.py``), (b) the yardstick, a plain ConversationHandler bot
+with its state in the database (``bench/telegram_yardstick.py``), and (c) Écoute's
+webhook. Many people at once each hold three-turn NPS dialogues (``/start nps``,
+tap 9, type a reason); a turn counts when its replies reached the emulator. The
+harness (emulator + load generator, this process) reports its own CPU, and the
+servers' CPU is read from ``/proc``: on two cores, they share the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.telegram_harness import TOKEN, Emulator, Load, post
+from storage.db import Database
+from storage.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret"
+TARGETS = {
+    "baseline": "bench.baseline_app:create_app()",
+    "yardstick": "bench.telegram_yardstick:create_app()",
+    "ecoute": "web:create_app()",
+}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Return the user+system CPU seconds of a process and its children (gunicorn workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        with suppress(OSError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _database_url(postgres: str | None, workdir: Path, name: str) -> str:
+    """Return a fresh store: a SQLite file, or a PostgreSQL schema of its own."""
+    if not postgres:
+        return f"sqlite:///{workdir / name}.db"
+    schema = f"bench_{name}_{secrets.token_hex(4)}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in postgres else "?"
+    return f"{postgres}{sep}options=-csearch_path%3D{schema}"
+
+
+async def _serve(target: str, url: str, api: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start gunicorn with two sync workers on a free port; wait until it answers."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_BASE_URL": api, "TELEGRAM_WEBHOOK_SECRET": SECRET}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", TARGETS[target]],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(200):
+        with suppress(OSError):
+            _r, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return server, port
+        await asyncio.sleep(0.05)
+    server.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+async def _run(work: Callable[[float], Awaitable[None]], people: int, seconds: float) -> None:
+    """Run ``people`` loops of ``work`` until ``seconds`` have passed."""
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(work(until) for _ in range(people)))
+
+
+async def measure(target: str, url: str, people: int, seconds: float) -> dict[str, float]:
+    """Measure one target: turns/s, latency and where the CPU went."""
+    emulator = Emulator()
+    api_server = await asyncio.start_server(emulator.serve, "127.0.0.1", 0)
+    api = f"http://127.0.0.1:{api_server.sockets[0].getsockname()[1]}"
+    server, port = await _serve(target, url, api)
+    load = Load(emulator, port, "/telegram/webhook", SECRET)
+    latencies: list[float] = []
+
+    async def insert(until: float) -> None:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            status, _body = await post(port, "/insert", {"x": 1}, {})
+            latencies.append(time.perf_counter() - started)
+            load.stats["turns" if status == 200 else "errors"] += 1
+
+    async def dialogues(until: float) -> None:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            await load.dialogue()
+            latencies.append((time.perf_counter() - started) / 3)
+
+    work = insert if target == "baseline" else dialogues
+    try:
+        await _run(work, people, 2.0)  # warm up: both workers build their bot
+        load.stats.update(turns=0, errors=0)
+        latencies.clear()
+        cpu_server, cpu_harness = _cpu_seconds(server.pid), time.process_time()
+        started = time.monotonic()
+        await _run(work, people, seconds)
+        elapsed = time.monotonic() - started
+        cpu_server = _cpu_seconds(server.pid) - cpu_server
+        cpu_harness = time.process_time() - cpu_harness
+    finally:
+        server.terminate()
+        server.wait(10)
+        api_server.close()
+    turns = load.stats["turns"]
+    return {"turns_per_s": turns / elapsed, "errors": load.stats["errors"],
+            "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+            "server_cpu_ms_per_turn": 1000 * cpu_server / max(turns, 1),
+            "harness_cpu_ms_per_turn": 1000 * cpu_harness / max(turns, 1),
+            "harness_cores": cpu_harness / elapsed, "server_cores": cpu_server / elapsed}
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    """Measure every target in one run and print the table and the ratios."""
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for target in args.only.split(","):
+            url = _database_url(args.postgres, Path(tmp), target)
+            if target == "ecoute":
+                database = Database(url)
+                upgrade(database.engine)
+                database.dispose()
+            results[target] = await measure(target, url, args.people, args.seconds)
+            row = results[target]
+            print(f"{target:10} {row['turns_per_s']:8.0f} turns/s  errors {row['errors']:.0f}  "
+                  f"p50 {row['p50_ms']:5.1f} ms  server {row['server_cpu_ms_per_turn']:4.1f} "
+                  f"ms CPU/turn ({row['server_cores']:.2f} cores)  harness "
+                  f"{row['harness_cpu_ms_per_turn']:4.1f} ms CPU/turn "
+                  f"({row['harness_cores']:.2f} cores)", flush=True)
+    if "ecoute" in results:
+        for other in ("yardstick", "baseline"):
+            if other in results:
+                ratio = results["ecoute"]["turns_per_s"] / results[other]["turns_per_s"]
+                print(f"ecoute / {other}: {ratio:.2f}x")
+
+
+def main() -> None:
+    """Parse the arguments and run the bench."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--people", type=int, default=16, help="dialogues at once")
+    parser.add_argument("--postgres", help="a PostgreSQL URL (default: SQLite files)")
+    parser.add_argument("--only", default="baseline,yardstick,ecoute")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
