@@ -64,6 +64,7 @@ class _SameToken(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+log = logging.getLogger(__name__)
 BOLT_LOG = logging.getLogger("channels.slack.bolt")
 BOLT_LOG.addFilter(_SameToken())
 
@@ -88,7 +89,7 @@ class Locales:
             info = self.client.users_info(user=user, include_locale=True)
             locale = (info.get("user") or {}).get("locale")
         except SlackApiError:
-            locale = None
+            return None  # not cached: ask again next time
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
@@ -165,8 +166,11 @@ class SlackChannel:
             label = (action.get("text") or {}).get("text") or action["value"]
             language = turn.messages[0].language if turn.messages else "en"
             original = _first_text(message)
-            respond(text=original, blocks=answered_blocks(original, label, language),
-                    replace_original=True)
+            try:
+                respond(text=original, blocks=answered_blocks(original, label, language),
+                        replace_original=True)
+            except OSError as error:  # an expired or unreachable response_url: not fatal
+                log.warning("slack: could not update the tapped message: %s", error)
         self.deliver(channel, turn)
 
     def deliver(self, channel: str, turn: Turn) -> None:

@@ -51,12 +51,15 @@ def plain(text: str, limit: int = 75) -> dict[str, Any]:
 
 
 def fallback_text(message: Outbound) -> str:
-    """Return the message as plain text (numbered choices, alert fields as lines)."""
+    """Return the message as escaped text (numbered choices, alert fields as lines).
+
+    Slack shows it in notifications and to screen readers, and reads it as mrkdwn.
+    """
     lines = [numbered(message)]
     lines += [f"{label}: {value}" for label, value in message.fields]
     if message.link:
         lines.append(message.link)
-    return "\n".join(lines)
+    return escape("\n".join(lines))
 
 
 def message_blocks(message: Outbound) -> list[Block]:

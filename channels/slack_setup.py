@@ -41,9 +41,14 @@ def slack_sender(slack: SlackSettings) -> SlackSender | None:
 
 
 def slack_channel(ecoute: Ecoute, *, process_before_response: bool = False) -> SlackChannel:
-    """Return the Bolt-based Slack channel over the application's engine."""
+    """Return the Bolt-based Slack channel over the application's engine.
+
+    Its client is patient: live replies are posted after the ack, in the
+    background, so waiting out a 429 loses nothing and keeps the dialogue going.
+    """
     slack = ecoute.settings.slack
-    return SlackChannel(ecoute.engine, web_client(slack), signing_secret=slack.signing_secret,
+    return SlackChannel(ecoute.engine, web_client(slack, patient=True),
+                        signing_secret=slack.signing_secret,
                         feedback_survey=slack.feedback_survey,
                         process_before_response=process_before_response)
 

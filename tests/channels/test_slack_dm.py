@@ -128,3 +128,11 @@ def test_a_language_chosen_in_the_dm_overrides_the_slack_locale(
     slack.command("U1")
     view = slack_api.wait_for("views.open")[0].params["view"]
     assert view["title"]["text"] == "Votre avis"
+
+
+def test_a_live_reply_waits_out_a_429_instead_of_being_lost(
+        slack: SlackWorkspace, slack_api: SlackEmulator) -> None:
+    slack_api.fail("chat.postMessage", retry_after=1)
+    slack.dm("U1", "start nps")
+    first, second = slack_api.wait_for("chat.postMessage", 2, timeout=5)
+    assert first.params == second.params and "recommend us" in second.params["text"]
