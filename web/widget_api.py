@@ -25,12 +25,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
+from bot.dialogue import question_ref
 from bot.outbox import take_inbox
 from channels import web
-from storage.web_queries import ConversationOwner, conversation_owner
+from storage.web_queries import ConversationOwner
+from web.widget_owners import Owners
 
 bp = Blueprint("widget_api", __name__, url_prefix="/api/widget/v1")
 
@@ -62,13 +62,23 @@ def openapi() -> dict[str, Any]:
 
 @cache
 def validator(schema: str) -> Draft202012Validator:
-    """Return a validator for one of the document's component schemas."""
-    document = openapi()
-    registry: Registry = Registry().with_resource(
-        "urn:widget-api", Resource.from_contents(document, default_specification=DRAFT202012)
-    )
-    ref = {"$ref": f"urn:widget-api#/components/schemas/{schema}"}
-    return Draft202012Validator(ref, registry=registry)
+    """Return a validator for one of the document's component schemas (refs inlined once)."""
+    return Draft202012Validator(_inline(openapi()["components"]["schemas"][schema]))
+
+
+def _inline(node: Any) -> Any:
+    """Return ``node`` with every ``#/components/schemas/...`` reference replaced by its schema.
+
+    Validating against a resolved schema skips the reference look-ups on every request.
+    """
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            return _inline(openapi()["components"]["schemas"][ref.rsplit("/", 1)[1]])
+        return {key: _inline(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item) for item in node]
+    return node
 
 
 def _body(schema: str) -> dict[str, Any]:
@@ -105,24 +115,40 @@ def _visitor_arg() -> str:
     return visitor
 
 
-def _owned(conversation: str, visitor: str, text: str | None = None) -> ConversationOwner:
-    """Return the conversation if it is the visitor's; refuse an answer over its length."""
+def _owned(conversation: str, visitor: str) -> ConversationOwner:
+    """Return the conversation's owner if it is this visitor, or refuse the request."""
+    found = _owners().get(conversation)
+    if found is None:
+        fail(404, "unknown_conversation", "there is no such conversation")
+    if (found.channel, found.external_id) != (web.NAME, visitor):
+        fail(403, "not_your_conversation", "this conversation belongs to another visitor")
+    return found
+
+
+def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
+                  ref: str | None) -> None:
+    """Refuse typed text longer than the question it answers allows (named by ``ref``).
+
+    Without a ref, the longest text question of the survey is the bound, and the
+    engine re-asks when the answer is over the current question's own limit.
+    """
     from web import current_ecoute
 
-    ecoute = current_ecoute()
-    with ecoute.db.transaction() as session:
-        found = conversation_owner(session, conversation)
-        if found is None:
-            fail(404, "unknown_conversation", "there is no such conversation")
-        if (found.channel, found.external_id) != (web.NAME, visitor):
-            fail(403, "not_your_conversation", "this conversation belongs to another visitor")
-        step = found.conversation.step
-        if text is not None and step is not None and found.conversation.status == "active":
-            question = ecoute.engine.survey_of(session, found.conversation).question(step)
-            if question.type == "text" and len(text) > question.max_length:
-                fail(400, "text_too_long",
-                     f"the answer is over {question.max_length} characters")
-        return found
+    survey = current_ecoute().catalog.get(owner.survey)
+    if text is None or survey is None:
+        return
+    texts = [q for q in survey.questions if q.type == "text"]
+    named = [q for q in texts if question_ref(conversation, q.id) == ref]
+    bound = max((q.max_length for q in named or texts), default=None)
+    if bound is not None and len(text) > bound:
+        fail(400, "text_too_long", f"the answer is over {bound} characters")
+
+
+def _owners() -> Owners:
+    """Return this app's table of conversation owners."""
+    from flask import current_app
+
+    return current_app.extensions["widget_owners"]  # type: ignore[no-any-return]
 
 
 @bp.post("/conversations")
@@ -137,7 +163,11 @@ def start_conversation() -> ResponseReturnValue:
         fail(404, "unknown_survey", f"there is no survey {survey!r}")
     inbound = web.start(body["visitor"], body["client_message_id"], survey=survey,
                         language=body.get("language"), context=body.get("context"))
-    return jsonify(web.render_turn(ecoute.engine.handle(inbound)))
+    turn = ecoute.engine.handle(inbound)
+    if turn.conversation is not None and turn.survey is not None:
+        _owners().remember(turn.conversation,
+                           ConversationOwner(web.NAME, body["visitor"], turn.survey))
+    return jsonify(web.render_turn(turn))
 
 
 @bp.post("/conversations/<conversation>/messages")
@@ -146,7 +176,8 @@ def post_message(conversation: str) -> ResponseReturnValue:
     from web import current_ecoute
 
     body = _body("MessageRequest")
-    _owned(conversation, body["visitor"], body.get("text"))
+    owner = _owned(conversation, body["visitor"])
+    _check_length(conversation, owner, body.get("text"), body.get("ref"))
     inbound = web.message(body["visitor"], body["client_message_id"], text=body.get("text"),
                           choice_id=body.get("choice_id"), ref=body.get("ref"),
                           language=body.get("language"))
@@ -207,7 +238,9 @@ def init_app(app: Flask) -> None:
     from web import current_ecoute
 
     with app.app_context():
-        settings = current_ecoute().settings
+        ecoute = current_ecoute()
+    settings = ecoute.settings
+    app.extensions["widget_owners"] = Owners(ecoute.db)
     limiter = Limiter(get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
                       headers_enabled=True, key_prefix="widget")
     limiter.shared_limit(settings.web.visitor_rate, "widget-visitor", key_func=_visitor_key,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -243,3 +244,55 @@ def test_the_inbox_hands_each_waiting_message_over_once(
 def test_the_inbox_needs_a_valid_visitor(ana: Visitor) -> None:
     assert ana.request("GET", "/inbox?visitor=x").status_code == 400
     assert ana.request("GET", "/inbox").status_code == 400
+
+
+SHORT_SURVEY = """\
+key: short
+title: {en: Two texts, fr: Deux textes}
+questions:
+  - id: word
+    type: text
+    max_length: 10
+    text: {en: "One word?", fr: "Un mot ?"}
+  - id: story
+    type: text
+    max_length: 200
+    text: {en: Tell us more, fr: Dites-en plus}
+thanks: {en: Thanks, fr: Merci}
+"""
+
+
+def test_the_length_is_checked_against_the_question_the_ref_names(
+    make_app: AppFactory, tmp_path: Path, db: Database
+) -> None:
+    (tmp_path / "surveys").mkdir()
+    (tmp_path / "surveys" / "short.yaml").write_text(SHORT_SURVEY, encoding="utf-8")
+    app = make_app(surveys_dir=tmp_path / "surveys",
+                   web=WebSettings("1000/minute", "1000/minute"))
+    ana = Visitor(app.test_client())
+    ana.start("short")
+    ref = ana.last["messages"][-1]["ref"]
+    before = counts(db)
+    refused = ana.send(text="x" * 11, ref=ref)
+    assert refused.status_code == 400
+    assert refused.get_json()["message"] == "the answer is over 10 characters"
+    assert counts(db) == before
+    # Without a ref the survey's longest text bounds it, and the engine re-asks.
+    reasked = ana.send(text="x" * 11).get_json()
+    assert reasked["messages"][-1]["kind"] == "reask"
+    assert ana.send(text="x" * 201).status_code == 400
+    assert ana.send(text="tidy", ref=ref).get_json()["messages"][-1]["text"] == "Tell us more"
+
+
+def test_another_worker_finds_the_conversations_owner_in_the_store(
+    make_app: AppFactory
+) -> None:
+    first, second = make_app(), make_app()
+    ana = Visitor(first.test_client())
+    ana.start("nps")
+    ana.client = second.test_client()
+    assert ana.taps("9").status_code == 200
+    intruder = Visitor(second.test_client(), "visitor-eve-00001")
+    refused = intruder.post_raw(ana.conversation, json={
+        "visitor": intruder.visitor, "client_message_id": "m", "text": "hi"})
+    assert refused.status_code == 403

@@ -359,7 +359,7 @@
     var text = input.value.trim();
     if (!text || busy) return;
     input.value = "";
-    answer({text: text}, text);
+    answer({text: text, ref: lastQuestion && lastQuestion.ref}, text);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {
