@@ -216,8 +216,9 @@ class TelegramAdapter:
         outcome = CURRENT.get()
         try:
             turn = await asyncio.to_thread(self.engine.handle, inbound)
-        except Exception:
-            log.exception("the engine could not apply telegram update %s", inbound.event_id)
+        except Exception as error:  # the message may quote what was said: log its type only
+            log.error("the engine could not apply telegram update %s: %s", inbound.event_id,
+                      type(error).__name__)
             if outcome is not None:
                 outcome.failed = True
             return None
@@ -293,7 +294,8 @@ def _harmless(error: TelegramError) -> bool:
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a handler's failure by update id and error type only (never what was said)."""
+    """Log a handler's failure by update id and error (Telegram's words, never what was said)."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
-    log.error("telegram update %s failed: %s: %s", update_id, type(error).__name__, error)
+    detail = f": {error.message}" if isinstance(error, TelegramError) else ""
+    log.error("telegram update %s failed: %s%s", update_id, type(error).__name__, detail)

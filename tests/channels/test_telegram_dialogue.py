@@ -175,3 +175,12 @@ def test_the_commands_appear_in_telegrams_menu_in_english_and_french(
 def test_status_of_an_unknown_complaint_says_so(telegram_ana: TelegramChat) -> None:
     telegram_ana.says("/status C-0042")
     assert telegram_ana.last.text == "There is no complaint with the reference C-0042."
+
+
+def test_feedback_offers_the_surveys_and_an_unknown_command_gets_help(
+    telegram_ana: TelegramChat,
+) -> None:
+    telegram_ana.says("/feedback")
+    assert "Would you recommend us?" in telegram_ana.last.buttons
+    telegram_ana.says("/dance")
+    assert "I collect your feedback in a few quick questions." in telegram_ana.last.text
