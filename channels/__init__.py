@@ -8,4 +8,5 @@ from __future__ import annotations
 
 CHANNELS: dict[str, str] = {
     "console": "channels.console",
+    "web": "channels.web",
 }
