@@ -120,6 +120,9 @@ def test_a_reload_mid_way_resumes_the_same_conversation(
     page.get_by_role("button", name="Feedback").click()
     expect(page.get_by_text(sorry)).to_be_visible()
     expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    page.goto(page.url + "contact")  # another page of the same site
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(sorry)).to_be_visible()
     page.get_by_role("textbox", name="Your answer").fill("Waited too long")
     page.keyboard.press("Enter")
     expect(page.get_by_text(THANKS)).to_be_visible()
@@ -206,3 +209,32 @@ def test_a_newcomer_completes_the_survey_on_the_demo_page(page: Page, site: Site
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text(THANKS)).to_be_visible()
     assert exported(site)[0]["answers"] == {"score": 10, "why_promoter": "Everything"}
+
+
+def test_the_visitor_is_a_random_id_in_local_storage_and_no_cookie(
+    page: Page, open_shop: Opener
+) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    visitor = page.evaluate("localStorage.getItem('ecoute:visitor')")
+    assert len(visitor) >= 32
+    assert page.context.cookies() == []
+
+
+def test_reduced_motion_opens_the_panel_without_animation(
+    browser: Browser, site: Site
+) -> None:
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(f"{site.url}/")
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    assert shadow(page, "getComputedStyle(root.querySelector('.panel')).animationName") == "none"
+    context.close()
+    context = browser.new_context(reduced_motion="no-preference")
+    page = context.new_page()
+    page.goto(f"{site.url}/")
+    page.get_by_role("button", name="Feedback").click()
+    assert shadow(page, "getComputedStyle(root.querySelector('.panel')).animationName") == "rise"
+    context.close()
