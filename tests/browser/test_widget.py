@@ -7,11 +7,11 @@ import json
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from ecoute.output import write_export
-from storage.models import Conversation
+from storage.models import Answer, Conversation
 from tests.browser.conftest import ARTIFACTS, Shop, Site
 
 pytestmark = pytest.mark.browser
@@ -238,3 +238,29 @@ def test_reduced_motion_opens_the_panel_without_animation(
     page.get_by_role("button", name="Feedback").click()
     assert shadow(page, "getComputedStyle(root.querySelector('.panel')).animationName") == "rise"
     context.close()
+
+
+def test_an_answer_whose_reply_was_lost_is_sent_again_and_counted_once(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
+    bodies: list[str] = []
+
+    def lose_the_first_reply(route: Route) -> None:
+        bodies.append(route.request.post_data or "")
+        if len(bodies) == 1:
+            route.fetch()  # the server applies it...
+            route.abort("connectionreset")  # ...but the reply never arrives
+        else:
+            route.continue_()
+
+    page.route("**/api/widget/v1/conversations/*/messages", lose_the_first_reply)
+    page.get_by_role("button", name="8", exact=True).click()
+    expect(page.get_by_text("Thank you! What would it take for you to give us a 10?"))\
+        .to_be_visible()
+    assert len(bodies) == 2
+    assert json.loads(bodies[0])["client_message_id"] == json.loads(bodies[1])["client_message_id"]
+    with site.db.transaction() as session:
+        assert session.scalars(select(Answer.question_id)).all() == ["score"]
