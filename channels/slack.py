@@ -183,9 +183,23 @@ class SlackChannel:
     # -- /feedback and its modal -----------------------------------------------------------
 
     def on_feedback_command(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """Acknowledge ``/feedback`` and open the feedback modal."""
+        """Open the feedback modal; ``/feedback WORD [ARG]`` is a command for the engine.
+
+        ``/feedback stop``, ``/feedback language fr``, ``/feedback help`` or
+        ``/feedback nps`` (a survey's key: start it) answer in the person's DM.
+        """
         ack()
-        self._open_modal(body["trigger_id"], body["user_id"], respond)
+        user = body["user_id"]
+        words = (body.get("text") or "").split()
+        if not words:
+            self._open_modal(body["trigger_id"], user, respond)
+            return
+        command, argument = words[0].casefold(), " ".join(words[1:]) or None
+        if command in self.engine.catalog:
+            command, argument = "start", command
+        inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
+                          command=command, argument=argument, locale=self.locales.of(user))
+        self.deliver(open_dm(self.client, user), self.engine.handle(inbound))
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Open the feedback modal from App Home's button."""

@@ -24,7 +24,7 @@ def test_the_manifest_is_filled_in_with_the_public_url() -> None:
     assert manifest["features"]["slash_commands"][0] == {
         "command": "/feedback", "url": endpoint,
         "description": "Rate an internal service, anonymously if you like",
-        "should_escape": False}
+        "usage_hint": "[help | stop | language fr | survey key]", "should_escape": False}
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened", "message.im"}
     assert {"chat:write", "commands", "im:history", "im:write", "users:read",

@@ -15,7 +15,7 @@ from bot.outbox import Dispatcher
 from bot.submissions import Submission
 from ecoute.wiring import Ecoute
 from storage import reports, slack_queries
-from storage.models import Base, Conversation, Delivery
+from storage.models import Base, Conversation, Delivery, Respondent
 from tests.emulators.slack import SlackEmulator, SlackWorkspace
 
 RATING = {"service": "it", "rating": "2", "comment": "The VPN drops every hour"}
@@ -164,3 +164,17 @@ def test_a_services_results_are_withheld_below_five_anonymous_answers(
     assert later == []
     with slack_ecoute.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Delivery)) == 4  # hr alerts
+
+
+def test_feedback_with_a_word_is_a_command_answered_in_the_dm(
+        slack: SlackWorkspace, slack_api: SlackEmulator, slack_ecoute: Ecoute) -> None:
+    slack.command("U2", text="nps")
+    question = slack_api.wait_for("chat.postMessage")[0].params
+    assert question["channel"] == "D2" and question["text"].startswith("Quelle est la probabilit")
+    slack.command("U2", text="stop")
+    stopped = slack_api.wait_for("chat.postMessage", 2)[1].params
+    assert stopped["text"].startswith("C'est fait")
+    assert slack_api.calls("views.open") == []
+    with slack_ecoute.db.transaction() as session:
+        person = session.scalars(select(Respondent)).one()
+        assert person.opted_out_at is not None and person.internal
