@@ -74,8 +74,8 @@ class Emulator:
                 data = json.dumps({"ok": True, "result": result}).encode()
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              b"Content-Length: %d\r\n\r\n%s" % (len(data), data))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the bot closed the connection, or the bench is over
         finally:
             writer.close()
 

@@ -155,13 +155,18 @@ class TelegramPolling:
         self.poll_timeout = poll_timeout
 
     def start(self) -> None:
-        """Register the commands and start polling in the background."""
-        run(self._start())
-        log.info("telegram: polling as @%s", self.application.bot.username)
+        """Register the commands and start polling in the background (unless a webhook is set)."""
+        if run(self._start()):
+            log.info("telegram: polling as @%s", self.application.bot.username)
 
-    async def _start(self) -> None:
+    async def _start(self) -> bool:
         application = self.application
         await application.initialize()
+        hook = await application.bot.get_webhook_info()
+        if hook.url:  # polling would delete the webhook another process serves
+            log.warning("telegram: a webhook is set, so this process does not poll; run "
+                        "`ecoute telegram delete-webhook` to poll instead")
+            return False
         await register_commands(application.bot)
         assert application.updater is not None
         await application.updater.start_polling(
@@ -169,6 +174,7 @@ class TelegramPolling:
             allowed_updates=list(ALLOWED_UPDATES),
         )
         await application.start()
+        return True
 
     def stop(self) -> None:
         """Stop polling and release the connections."""

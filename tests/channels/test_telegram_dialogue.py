@@ -184,3 +184,16 @@ def test_feedback_offers_the_surveys_and_an_unknown_command_gets_help(
     assert "Would you recommend us?" in telegram_ana.last.buttons
     telegram_ana.says("/dance")
     assert "I collect your feedback in a few quick questions." in telegram_ana.last.text
+
+
+def test_polling_leaves_a_webhook_set_by_another_process_alone(
+    telegram_ecoute: Ecoute, telegram_api: TelegramEmulator
+) -> None:
+    from channels.telegram_runtime import TelegramPolling
+
+    telegram_api.webhook["url"] = "https://feedback.example.com/telegram/webhook"
+    polling = TelegramPolling(telegram_ecoute.settings.telegram, telegram_ecoute.engine)
+    polling.start()
+    polling.stop()
+    assert telegram_api.calls_to("deleteWebhook") == []
+    assert telegram_api.webhook["url"] == "https://feedback.example.com/telegram/webhook"
