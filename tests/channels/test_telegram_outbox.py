@@ -138,3 +138,20 @@ def test_after_stop_nothing_is_sent(telegram_ana: TelegramChat, telegram_ecoute:
     plan(telegram_ecoute, clock)
     assert telegram_outbox.run_once().skipped == 1
     assert len(telegram_api.calls_to("sendMessage")) == sent_before
+
+
+def test_an_unreachable_bot_api_is_a_transient_error(telegram_settings: Settings) -> None:
+    import socket
+
+    from bot.outbox import TransientError
+    from channels.telegram_runtime import TelegramSender
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    sender = TelegramSender(replace(telegram_settings.telegram, api_base_url=closed))
+    try:
+        with pytest.raises(TransientError, match="NetworkError"):
+            sender.send("42", NEWS)
+    finally:
+        sender.close()
