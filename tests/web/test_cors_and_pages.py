@@ -21,6 +21,12 @@ START = {"visitor": "visitor-ana-0001", "client_message_id": "m1", "survey": "np
 
 
 @pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    """Use SQLite only: nothing here depends on the store."""
+    return sqlite_url
+
+
+@pytest.fixture
 def shop_app(make_app: AppFactory) -> Flask:
     """Return the app with the shop's site allowed to call the API."""
     return make_app(allowed_origins=(SHOP,), web=WebSettings("1000/minute", "1000/minute"))
