@@ -188,6 +188,7 @@ def test_the_standalone_page_runs_the_survey_with_its_context(page: Page, site: 
     page.goto(f"{site.url}/s/csat?context=shop12")
     expect(page.get_by_role("heading", name="How did we do?")).to_be_visible()
     expect(page.get_by_role("button", name="Feedback")).to_have_count(0)
+    expect(page.get_by_role("region", name="Your feedback")).to_be_visible()
     page.get_by_role("button", name="2", exact=True).click()
     page.get_by_role("textbox", name="Your answer").fill("Longer opening hours")
     page.get_by_role("button", name="Send").click()

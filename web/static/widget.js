@@ -163,7 +163,7 @@
   icon.appendChild(path);
   bubble.appendChild(icon);
   bubble.appendChild(el("span", {}, T.open));
-  var panel = el("section", {class: "panel", id: "panel", role: "dialog",
+  var panel = el("section", {class: "panel", id: "panel", role: pageMode ? "region" : "dialog",
                              "aria-labelledby": "title"});
   var header = el("header");
   header.appendChild(el("h2", {id: "title"}, T.title));
