@@ -31,11 +31,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for, normalise, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
+from bot.outbox import enqueue
 from bot.submissions import Submission
 from channels.slack_render import (
     CHOICE_ACTION,
@@ -146,7 +147,7 @@ class SlackChannel:
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
                           text=unescape(event.get("text") or ""), locale=self.locales.of(user))
-        self.deliver(event["channel"], self.engine.handle(inbound))
+        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   respond: Respond) -> None:
@@ -171,14 +172,29 @@ class SlackChannel:
                         replace_original=True)
             except OSError as error:  # an expired or unreachable response_url: not fatal
                 log.warning("slack: could not update the tapped message: %s", error)
-        self.deliver(channel, turn)
+        self.deliver(channel, turn, inbound.event_id)
 
-    def deliver(self, channel: str, turn: Turn) -> None:
-        """Post a turn's replies, unless they were delivered the first time."""
+    def deliver(self, channel: str, turn: Turn, event_id: str | None = None) -> None:
+        """Post a turn's replies, unless they were delivered the first time.
+
+        The turn is already stored: replies Slack refused (after the client waited
+        out any 429) go to the outbox, keyed by the event, instead of being lost.
+        """
         if turn.duplicate:
             return
-        for message in turn.messages:
-            post(self.client, channel, message)
+        for number, message in enumerate(turn.messages):
+            try:
+                post(self.client, channel, message)
+            except (SlackApiError, SlackClientError, OSError) as error:
+                if event_id is None:
+                    raise
+                log.warning("slack: replies to %s handed to the outbox: %s", event_id,
+                            type(error).__name__)
+                for later, rest in enumerate(turn.messages[number:], number):
+                    enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}",
+                            kind="reply", channel=NAME, message=rest, address=channel,
+                            now=self.engine.clock())
+                return
 
     # -- /feedback and its modal -----------------------------------------------------------
 
@@ -199,7 +215,7 @@ class SlackChannel:
             command, argument = "start", command
         inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
                           command=command, argument=argument, locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound))
+        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id)
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Open the feedback modal from App Home's button."""

@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import func, select
 
+from bot.outbox import Dispatcher
 from ecoute.wiring import Ecoute
 from storage import reports
 from storage.models import InboundEvent, TranscriptMessage
@@ -136,3 +137,20 @@ def test_a_live_reply_waits_out_a_429_instead_of_being_lost(
     slack.dm("U1", "start nps")
     first, second = slack_api.wait_for("chat.postMessage", 2, timeout=5)
     assert first.params == second.params and "recommend us" in second.params["text"]
+
+
+def test_a_reply_slack_refused_goes_to_the_outbox_instead_of_being_lost(
+        slack: SlackWorkspace, slack_api: SlackEmulator, slack_outbox: Dispatcher) -> None:
+    slack_api.fail("chat.postMessage", error="internal_error")
+    slack.dm("U1", "start nps", event_id="EvLost")
+    slack_api.wait_for("chat.postMessage")
+    sent = 0
+    for _ in range(100):  # the listener hands the reply over right after Slack's refusal
+        sent += slack_outbox.run_once().sent
+        if sent:
+            break
+        time.sleep(0.02)
+    assert sent == 1
+    retried = slack_api.calls("chat.postMessage")[-1].params
+    assert retried["channel"] == "D1" and "recommend us" in retried["text"]
+    assert len(slack_api.calls("chat.postMessage")) == 2
