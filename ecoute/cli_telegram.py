@@ -28,25 +28,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-class TelegramFailure(click.ClickException):
-    """A Telegram or configuration error: one line on stderr, exit status 1."""
-
-    def show(self, file: Any = None) -> None:
-        """Print ``ecoute: error: MESSAGE`` on stderr."""
-        click.echo(f"ecoute: error: {self.message}", err=True)
-
-
 def _friendly(func: F) -> F:
-    """Turn Telegram's and the configuration's errors into one line."""
+    """Turn Telegram's and the configuration's errors into one line (``ecoute: error: …``)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ecoute.cli import Failure  # the command line's own one-line error
+
         try:
             return func(*args, **kwargs)
         except TelegramError as error:
-            raise TelegramFailure(f"Telegram said: {error.message}") from error
+            raise Failure(f"Telegram said: {error.message}") from error
         except (ConfigError, ValueError) as error:
-            raise TelegramFailure(str(error)) from error
+            raise Failure(str(error)) from error
 
     return wrapper  # type: ignore[return-value]
 

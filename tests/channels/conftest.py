@@ -14,7 +14,8 @@ from ecoute.wiring import Ecoute, build, outbox_settings
 from storage.db import Database
 from tests.conftest import Clock
 from tests.emulators.slack import SlackEmulator, SlackWorkspace
-from tests.emulators.telegram import Polling, TelegramChat, TelegramEmulator, Webhook
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.telegram_chat import Polling, TelegramChat, Webhook
 from web import create_app
 
 SLACK_SECRET = "test-signing-secret"

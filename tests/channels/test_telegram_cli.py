@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from ecoute.cli import cli
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.emulators.telegram import Polling, TelegramChat, TelegramEmulator
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.telegram_chat import Polling, TelegramChat
 
 ROOT = Path(__file__).resolve().parents[2]
 

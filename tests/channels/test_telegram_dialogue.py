@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from ecoute.wiring import Ecoute
 from storage.models import Answer, Conversation, InboundEvent, Respondent
-from tests.emulators.telegram import TelegramChat, TelegramEmulator
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.telegram_chat import TelegramChat
 
 ALREADY = "That question has already been answered."
 

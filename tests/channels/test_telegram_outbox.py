@@ -19,7 +19,8 @@ from ecoute.config import Settings
 from ecoute.wiring import Ecoute, outbox_settings
 from storage.models import Delivery, Respondent
 from tests.conftest import Clock
-from tests.emulators.telegram import TelegramChat, TelegramEmulator
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.telegram_chat import TelegramChat
 
 NEWS = Outbound("We changed our opening hours, as you suggested.", Kind.ANNOUNCEMENT)
 _keys = count(1)

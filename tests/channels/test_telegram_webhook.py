@@ -25,7 +25,8 @@ from ecoute.config import Settings
 from ecoute.wiring import Ecoute
 from storage.models import Answer, InboundEvent, Respondent
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.emulators.telegram import TelegramChat, TelegramEmulator, Webhook
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.telegram_chat import TelegramChat, Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 
