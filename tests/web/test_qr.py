@@ -9,6 +9,7 @@ import pytest
 import segno
 from click.testing import CliRunner
 
+from channels.telegram import parse_start
 from ecoute.cli import cli
 
 
@@ -50,6 +51,8 @@ def test_the_telegram_deep_link_carries_survey_and_context(
     deep = "https://t.me/AcmeFeedbackBot?start=csat__shop12"
     assert f"qr-csat-shop12-telegram.svg: {deep}" in result.output
     assert (tmp_path / "qr-csat-shop12-telegram.svg").read_text() == qr_svg(deep)
+    # The Telegram channel reads the deep link's payload back as survey and context.
+    assert parse_start(deep.split("?start=", 1)[1]) == ("csat", "shop12")
 
 
 def test_the_bot_name_can_be_given_on_the_command_line(run: CliRunner, tmp_path: Path) -> None:
