@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
+from bot.messages import Kind, Outbound
+from bot.outbox import enqueue
 from ecoute.output import write_export
-from storage.models import Answer, Conversation
+from storage.models import Answer, Conversation, Respondent
 from tests.browser.conftest import ARTIFACTS, Shop, Site
 
 pytestmark = pytest.mark.browser
@@ -265,3 +268,24 @@ def test_an_answer_whose_reply_was_lost_is_sent_again_and_counted_once(
     assert json.loads(bodies[0])["client_message_id"] == json.loads(bodies[1])["client_message_id"]
     with site.db.transaction() as session:
         assert session.scalars(select(Answer.question_id)).all() == ["score"]
+
+
+def test_an_announcement_waiting_in_the_inbox_shows_when_the_widget_opens(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    page.get_by_role("button", name="4", exact=True).click()
+    page.get_by_role("textbox", name="Your answer").fill("The queue at the till")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Yes, tell me").click()
+    expect(page.get_by_text("Thank you! We will tell you what changes.")).to_be_visible()
+    with site.db.transaction() as session:
+        respondent = session.scalar(select(Respondent.id).where(Respondent.channel == "web"))
+    news = "You said the queue was long: we opened a second till. <b>Thanks!</b>"
+    enqueue(site.db, key="improvement-7", kind="announcement", channel="web",
+            message=Outbound(news, Kind.ANNOUNCEMENT), respondent_id=respondent,
+            now=datetime.now(UTC))
+    page.reload()
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text(news)).to_be_visible()
