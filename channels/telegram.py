@@ -255,14 +255,19 @@ class TelegramAdapter:
         return Inbound(
             Identity(NAME, str(chat.id)),
             event_id=str(update.update_id),
-            locale=self._language(update),
+            locale=_language_code(update),
             **fields,  # type: ignore[arg-type]
         )
 
     def _language(self, update: Update) -> str:
-        """Return the person's Telegram language code (the engine keeps fr or en)."""
-        user = update.effective_user
-        return (user.language_code if user else None) or self.default_language
+        """Return the language to answer in without the engine: Telegram's, else the default."""
+        return _language_code(update) or self.default_language
+
+
+def _language_code(update: Update) -> str | None:
+    """Return the person's Telegram language code, if their app shares it."""
+    user = update.effective_user
+    return user.language_code if user else None
 
 
 async def perform(bot: object, calls: Sequence[Call]) -> None:

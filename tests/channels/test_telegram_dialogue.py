@@ -198,3 +198,22 @@ def test_polling_leaves_a_webhook_set_by_another_process_alone(
     polling.stop()
     assert telegram_api.calls_to("deleteWebhook") == []
     assert telegram_api.webhook["url"] == "https://feedback.example.com/telegram/webhook"
+
+
+def test_without_a_telegram_language_the_default_language_is_spoken(
+    telegram_settings: Any, db: Any, telegram_api: TelegramEmulator
+) -> None:
+    from dataclasses import replace
+
+    from ecoute.wiring import build
+    from tests.emulators.telegram_chat import Webhook
+    from web import create_app
+
+    french_site = build(replace(telegram_settings, default_language="fr"), database=db)
+    client = create_app(french_site).test_client()
+    chat = TelegramChat(telegram_api, 44, Webhook(client, telegram_api, "test-webhook-secret"),
+                        language=None)
+    chat.says("/start nps")
+    assert chat.last.text.startswith("Quelle est la probabilité")
+    chat.sends(voice={"file_id": "AwAD", "file_unique_id": "v1", "duration": 3})
+    assert chat.last.text.startswith("Désolé, je ne sais lire que les messages texte.")
