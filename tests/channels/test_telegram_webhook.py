@@ -8,6 +8,7 @@ turns land on either worker.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -145,7 +146,7 @@ def telegram_gunicorn(telegram_settings: Settings, telegram_ecoute: Ecoute,
                 time.sleep(0.1)
         yield url
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(10)
 
 
