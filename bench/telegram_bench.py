@@ -58,17 +58,22 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _database_url(postgres: str | None, workdir: Path, name: str) -> str:
-    """Return a fresh store: a SQLite file, or a PostgreSQL schema of its own."""
+def _database_url(postgres: str | None, workdir: Path, name: str) -> tuple[str, str | None]:
+    """Return a fresh store (a SQLite file, or a PostgreSQL schema) and the schema's name."""
     if not postgres:
-        return f"sqlite:///{workdir / name}.db"
+        return f"sqlite:///{workdir / name}.db", None
     schema = f"bench_{name}_{secrets.token_hex(4)}"
+    _admin(postgres, f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in postgres else "?"
+    return f"{postgres}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def _admin(postgres: str, statement: str) -> None:
+    """Run one statement outside any transaction (schemas come and go)."""
     admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(statement))
     admin.dispose()
-    sep = "&" if "?" in postgres else "?"
-    return f"{postgres}{sep}options=-csearch_path%3D{schema}"
 
 
 async def _serve(target: str, url: str, api: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -151,12 +156,16 @@ async def main_async(args: argparse.Namespace) -> None:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for target in args.only.split(","):
-            url = _database_url(args.postgres, Path(tmp), target)
+            url, schema = _database_url(args.postgres, Path(tmp), target)
             if target == "ecoute":
                 database = Database(url)
                 upgrade(database.engine)
                 database.dispose()
-            results[target] = await measure(target, url, args.people, args.seconds)
+            try:
+                results[target] = await measure(target, url, args.people, args.seconds)
+            finally:
+                if args.postgres and schema:
+                    _admin(args.postgres, f'DROP SCHEMA "{schema}" CASCADE')
             row = results[target]
             print(f"{target:10} {row['turns_per_s']:8.0f} turns/s  errors {row['errors']:.0f}  "
                   f"p50 {row['p50_ms']:5.1f} ms  server {row['server_cpu_ms_per_turn']:4.1f} "
