@@ -6,6 +6,7 @@ is read as the person sees it (messages edited in place, keyboards gone).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -217,3 +218,20 @@ def test_without_a_telegram_language_the_default_language_is_spoken(
     assert chat.last.text.startswith("Quelle est la probabilité")
     chat.sends(voice={"file_id": "AwAD", "file_unique_id": "v1", "duration": 3})
     assert chat.last.text.startswith("Désolé, je ne sais lire que les messages texte.")
+
+
+def test_an_update_fetched_twice_by_polling_has_its_effect_once(
+    telegram_polling: Any, telegram_api: TelegramEmulator, telegram_ecoute: Ecoute
+) -> None:
+    from tests.emulators.telegram_chat import Polling
+
+    chat = TelegramChat(telegram_api, 42, Polling(telegram_api))
+    chat.says("/start nps")
+    tap = telegram_api.tap_update(42, "10")
+    telegram_api.push(tap)  # as after a restart before the offset was confirmed
+    chat.deliver(tap, 1)
+    telegram_api.wait_for(lambda: telegram_api.pending_updates() == 0)
+    time.sleep(0.3)  # give the second copy time to do harm, if it would
+    assert answers(telegram_ecoute) == {"score": 10}
+    assert chat.texts().count("Wonderful! What do you like most about us?") == 1
+    assert len(telegram_api.calls_to("answerCallbackQuery")) == 1
