@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from ecoute.config import PACKAGED_SURVEYS, Settings, WebSettings
@@ -29,6 +29,7 @@ from web import create_app
 CHROMIUM = "/usr/bin/chromium"
 NO_OUTSIDE_HOSTS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TIMEOUT_MS = 10_000  # generous: CI shares two cores with everything else
 
 HOSTILE_SURVEY = """\
 key: hostile
@@ -79,6 +80,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Launch Debian's Chromium once for the session, with no outside host resolvable."""
+    expect.set_options(timeout=TIMEOUT_MS)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh (it installs chromium)")
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[NO_OUTSIDE_HOSTS])
@@ -168,6 +170,6 @@ def page(browser: Browser) -> Iterator[Page]:
     """Return a fresh English-speaking page (its own storage, 1280×800)."""
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()

@@ -15,7 +15,7 @@ from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.output import write_export
 from storage.models import Answer, Conversation, Respondent
-from tests.browser.conftest import ARTIFACTS, Shop, Site
+from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, Shop, Site
 
 pytestmark = pytest.mark.browser
 
@@ -153,7 +153,7 @@ def test_hostile_survey_text_is_shown_as_text_and_runs_nothing(
 def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) -> None:
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(TIMEOUT_MS)
     shop.html = (f'<!doctype html><meta charset="utf-8"><p>Boutique</p>'
                  f'<script src="{site.url}/widget.js" data-survey="nps" async></script>')
     page.goto(f"{shop.origin}/")
@@ -170,7 +170,7 @@ def test_the_widget_fits_a_320_px_phone(browser: Browser, site: Site) -> None:
     context = browser.new_context(locale="en-GB", viewport={"width": 320, "height": 568},
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{site.url}/")
     page.get_by_role("button", name="Feedback").click()
     expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()
@@ -178,7 +178,8 @@ def test_the_widget_fits_a_320_px_phone(browser: Browser, site: Site) -> None:
              for n in range(11)]
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= 320 for box in boxes)
     assert all(box["width"] >= 22 and box["height"] >= 40 for box in boxes)
-    assert len({round(box["y"]) for box in boxes}) == 1, "the scale fits on one row"
+    tops = [box["y"] for box in boxes]
+    assert max(tops) - min(tops) < 2, "the scale fits on one row"
     assert shadow(page, "root.querySelector('.panel').scrollWidth <= 320")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-320px.png"))
