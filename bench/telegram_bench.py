@@ -12,6 +12,8 @@ webhook. Many people at once each hold three-turn NPS dialogues (``/start nps``,
 tap 9, type a reason); a turn counts when its replies reached the emulator. The
 harness (emulator + load generator, this process) reports its own CPU, and the
 servers' CPU is read from ``/proc``: on two cores, they share the same machine.
+``--api-latency-ms 40`` makes each Bot API call take as long as a round trip to
+Telegram's servers does from most hosts (a webhook's own answer is not delayed).
 """
 
 from __future__ import annotations
@@ -106,9 +108,10 @@ async def _run(work: Callable[[float], Awaitable[None]], people: int, seconds: f
     await asyncio.gather(*(work(until) for _ in range(people)))
 
 
-async def measure(target: str, url: str, people: int, seconds: float) -> dict[str, float]:
+async def measure(target: str, url: str, people: int, seconds: float,
+                  latency: float = 0.0) -> dict[str, float]:
     """Measure one target: turns/s, latency and where the CPU went."""
-    emulator = Emulator()
+    emulator = Emulator(latency)
     api_server = await asyncio.start_server(emulator.serve, "127.0.0.1", 0)
     api = f"http://127.0.0.1:{api_server.sockets[0].getsockname()[1]}"
     server, port = await _serve(target, url, api)
@@ -162,7 +165,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 upgrade(database.engine)
                 database.dispose()
             try:
-                results[target] = await measure(target, url, args.people, args.seconds)
+                results[target] = await measure(target, url, args.people, args.seconds,
+                                                args.api_latency_ms / 1000)
             finally:
                 if args.postgres and schema:
                     _admin(args.postgres, f'DROP SCHEMA "{schema}" CASCADE')
@@ -186,6 +190,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=16, help="dialogues at once")
     parser.add_argument("--postgres", help="a PostgreSQL URL (default: SQLite files)")
     parser.add_argument("--only", default="baseline,yardstick,ecoute")
+    parser.add_argument("--api-latency-ms", type=float, default=0.0,
+                        help="delay each Bot API answer, as a faraway api.telegram.org does")
     asyncio.run(main_async(parser.parse_args()))
 
 

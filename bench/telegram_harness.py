@@ -36,7 +36,8 @@ class Chat:
 class Emulator:
     """The Bot API methods a feedback bot uses, answered from memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency  # seconds each API call takes to answer (Telegram is far away)
         self.chats: dict[int, Chat] = {}
         self.calls: dict[str, int] = {}
         self._ids = itertools.count(1)
@@ -71,6 +72,8 @@ class Emulator:
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 method = lines[0].split(" ")[1].rsplit("/", 1)[-1]
                 result = self.apply(method, _params(body, headers.get("content-type", "")))
+                if self.latency:
+                    await asyncio.sleep(self.latency)
                 data = json.dumps({"ok": True, "result": result}).encode()
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              b"Content-Length: %d\r\n\r\n%s" % (len(data), data))
