@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.engine import DialogueEngine
 from bot.messages import Outbound
@@ -65,18 +64,12 @@ def run(coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
     return asyncio.run_coroutine_threadsafe(coroutine, process_loop()).result(timeout)
 
 
-def _request() -> HTTPXRequest:
-    """Return an HTTP client with room for a tap's concurrent answer and edit."""
-    return HTTPXRequest(connection_pool_size=8, pool_timeout=5.0)
-
-
 def build_bot(settings: TelegramSettings) -> Bot:
     """Return a Bot talking to the configured Bot API server."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     api = settings.api_base_url
-    return Bot(settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
-               request=_request())
+    return Bot(settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
 
 
 def build_application(settings: TelegramSettings, engine: DialogueEngine, *,
@@ -87,7 +80,7 @@ def build_application(settings: TelegramSettings, engine: DialogueEngine, *,
     api = settings.api_base_url
     builder = (
         Application.builder().token(settings.token).base_url(f"{api}/bot")
-        .base_file_url(f"{api}/file/bot").request(_request())
+        .base_file_url(f"{api}/file/bot")
     )
     if not polling:
         builder = builder.updater(None)
