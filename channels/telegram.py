@@ -100,7 +100,6 @@ class Outcome:
 
     reply: Call | None = None
     failed: bool = False
-    handled: bool = False
 
 
 CURRENT: contextvars.ContextVar[Outcome | None] = contextvars.ContextVar(
@@ -129,7 +128,8 @@ class TelegramAdapter:
     def handlers(self) -> Sequence[BaseHandler]:  # type: ignore[type-arg]
         """Return the handlers, in the order they are tried."""
         return [
-            CommandHandler("help", self.on_group_help, filters=filters.ChatType.GROUPS),
+            CommandHandler("help", self.on_group_help,
+                           filters=filters.ChatType.GROUPS & FROM_PERSON),
             CommandHandler(list(COMMANDS), self.on_command, filters=PRIVATE),
             MessageHandler(filters.COMMAND & PRIVATE, self.on_command),
             MessageHandler(filters.TEXT & PRIVATE, self.on_text),
@@ -222,8 +222,6 @@ class TelegramAdapter:
             if outcome is not None:
                 outcome.failed = True
             return None
-        if outcome is not None:
-            outcome.handled = True
         return turn
 
     async def _resolve(self, update: Update, tapped: Tapped) -> tuple[str, str]:
