@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python -m bench.telegram_bench                  # SQLite, 10 s a target
     .venv/bin/python -m bench.telegram_bench --postgres postgresql+psycopg://postgres@127.0.0.1/test
 
-In one run, against a fresh store each: (a) the bare one-insert Flask baseline
+In one run, against a fresh store each, measured in interleaved slices so that
+whatever else the machine does weighs on every target alike: (a) the bare one-insert Flask baseline
 (``bench/baseline_app.py``), (b) the yardstick, a plain ConversationHandler bot
 with its state in the database (``bench/telegram_yardstick.py``), and (c) Écoute's
 webhook. Many people at once each hold three-turn NPS dialogues (``/start nps``,
@@ -29,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -108,74 +110,106 @@ async def _run(work: Callable[[float], Awaitable[None]], people: int, seconds: f
     await asyncio.gather(*(work(until) for _ in range(people)))
 
 
-async def measure(target: str, url: str, people: int, seconds: float,
-                  latency: float = 0.0) -> dict[str, float]:
-    """Measure one target: turns/s, latency and where the CPU went."""
-    emulator = Emulator(latency)
-    api_server = await asyncio.start_server(emulator.serve, "127.0.0.1", 0)
-    api = f"http://127.0.0.1:{api_server.sockets[0].getsockname()[1]}"
-    server, port = await _serve(target, url, api)
-    load = Load(emulator, port, "/telegram/webhook", SECRET)
-    latencies: list[float] = []
+@dataclass
+class Target:
+    """One server under test, its own emulator, and what was measured on it so far."""
 
-    async def insert(until: float) -> None:
+    name: str
+    server: subprocess.Popen[bytes]
+    port: int
+    load: Load
+    api: asyncio.Server
+    latencies: list[float] = field(default_factory=list)
+    totals: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("turns", "errors", "seconds", "server_cpu", "harness_cpu"), 0.0))
+
+    async def work(self, until: float) -> None:
+        """One person: dialogues (or bare inserts for the baseline) until the deadline."""
         while time.monotonic() < until:
             started = time.perf_counter()
-            status, _body = await post(port, "/insert", {"x": 1}, {})
-            latencies.append(time.perf_counter() - started)
-            load.stats["turns" if status == 200 else "errors"] += 1
+            if self.name == "baseline":
+                status, _body = await post(self.port, "/insert", {"x": 1}, {})
+                self.load.stats["turns" if status == 200 else "errors"] += 1
+                self.latencies.append(time.perf_counter() - started)
+            else:
+                await self.load.dialogue()
+                self.latencies.append((time.perf_counter() - started) / 3)
 
-    async def dialogues(until: float) -> None:
-        while time.monotonic() < until:
-            started = time.perf_counter()
-            await load.dialogue()
-            latencies.append((time.perf_counter() - started) / 3)
-
-    work = insert if target == "baseline" else dialogues
-    try:
-        await _run(work, people, 2.0)  # warm up: both workers build their bot
-        load.stats.update(turns=0, errors=0)
-        latencies.clear()
-        cpu_server, cpu_harness = _cpu_seconds(server.pid), time.process_time()
+    async def slice(self, people: int, seconds: float) -> None:
+        """Measure for ``seconds`` and add to the totals."""
+        self.load.stats.update(turns=0, errors=0)
+        cpu_server, cpu_harness = _cpu_seconds(self.server.pid), time.process_time()
         started = time.monotonic()
-        await _run(work, people, seconds)
-        elapsed = time.monotonic() - started
-        cpu_server = _cpu_seconds(server.pid) - cpu_server
-        cpu_harness = time.process_time() - cpu_harness
-    finally:
-        server.terminate()
-        server.wait(10)
-        api_server.close()
-    turns = load.stats["turns"]
-    return {"turns_per_s": turns / elapsed, "errors": load.stats["errors"],
-            "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
-            "server_cpu_ms_per_turn": 1000 * cpu_server / max(turns, 1),
-            "harness_cpu_ms_per_turn": 1000 * cpu_harness / max(turns, 1),
-            "harness_cores": cpu_harness / elapsed, "server_cores": cpu_server / elapsed}
+        await _run(self.work, people, seconds)
+        totals = self.totals
+        totals["seconds"] += time.monotonic() - started
+        totals["server_cpu"] += _cpu_seconds(self.server.pid) - cpu_server
+        totals["harness_cpu"] += time.process_time() - cpu_harness
+        totals["turns"] += self.load.stats["turns"]
+        totals["errors"] += self.load.stats["errors"]
+
+    def report(self) -> dict[str, float]:
+        """Return turns/s, p50 latency and CPU per turn over every slice."""
+        t = self.totals
+        turns = max(t["turns"], 1)
+        return {"turns_per_s": t["turns"] / t["seconds"], "errors": t["errors"],
+                "p50_ms": statistics.median(self.latencies) * 1000 if self.latencies else 0.0,
+                "server_cpu_ms_per_turn": 1000 * t["server_cpu"] / turns,
+                "harness_cpu_ms_per_turn": 1000 * t["harness_cpu"] / turns,
+                "server_cores": t["server_cpu"] / t["seconds"],
+                "harness_cores": t["harness_cpu"] / t["seconds"]}
+
+    async def close(self) -> None:
+        """Stop the server and its emulator."""
+        self.server.terminate()
+        self.server.wait(10)
+        self.api.close()
+
+
+async def start(name: str, url: str, latency: float) -> Target:
+    """Start a target's emulator and server, and warm both workers up."""
+    emulator = Emulator(latency)
+    api = await asyncio.start_server(emulator.serve, "127.0.0.1", 0)
+    server, port = await _serve(name, url, f"http://127.0.0.1:{api.sockets[0].getsockname()[1]}")
+    target = Target(name, server, port, Load(emulator, port, "/telegram/webhook", SECRET), api)
+    await _run(target.work, 8, 1.5)  # both workers build their bot and warm their caches
+    target.latencies.clear()
+    return target
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    """Measure every target in one run and print the table and the ratios."""
-    results: dict[str, dict[str, float]] = {}
+    """Measure the targets in interleaved slices (the machine's other load hits all alike)."""
+    targets: list[Target] = []
+    schemas: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for target in args.only.split(","):
-            url, schema = _database_url(args.postgres, Path(tmp), target)
-            if target == "ecoute":
-                database = Database(url)
-                upgrade(database.engine)
-                database.dispose()
-            try:
-                results[target] = await measure(target, url, args.people, args.seconds,
-                                                args.api_latency_ms / 1000)
-            finally:
-                if args.postgres and schema:
-                    _admin(args.postgres, f'DROP SCHEMA "{schema}" CASCADE')
-            row = results[target]
-            print(f"{target:10} {row['turns_per_s']:8.0f} turns/s  errors {row['errors']:.0f}  "
-                  f"p50 {row['p50_ms']:5.1f} ms  server {row['server_cpu_ms_per_turn']:4.1f} "
-                  f"ms CPU/turn ({row['server_cores']:.2f} cores)  harness "
-                  f"{row['harness_cpu_ms_per_turn']:4.1f} ms CPU/turn "
-                  f"({row['harness_cores']:.2f} cores)", flush=True)
+        try:
+            for name in args.only.split(","):
+                url, schema = _database_url(args.postgres, Path(tmp), name)
+                schemas += [schema] if schema else []
+                if name == "ecoute":
+                    database = Database(url)
+                    upgrade(database.engine)
+                    database.dispose()
+                targets.append(await start(name, url, args.api_latency_ms / 1000))
+            for _round in range(args.rounds):
+                for target in targets:
+                    await target.slice(args.people, args.seconds / args.rounds)
+        finally:
+            for target in targets:
+                await target.close()
+            for schema in schemas:
+                _admin(str(args.postgres), f'DROP SCHEMA "{schema}" CASCADE')
+    _print({t.name: t.report() for t in targets})
+
+
+def _print(results: dict[str, dict[str, float]]) -> None:
+    """Print one line per target and Écoute's ratios."""
+    for name, row in results.items():
+        print(f"{name:10} {row['turns_per_s']:6.0f} turns/s  errors {row['errors']:.0f}  "
+              f"p50 {row['p50_ms']:5.1f} ms  server {row['server_cpu_ms_per_turn']:4.1f} "
+              f"ms CPU/turn ({row['server_cores']:.2f} cores)  harness "
+              f"{row['harness_cpu_ms_per_turn']:4.1f} ms CPU/turn "
+              f"({row['harness_cores']:.2f} cores)", flush=True)
     if "ecoute" in results:
         for other in ("yardstick", "baseline"):
             if other in results:
@@ -186,7 +220,8 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     """Parse the arguments and run the bench."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="per target, in all")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved slices per target")
     parser.add_argument("--people", type=int, default=16, help="dialogues at once")
     parser.add_argument("--postgres", help="a PostgreSQL URL (default: SQLite files)")
     parser.add_argument("--only", default="baseline,yardstick,ecoute")
