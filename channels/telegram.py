@@ -23,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import BotCommand, Message, Update
 from telegram.error import TelegramError
@@ -239,12 +240,20 @@ class TelegramAdapter:
         return f"stale:{tapped.ref_digest}", tapped.choice_id or "stale"
 
     async def _deliver(self, context: ContextTypes.DEFAULT_TYPE, calls: list[Call]) -> None:
-        """Make the calls: the last one in the webhook's answer when there is a webhook."""
+        """Make the calls; with a webhook, the last goes in its answer.
+
+        Answering a tap and closing its keyboard then finish after the webhook's
+        answer (they change no message's order), so the web worker is free sooner.
+        """
         outcome = CURRENT.get()
-        if outcome is not None and calls:
-            outcome.reply = calls[-1]
-            calls = calls[:-1]
-        await perform(context.bot, calls)
+        if outcome is None or not calls:
+            await perform(context.bot, calls)
+            return
+        outcome.reply, rest = calls[-1], calls[:-1]
+        acknowledgements = [call for call in rest if call.method != "sendMessage"]
+        if acknowledgements:
+            _in_background(perform(context.bot, acknowledgements))
+        await perform(context.bot, [call for call in rest if call.method == "sendMessage"])
 
     def _inbound(self, update: Update, **fields: str | None) -> Inbound:
         """Build the inbound message: the chat is the person, the update id the event."""
@@ -284,6 +293,24 @@ async def perform(bot: object, calls: Sequence[Call]) -> None:
             raise result
         if isinstance(result, BaseException) and not isinstance(result, TelegramError):
             raise result
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` on the loop without waiting for it; log how it failed, if it did."""
+    task = asyncio.get_running_loop().create_task(work)
+    _background.add(task)
+
+    def done(task: asyncio.Task[None]) -> None:
+        _background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            detail = f": {error.message}" if isinstance(error, TelegramError) else ""
+            log.warning("telegram: answering a tap failed: %s%s", type(error).__name__, detail)
+
+    task.add_done_callback(done)
 
 
 def _harmless(error: TelegramError) -> bool:

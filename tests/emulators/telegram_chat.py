@@ -75,20 +75,15 @@ class Polling:
     def __call__(self, update: dict[str, Any], replies: int) -> None:
         chat_id = _chat_of(update)
         shown = len(self.api.bot_texts(chat_id))
-        closing = self._tap_calls()
+        closing = tap_calls(self.api)
         self.api.push(update)
         if replies:
             self.api.wait_for(lambda: len(self.api.bot_texts(chat_id)) >= shown + replies)
         if "callback_query" in update:  # answered, and its keyboard closed
-            self.api.wait_for(lambda: self._tap_calls() >= closing + 2)
+            self.api.wait_for(lambda: tap_calls(self.api) >= closing + 2)
         if not replies:
             self.api.wait_for(lambda: self.api.pending_updates() == 0)
             time.sleep(0.2)  # nothing to wait for: give a wrong answer time to show
-
-    def _tap_calls(self) -> int:
-        """Count the calls that answer a tap or close its keyboard."""
-        methods = ("answerCallbackQuery", "editMessageText", "editMessageReplyMarkup")
-        return sum(len(self.api.calls_to(method)) for method in methods)
 
 
 class Webhook:
@@ -108,9 +103,18 @@ class Webhook:
         return self.client.post("/telegram/webhook", json=update, headers=headers, **kwargs)
 
     def __call__(self, update: dict[str, Any], replies: int) -> None:
+        closing = tap_calls(self.api)
         response = self.post(update)
         assert response.status_code == 200, response.get_data(as_text=True)
         self.api.answer_webhook(response.get_json())
+        if "callback_query" in update:  # answered, and its keyboard closed, just after
+            self.api.wait_for(lambda: tap_calls(self.api) >= closing + 2)
+
+
+def tap_calls(api: TelegramEmulator) -> int:
+    """Count the calls that answer a tap or close its keyboard (webhook answers included)."""
+    methods = ("answerCallbackQuery", "editMessageText", "editMessageReplyMarkup")
+    return sum(len(api.calls_to(method)) for method in methods)
 
 
 def _chat_of(update: dict[str, Any]) -> int:
