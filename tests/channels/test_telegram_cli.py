@@ -94,6 +94,7 @@ def test_a_newcomer_with_only_a_token_runs_a_whole_dialogue_with_ecoute_serve(
     server = subprocess.Popen([*ecoute, "serve", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        telegram_api.wait_for(lambda: telegram_api.polls > 0, timeout=30)  # serve is up
         chat = TelegramChat(telegram_api, 42, Polling(telegram_api))
         chat.says("/start")
         assert "Would you recommend us?" in chat.last.buttons  # the menu of surveys

@@ -89,6 +89,7 @@ class TelegramEmulator:
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1000)
         self._confirmed = 0
+        self.polls = 0  # getUpdates calls (not recorded in ``calls``: there are many)
         self._changed = threading.Condition()
         handler = type("Handler", (_Handler,), {"emulator": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -261,6 +262,7 @@ class TelegramEmulator:
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         with self._changed:
+            self.polls += 1
             self._confirmed = max(self._confirmed, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and time.monotonic() < deadline:
