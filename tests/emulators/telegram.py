@@ -263,6 +263,7 @@ class TelegramEmulator:
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         with self._changed:
             self.polls += 1
+            self._changed.notify_all()
             self._confirmed = max(self._confirmed, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and time.monotonic() < deadline:
