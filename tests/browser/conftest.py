@@ -148,7 +148,7 @@ def shop_page(site: Site, *, survey: str | None = "nps", lang: str | None = None
     data += f' data-lang="{script_lang}"' if script_lang else ""
     return f"""<!doctype html><html{html_lang}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Shop</title><style>{HOSTILE_CSS}</style></head>
+<title>Shop</title><link rel="icon" href="data:,"><style>{HOSTILE_CSS}</style></head>
 <body><h1 id="shop-title">The shop</h1><a href="#a">Products</a> <a href="#b">Contact</a>
 <script src="{site.url}/widget.js"{data} async></script></body></html>"""
 
@@ -166,10 +166,24 @@ def open_shop(site: Site, shop: Shop) -> Callable[..., Page]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """Return a fresh English-speaking page (its own storage, 1280×800)."""
+def problems() -> list[str]:
+    """Return the script errors and failed loads the page reported (the test may expect some)."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, problems: list[str], site: Site) -> Iterator[Page]:
+    """Return a fresh English-speaking page (its own storage, 1280×800) that must not fail.
+
+    A script error or a request the browser blocks (CORS, private network) fails the test.
+    The page closes before the site stops, so no request is cut by the shutdown.
+    """
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("console", lambda message: problems.append(
+        f"{message.text} ({message.location.get('url')})") if message.type == "error" else None)
     yield page
     context.close()
+    assert problems == []
