@@ -56,6 +56,11 @@ def test_clicks_complete_an_nps_dialogue_on_a_page_with_hostile_css(
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text(THANKS)).to_be_visible()
     page.get_by_role("button", name="No", exact=True).click()
+    expect(page.get_by_text("Understood, we will not message you.")).to_be_visible()
+    answer.fill("stop")  # the commands work after the survey too
+    answer.press("Enter")
+    expect(page.get_by_text("Done: you will not receive any more messages from us.",
+                            exact=False)).to_be_visible()
 
     [record] = exported(site)
     assert record["channel"] == "web"
