@@ -46,6 +46,7 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
         language=ctx.language,
         context=context,
         now=ctx.now,
+        step=first.id if (first := survey.next_question(None, {})) else None,
     )
     _advance(ctx, survey, after=None)
 

@@ -17,6 +17,7 @@ returned messages, and proactive messages go through :mod:`bot.outbox`.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -139,6 +140,7 @@ class DialogueEngine:
                 respondent = repo.create_respondent(
                     session, channel, inbound.sender.external_id, self.clock(),
                     internal=channel in self.settings.internal_channels,
+                    language=normalise(inbound.locale) or self.settings.default_language,
                 )
             ctx = self._context(session, inbound, respondent, conversation)
             self._route(ctx)
@@ -189,23 +191,28 @@ class DialogueEngine:
             commands.menu(ctx, _("I'm here for your feedback. Which survey shall we start?"))
 
     def _finish(self, ctx: TurnContext) -> Turn:
-        """Store the transcript and the event record; return the turn."""
+        """Save the changed rows and log the turn (the transcript and the replay guard)."""
         replies = [message.to_dict() for message in ctx.out]
+        conversation = None if ctx.erased else ctx.conversation
+        said = None
         if not ctx.erased:
             repo.save(ctx.session, ctx.respondent, ctx.opened_with, ctx.conversation)
-        respondent_id = None if ctx.erased else ctx.respondent.id
-        conversation = None if ctx.erased else ctx.conversation
-        if not ctx.erased and self.settings.keep_transcript:
-            said = ctx.inbound.text if ctx.inbound.text is not None else ctx.inbound.choice_id
-            lines = [("in", said or "")] + [("out", m.text) for m in ctx.out]
-            repo.add_transcript(ctx.session, respondent_id,
-                                conversation.id if conversation else None, lines, ctx.now)
+            if self.settings.keep_transcript:
+                inbound = ctx.inbound
+                said = inbound.text if inbound.text is not None else inbound.choice_id
+        logged = None if ctx.erased else (ctx.conversation or ctx.opened_with)
         survey = self.survey_of(ctx.session, conversation).key if conversation else None
         public_id = conversation.public_id if conversation else None
-        if ctx.inbound.event_id is not None:
-            reply = {"messages": replies, "conversation": public_id, "survey": survey}
-            repo.record_event(ctx.session, ctx.inbound.sender.channel, ctx.inbound.event_id,
-                              respondent_id, reply, ctx.now)
+        repo.record_event(
+            ctx.session,
+            ctx.inbound.sender.channel,
+            ctx.inbound.event_id or f"local-{uuid.uuid4().hex}",
+            respondent_id=None if ctx.erased else ctx.respondent.id,
+            conversation_id=logged.id if logged else None,
+            said=said,
+            reply={"messages": replies, "conversation": public_id, "survey": survey},
+            now=ctx.now,
+        )
         return Turn(tuple(ctx.out), conversation=public_id, survey=survey)
 
     def register_surveys(self) -> None:

@@ -112,6 +112,6 @@ def store(
     if submission.event_id is not None:
         reply = {"messages": [thanks.to_dict()], "conversation": conversation.public_id,
                  "survey": survey.key}
-        repo.record_event(session, submission.channel, submission.event_id, respondent_id,
-                          reply, now)
+        repo.record_event(session, submission.channel, submission.event_id,
+                          respondent_id=respondent_id, reply=reply, now=now)
     return SubmitResult(conversation.public_id, (thanks,))

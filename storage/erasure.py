@@ -4,7 +4,7 @@ What stays is only what statistics need and links to nobody: the conversation
 rows (with no respondent, no context and no remembered values) and their scores
 and choices. Free-text answers, the transcript, pending messages and the respondent row
 itself are deleted; applied events keep their id (so replays stay harmless) but
-lose their link and their stored replies.
+lose their link, what was said and what was replied (the transcript).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from storage.models import (
     Delivery,
     InboundEvent,
     Respondent,
-    TranscriptMessage,
 )
 
 
@@ -31,17 +30,14 @@ def forget_respondent(session: Session, respondent_id: int) -> None:
         )
     )
     session.execute(
-        delete(TranscriptMessage).where(
+        update(InboundEvent)
+        .where(
             or_(
-                TranscriptMessage.respondent_id == respondent_id,
-                TranscriptMessage.conversation_id.in_(conversation_ids),
+                InboundEvent.respondent_id == respondent_id,
+                InboundEvent.conversation_id.in_(conversation_ids),
             )
         )
-    )
-    session.execute(
-        update(InboundEvent)
-        .where(InboundEvent.respondent_id == respondent_id)
-        .values(respondent_id=None, reply=None)
+        .values(respondent_id=None, conversation_id=None, said=None, reply=None)
     )
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
     session.execute(

@@ -157,25 +157,13 @@ class Answer(Base):
     created_at: Mapped[datetime]
 
 
-class TranscriptMessage(Base):
-    """One line of a dialogue as it was said, in or out (erased by "forget")."""
-
-    __tablename__ = "transcript_message"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
-    )
-    respondent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("respondent.id", ondelete="CASCADE"), index=True
-    )
-    direction: Mapped[str] = mapped_column(String(3))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-
-
 class InboundEvent(Base):
-    """A platform event already applied: the unique pair makes replays harmless."""
+    """One applied turn: the platform's event (unique per channel), what was said, the replies.
+
+    The unique (channel, event id) pair makes replays harmless; ordered by time,
+    a person's rows are the transcript of their conversations ("forget" blanks
+    them, keeping only the event id so a late replay still changes nothing).
+    """
 
     __tablename__ = "inbound_event"
     __table_args__ = (UniqueConstraint("channel", "event_id"),)
@@ -186,6 +174,10 @@ class InboundEvent(Base):
     respondent_id: Mapped[int | None] = mapped_column(
         ForeignKey("respondent.id", ondelete="SET NULL"), index=True
     )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
+    )
+    said: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
 

@@ -10,7 +10,7 @@ writes what changed in one prebuilt UPDATE each, a tenth of the ORM flush's cost
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,6 @@ from storage.models import (
     InboundEvent,
     Respondent,
     SurveyVersion,
-    TranscriptMessage,
 )
 from storage.rows import ConversationRow, RespondentRow
 
@@ -42,7 +41,6 @@ def _connection(session: Session) -> Connection:
 
 # Built once: Core inserts on the tables skip the ORM's per-statement work on hot paths.
 _INSERT_ANSWER = insert(Answer.__table__)
-_INSERT_TRANSCRIPT = insert(TranscriptMessage.__table__)
 _INSERT_EVENT = insert(InboundEvent.__table__)
 
 
@@ -61,6 +59,8 @@ _FIND_RESPONDENT = (
     )
 )
 _SPLIT = len(_RESPONDENT.columns)
+_INSERT_RESPONDENT = insert(_RESPONDENT).returning(_RESPONDENT.c.id)
+_INSERT_CONVERSATION = insert(_CONVERSATION).returning(_CONVERSATION.c.id)
 
 
 def find_respondent(
@@ -113,18 +113,17 @@ def save(session: Session, *rows: RespondentRow | ConversationRow | None) -> Non
 
 
 def create_respondent(
-    session: Session, channel: str, external_id: str, now: datetime, internal: bool = False
+    session: Session, channel: str, external_id: str, now: datetime, internal: bool = False,
+    language: str | None = None,
 ) -> RespondentRow:
     """Add a new respondent and return it with its id."""
     values = {
-        "channel": channel, "external_id": external_id, "language": None,
+        "channel": channel, "external_id": external_id, "language": language,
         "language_chosen": False, "internal": internal, "consent_at": None,
         "consent_asked_at": None, "opted_out_at": None, "unreachable_at": None,
         "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
     }
-    new_id = _connection(session).execute(
-        insert(_RESPONDENT).returning(_RESPONDENT.c.id), values
-    ).scalar()
+    new_id = _connection(session).execute(_INSERT_RESPONDENT, values).scalar()
     return RespondentRow({"id": new_id, **values})
 
 
@@ -159,17 +158,16 @@ def open_conversation(
     language: str,
     context: str | None,
     now: datetime,
+    step: str | None = None,
 ) -> ConversationRow:
-    """Start a conversation (the caller has closed any other active one)."""
+    """Start a conversation (the caller has closed any other active one), at ``step``."""
     values = {
         "public_id": secrets.token_hex(12), "respondent_id": respondent_id,
         "survey_version_id": version_id, "channel": channel, "language": language,
-        "status": "active", "step": None, "attempts": 0, "context": context, "values": {},
+        "status": "active", "step": step, "attempts": 0, "context": context, "values": {},
         "started_at": now, "updated_at": now, "completed_at": None,
     }
-    new_id = _connection(session).execute(
-        insert(_CONVERSATION).returning(_CONVERSATION.c.id), values
-    ).scalar()
+    new_id = _connection(session).execute(_INSERT_CONVERSATION, values).scalar()
     return ConversationRow({"id": new_id, **values})
 
 
@@ -205,43 +203,26 @@ def add_answer(
     )
 
 
-def add_transcript(
-    session: Session,
-    respondent_id: int | None,
-    conversation_id: int | None,
-    lines: Iterable[tuple[str, str]],
-    now: datetime,
-) -> None:
-    """Store transcript lines as (direction, body) pairs, in one statement."""
-    rows = [
-        {
-            "respondent_id": respondent_id,
-            "conversation_id": conversation_id,
-            "direction": direction,
-            "body": body,
-            "created_at": now,
-        }
-        for direction, body in lines
-    ]
-    if rows:
-        _connection(session).execute(_INSERT_TRANSCRIPT, rows)
-
-
 def record_event(
     session: Session,
     channel: str,
     event_id: str,
+    *,
     respondent_id: int | None,
+    conversation_id: int | None = None,
+    said: str | None = None,
     reply: dict[str, Any],
     now: datetime,
 ) -> None:
-    """Record an applied inbound event (unique per channel), with the replies it got."""
+    """Record an applied turn (unique per channel and event id): what was said and replied."""
     _connection(session).execute(
         _INSERT_EVENT,
         {
             "channel": channel,
             "event_id": event_id,
             "respondent_id": respondent_id,
+            "conversation_id": conversation_id,
+            "said": said,
             "reply": reply,
             "created_at": now,
         },

@@ -26,6 +26,8 @@ class Tracked:
             object.__setattr__(self, key, value)
 
     def __setattr__(self, key: str, value: Any) -> None:
+        if key in self.__dict__ and self.__dict__[key] == value and key not in self._changes:
+            return  # setting a field to what it already is changes nothing
         object.__setattr__(self, key, value)
         self._changes[key] = value
 

@@ -15,18 +15,18 @@ from bot.outbox import enqueue
 from ecoute.config import WebSettings
 from ecoute.output import write_export
 from storage.db import Database
-from storage.models import Answer, Conversation, InboundEvent, TranscriptMessage
+from storage.models import Answer, Conversation, InboundEvent, Respondent
 from tests.conftest import Clock
 from tests.web.conftest import AppFactory
 from tests.web.widget_client import Visitor
 
 
 def counts(db: Database) -> tuple[int, int, int, int]:
-    """Return how many conversations, answers, transcript lines and events are stored."""
+    """Return how many conversations, answers, people and turns (the transcript) are stored."""
     with db.transaction() as session:
         return tuple(  # type: ignore[return-value]
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Conversation, Answer, TranscriptMessage, InboundEvent)
+            for model in (Conversation, Answer, Respondent, InboundEvent)
         )
 
 
