@@ -17,7 +17,7 @@ from bot.context import TurnContext
 from bot.i18n import language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
 from bot.questions import NO_WORDS, YES_WORDS
-from storage import erasure
+from storage import erasure, suppression
 from storage import repositories as repo
 
 ALIASES: dict[str, str] = {
@@ -125,8 +125,11 @@ def _help(ctx: TurnContext, _argument: str | None) -> None:
 def _start(ctx: TurnContext, argument: str | None) -> None:
     """Start (or resume) a survey; after "stop", starting again opts back in."""
     _ = ctx._
-    if ctx.respondent.opted_out_at is not None:
+    if ctx.respondent.opted_out_at is not None and not argument:
+        # Only a plain "start" opts back in: opening a survey (a widget, a deep link)
+        # is answering, not asking to be messaged again.
         ctx.respondent.opted_out_at = None
+        suppression.release(ctx.session, ctx.respondent.channel, ctx.respondent.external_id)
         ctx.say(_("Welcome back! You will hear from us again."), Kind.ACKNOWLEDGEMENT)
     if argument:
         survey = ctx.catalog.get(argument.casefold())
@@ -237,7 +240,7 @@ def answer_pending(ctx: TurnContext) -> bool:
     _ = ctx._
     if pending == "forget":
         if reply:
-            erasure.forget_respondent(ctx.session, ctx.respondent.id)
+            erasure.forget_respondent(ctx.session, ctx.respondent.id, ctx.now)
             ctx.erased = True
             ctx.say(_("Everything we knew about you has been erased. Goodbye!"),
                     Kind.ACKNOWLEDGEMENT)

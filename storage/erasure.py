@@ -2,16 +2,20 @@
 
 What stays is only what statistics need and links to nobody: the conversation
 rows (with no respondent, no context and no remembered values) and their scores
-and choices. Free-text answers, the transcript, pending messages and the respondent row
-itself are deleted; applied events keep their id (so replays stay harmless) but
-lose their link, what was said and what was replied (the transcript).
+and choices. Free-text answers, pending messages and the respondent row itself
+are deleted; applied events keep their id (so replays stay harmless) but lose
+their link, what was said and what was replied (the transcript). A person who had
+said stop leaves one digest on the suppression list, so they stay opted out.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage import suppression
 from storage.models import (
     Answer,
     Conversation,
@@ -21,8 +25,14 @@ from storage.models import (
 )
 
 
-def forget_respondent(session: Session, respondent_id: int) -> None:
+def forget_respondent(session: Session, respondent_id: int, now: datetime) -> None:
     """Erase everything stored about one respondent, in the caller's transaction."""
+    person = session.execute(
+        select(Respondent.channel, Respondent.external_id, Respondent.opted_out_at)
+        .where(Respondent.id == respondent_id)
+    ).first()
+    if person is not None and person.opted_out_at is not None:
+        suppression.remember(session, person.channel, person.external_id, now)
     conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
     session.execute(
         delete(Answer).where(

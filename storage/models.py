@@ -203,3 +203,12 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class Suppression(Base):
+    """An opted-out person who was forgotten: only a digest of (channel, id) remains."""
+
+    __tablename__ = "suppression"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime]

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage import suppression
 from storage.models import (
     Answer,
     Conversation,
@@ -116,11 +117,12 @@ def create_respondent(
     session: Session, channel: str, external_id: str, now: datetime, internal: bool = False,
     language: str | None = None,
 ) -> RespondentRow:
-    """Add a new respondent and return it with its id."""
+    """Add a new respondent (opted out if they said stop before being forgotten)."""
+    opted_out = now if suppression.is_suppressed(session, channel, external_id) else None
     values = {
         "channel": channel, "external_id": external_id, "language": language,
         "language_chosen": False, "internal": internal, "consent_at": None,
-        "consent_asked_at": None, "opted_out_at": None, "unreachable_at": None,
+        "consent_asked_at": None, "opted_out_at": opted_out, "unreachable_at": None,
         "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
     }
     new_id = _connection(session).execute(_INSERT_RESPONDENT, values).scalar()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from storage import suppression
 from storage.models import Answer, Conversation, Respondent, SurveyVersion
 
 CHANNEL = "slack"
@@ -84,6 +85,8 @@ def add_person(session: Session, user: str, language: str | None, now: datetime)
     """Store a new internal Slack respondent (a pulse's recipient) and return its id."""
     person = Respondent(channel=CHANNEL, external_id=user, internal=True, language=language,
                         created_at=now, seen_at=now)
+    if suppression.is_suppressed(session, CHANNEL, user):
+        person.opted_out_at = now  # said stop, then asked to be forgotten
     session.add(person)
     session.flush()
     return person.id

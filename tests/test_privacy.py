@@ -84,3 +84,27 @@ def test_free_text_answers_never_reach_the_logs(ana: Person, caplog) -> None:  #
     ana.says("2")
     ana.says("secret complaint about Mr Dupont")
     assert "Dupont" not in caplog.text
+
+
+def test_stop_outlives_forget(ecoute: Ecoute) -> None:
+    leo = Person(ecoute.engine, "leo-99")
+    leo.says("stop")
+    leo.says("forget")
+    leo.taps("forget:yes")
+    assert "leo-99" not in " ".join(every_value(ecoute.db))
+
+    Person(ecoute.engine, "leo-99").says("start nps")  # he answers a survey again...
+    with ecoute.db.transaction() as session:
+        assert session.scalar(select(Respondent.opted_out_at)) is not None, "...still opted out"
+
+    back = Person(ecoute.engine, "leo-99").says("start")
+    assert back.messages[0].text == "Welcome back! You will hear from us again."
+    with ecoute.db.transaction() as session:
+        assert session.scalar(select(Respondent.opted_out_at)) is None
+
+
+def test_opening_a_survey_after_stop_does_not_opt_back_in(ana: Person, ecoute: Ecoute) -> None:
+    ana.says("stop")
+    ana.says("start csat")
+    with ecoute.db.transaction() as session:
+        assert session.scalar(select(Respondent.opted_out_at)) is not None

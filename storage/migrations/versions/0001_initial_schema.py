@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:56:28.865832
+Create Date: 2026-11-26 07:07:50.696379
 """
 
 from alembic import op
@@ -34,6 +34,11 @@ def upgrade() -> None:
     sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_respondent')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_respondent_channel_external_id'))
+    )
+    op.create_table('suppression',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_suppression'))
     )
     op.create_table('survey_version',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -161,5 +166,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_survey_version_key'))
 
     op.drop_table('survey_version')
+    op.drop_table('suppression')
     op.drop_table('respondent')
     # ### end Alembic commands ###

@@ -1,0 +1,47 @@
+"""The suppression list: "stop" outlives "forget".
+
+Someone who said stop and then asked to be forgotten must not be messaged again
+when a pulse or an import meets their platform id anew. Erasure therefore keeps
+one thing: a SHA-256 digest of (channel, id) with no link to anything else, and
+any respondent created later for that digest starts opted out. Saying "start"
+again removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Suppression
+
+PEPPER = b"ecoute-suppression-v1"
+
+
+def digest(channel: str, external_id: str) -> str:
+    """Return the digest that stands for one person on one channel."""
+    return hashlib.sha256(PEPPER + f"{channel}\x1f{external_id}".encode()).hexdigest()
+
+
+def remember(session: Session, channel: str, external_id: str, now: datetime) -> None:
+    """Keep the person's opt-out past their erasure."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Suppression).values(digest=digest(channel, external_id), created_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["digest"]))
+
+
+def is_suppressed(session: Session, channel: str, external_id: str) -> bool:
+    """Tell whether this person said stop before being forgotten."""
+    found = session.scalar(
+        select(Suppression.digest).where(Suppression.digest == digest(channel, external_id))
+    )
+    return found is not None
+
+
+def release(session: Session, channel: str, external_id: str) -> None:
+    """Forget the opt-out: the person asked to hear from us again."""
+    session.execute(delete(Suppression).where(Suppression.digest == digest(channel, external_id)))
