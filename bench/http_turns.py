@@ -25,12 +25,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -38,8 +36,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
+from bench.stores import postgres_store, sqlite_store
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -117,32 +114,6 @@ def parse_wrk(output: str) -> Result:
     bad += sum(int(n) for n in re.findall(r"Socket errors: .*?(\d+) timeout", output))
     notes = " ".join(line for line in output.splitlines() if line.startswith("widget:"))
     return Result(rps, percentiles[50], percentiles[99], bad, notes)
-
-
-@contextmanager
-def sqlite_store() -> Iterator[str]:
-    """Yield the URL of a fresh SQLite file (WAL, as Écoute configures it)."""
-    folder = Path(tempfile.mkdtemp(prefix="ecoute-bench-"))
-    try:
-        yield f"sqlite:///{folder / 'bench.db'}"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def postgres_store(url: str) -> Iterator[str]:
-    """Yield a URL whose connections use a fresh PostgreSQL schema, dropped afterwards."""
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def measure(url: str, args: argparse.Namespace) -> tuple[Result, Result]:

@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
 from bench.baseline_app import Base, Row
+from bench.stores import postgres_store, sqlite_store
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound
 from bot.surveys import SurveyCatalog
@@ -59,29 +57,6 @@ def dialogues(engine: DialogueEngine, people: int) -> float:
             engine.handle(Inbound(who, event_id=secrets.token_hex(8), text=text_, locale="en"))
             turns += 1
     return turns / (time.perf_counter() - start)
-
-
-@contextmanager
-def sqlite_store() -> Iterator[str]:
-    """Yield the URL of a fresh SQLite file."""
-    with tempfile.TemporaryDirectory() as directory:
-        yield f"sqlite:///{Path(directory) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_store(url: str) -> Iterator[str]:
-    """Yield a URL whose connections use a fresh PostgreSQL schema, dropped afterwards."""
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in url else "?"
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def measure(url: str, people: int, rounds: int) -> tuple[float, float]:

@@ -15,14 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
-from telegram import Bot, WebhookInfo
-from telegram.error import TelegramError
 
 from ecoute.config import ConfigError, Settings, TelegramSettings
+
+if TYPE_CHECKING:  # the SDK is imported when a command runs: `ecoute --help` stays quick
+    from telegram import Bot, WebhookInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 WEBHOOK_PATH = "/telegram/webhook"
@@ -33,6 +34,8 @@ def _friendly(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from telegram.error import TelegramError
+
         from ecoute.cli import Failure  # the command line's own one-line error
 
         try:
