@@ -8,5 +8,7 @@ from __future__ import annotations
 
 CHANNELS: dict[str, str] = {
     "console": "channels.console",
+    "telegram": "channels.telegram",
+    "slack": "channels.slack",
     "web": "channels.web",
 }

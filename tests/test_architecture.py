@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,13 @@ def test_every_module_says_what_it_is_responsible_for() -> None:
         and ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
     ]
     assert missing == []
+
+
+def test_the_channel_registry_names_each_adapter_by_its_own_name() -> None:
+    from channels import CHANNELS
+
+    assert {name: importlib.import_module(module).NAME for name, module in CHANNELS.items()} == {
+        name: name for name in CHANNELS
+    }
+    adapters = {p.stem for p in (ROOT / "channels").glob("*.py")} - {"__init__", "base"}
+    assert {a for a in adapters if "_" not in a} == set(CHANNELS)
