@@ -26,10 +26,11 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from tests.emulators.loopback import LoopbackServer
 from tests.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
@@ -68,36 +69,22 @@ class SlackState:
     listeners: list[Any] = field(default_factory=list)  # called with each Call (benchmarks)
 
 
-class SlackEmulator:
+class SlackEmulator(LoopbackServer):
     """A Slack Web API on 127.0.0.1 (a port of its own), started and stopped by the test."""
 
     def __init__(self) -> None:
         self.state = SlackState()
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_Handler, state=self.state)
         self.socket = SocketModeServer()
         self.state.socket_url = self.socket.url
-
-    @property
-    def url(self) -> str:
-        """Return the server's root URL."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def api_url(self) -> str:
         """Return the Web API base URL (what ``SLACK_API_BASE_URL`` is set to)."""
         return f"{self.url}/api/"
 
-    def __enter__(self) -> SlackEmulator:
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__exit__(*exc)
         self.socket.close()
 
     def add_user(self, user_id: str, *, locale: str = "en-US", is_bot: bool = False,

@@ -27,9 +27,11 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.emulators.loopback import LoopbackServer
 
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Écoute", "username": "ecoute_test_bot",
@@ -74,8 +76,11 @@ class _Failure:
     times: int
 
 
-class TelegramEmulator:
-    """A Bot API server on 127.0.0.1 (a port of its own), started and stopped by the test."""
+class TelegramEmulator(LoopbackServer):
+    """A Bot API server on 127.0.0.1 (a port of its own), started and stopped by the test.
+
+    Its ``url`` is what ``TELEGRAM_API_BASE_URL`` is set to.
+    """
 
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
@@ -91,30 +96,12 @@ class TelegramEmulator:
         self._confirmed = 0
         self.polls = 0  # getUpdates calls (not recorded in ``calls``: there are many)
         self._changed = threading.Condition()
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Return the server's root URL (``TELEGRAM_API_BASE_URL``)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_Handler, poll=0.05, emulator=self)
 
     @property
     def bot_url(self) -> str:
         """Return the ``base_url`` python-telegram-bot wants (it appends the token)."""
         return f"{self.url}/bot"
-
-    def __enter__(self) -> TelegramEmulator:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # What people do ---------------------------------------------------------------
 
