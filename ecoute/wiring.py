@@ -13,7 +13,7 @@ from typing import Protocol
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.context import EngineSettings
-from bot.engine import DialogueEngine, utcnow
+from bot.engine import DialogueEngine
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
@@ -46,7 +46,7 @@ class Ecoute:
     def dispatcher(self) -> Dispatcher:
         """Return an outbox dispatcher over the configured senders."""
         return Dispatcher(self.db, self.senders, settings=outbox_settings(self.settings),
-                          clock=utcnow)
+                          clock=self.engine.clock)
 
     def jobs(self) -> list[Job]:
         """Return every periodic job of the worker."""
@@ -94,8 +94,9 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
 
 
 def outbox_settings(settings: Settings) -> OutboxSettings:
-    """Return the outbox's rates per channel from the settings."""
+    """Return the outbox's rates per channel (counted where ``ECOUTE_RATE_LIMIT_STORAGE`` says)."""
     return OutboxSettings(
         channel_rates={"telegram": settings.telegram.rate, "slack": settings.slack.rate},
         respondent_rates={"telegram": settings.telegram.per_chat_rate},
+        storage_uri=settings.rate_limit_storage,
     )
