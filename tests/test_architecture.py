@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sources import parse
+
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "bot": {"channels", "web", "ecoute", "flask", "werkzeug", "telegram", "slack_bolt",
@@ -20,7 +22,7 @@ FORBIDDEN = {
 def imported_modules(path: Path) -> set[str]:
     """Return the top-level names of every module a file imports."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -43,7 +45,7 @@ def test_every_module_says_what_it_is_responsible_for() -> None:
         for package in ("bot", "channels", "storage", "web", "ecoute")
         for path in (ROOT / package).rglob("*.py")
         if "versions" not in path.parts and path.stat().st_size
-        and ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None
+        and ast.get_docstring(parse(path)) is None
     ]
     assert missing == []
 

@@ -11,6 +11,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from bot.i18n import catalog_path, gettext_for, normalise
+from tests.sources import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -18,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 def domain_of(path: Path) -> str:
     """Return the catalog domain a module translates with (``gettext_for(lang, DOMAIN)``)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path)
     constants = {
         target.id: node.value.value
         for node in tree.body if isinstance(node, ast.Assign)
