@@ -1,4 +1,4 @@
-"""The Flask application: health check now; widget, webhooks and admin are blueprints.
+"""The Flask application: health check, widget API and pages, Telegram and Slack webhooks.
 
 ``create_app()`` builds everything from the environment; tests pass their own
 :class:`ecoute.wiring.Ecoute`. Nothing happens at import time.
@@ -20,20 +20,14 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
     if ecoute.settings.secret_key:
         app.config["SECRET_KEY"] = ecoute.settings.secret_key
 
-    from web import errors, health
+    from web import errors, health, pages, slack_events, telegram_hook, widget_api
 
     errors.init_app(app)
-    app.register_blueprint(health.bp)
-    from web import pages, widget_api
-
-    widget_api.init_app(app)
-    app.register_blueprint(pages.bp)
-    from web import slack_events
-
-    slack_events.init_app(app, ecoute)
-    from web import telegram_hook
-
-    app.register_blueprint(telegram_hook.bp)
+    app.register_blueprint(health.bp)  # GET /healthz
+    widget_api.init_app(app)  # /api/widget/v1/…
+    app.register_blueprint(pages.bp)  # /, /s/<survey>, /widget.js
+    app.register_blueprint(telegram_hook.bp)  # POST /telegram/webhook
+    slack_events.init_app(app, ecoute)  # POST /slack/events, when Slack is configured
     return app
 
 
