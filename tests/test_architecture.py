@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 from pathlib import Path
 
 import pytest
 
-from tests.sources import parse
+from tests.sources import has_docstring, imported_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
@@ -17,17 +16,6 @@ FORBIDDEN = {
     "channels": {"web"},
     "storage": {"channels", "web", "ecoute", "flask"},
 }
-
-
-def imported_modules(path: Path) -> set[str]:
-    """Return the top-level names of every module a file imports."""
-    names: set[str] = set()
-    for node in ast.walk(parse(path)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -45,7 +33,7 @@ def test_every_module_says_what_it_is_responsible_for() -> None:
         for package in ("bot", "channels", "storage", "web", "ecoute")
         for path in (ROOT / package).rglob("*.py")
         if "versions" not in path.parts and path.stat().st_size
-        and ast.get_docstring(parse(path)) is None
+        and not has_docstring(path)
     ]
     assert missing == []
 

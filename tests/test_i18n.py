@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -11,30 +10,25 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from bot.i18n import catalog_path, gettext_for, normalise
-from tests.sources import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
+DOMAIN_CONSTANT = re.compile(r"""^DOMAIN\s*=\s*["']([\w-]+)["']""", re.MULTILINE)
+DOMAIN_LITERAL = re.compile(r"""gettext_for\([^()]*?,\s*["']([\w-]+)["']\s*\)""")
+
+
 def domain_of(path: Path) -> str:
     """Return the catalog domain a module translates with (``gettext_for(lang, DOMAIN)``)."""
-    tree = parse(path)
-    constants = {
-        target.id: node.value.value
-        for node in tree.body if isinstance(node, ast.Assign)
-        and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-        for target in node.targets if isinstance(target, ast.Name)
-    }
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "gettext_for"
-                and len(node.args) > 1):
-            domain = node.args[1]
-            if isinstance(domain, ast.Constant):
-                return str(domain.value)
-            if isinstance(domain, ast.Name) and domain.id in constants:
-                return str(constants[domain.id])
-    return "messages"
+    text = path.read_text(encoding="utf-8")
+    if "gettext_for(" not in text:
+        return "messages"
+    found = DOMAIN_LITERAL.search(text) or (
+        DOMAIN_CONSTANT.search(text) if re.search(r"gettext_for\([^()]*?,\s*DOMAIN\s*\)", text)
+        else None
+    )
+    return found.group(1) if found else "messages"
 
 
 def used_strings() -> dict[str, set[str]]:
