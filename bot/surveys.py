@@ -70,10 +70,6 @@ class Survey:
                 names |= question.when.names
         return frozenset(names)
 
-    def position(self, question_id: str) -> int:
-        """Return the 1-based position of a question among the survey's questions."""
-        return [q.id for q in self.questions].index(question_id) + 1
-
 
 def content_hash(definition: Mapping[str, Any]) -> str:
     """Return the SHA-256 of a definition in canonical JSON."""

@@ -173,11 +173,6 @@ def open_conversation(
     return ConversationRow({"id": new_id, **values})
 
 
-def find_conversation(session: Session, public_id: str) -> Conversation | None:
-    """Return a conversation by the id shown outside (widget, API)."""
-    return session.scalar(select(Conversation).where(Conversation.public_id == public_id))
-
-
 def add_answer(
     session: Session,
     conversation: Conversation,
