@@ -13,7 +13,7 @@ from typing import Protocol
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.context import EngineSettings
-from bot.engine import DialogueEngine
+from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
@@ -66,7 +66,12 @@ class Ecoute:
         self.db.dispose()
 
 
-def build(settings: Settings | None = None, *, database: Database | None = None) -> Ecoute:
+def build(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = utcnow,
+) -> Ecoute:
     """Build the application's parts from ``settings`` (the environment by default)."""
     settings = settings or Settings.from_env()
     db = database or Database(settings.database_url)
@@ -79,6 +84,7 @@ def build(settings: Settings | None = None, *, database: Database | None = None)
             alert_targets=slack_alert_targets(settings.slack),
             console_url=settings.base_url,
         ),
+        clock=clock,
     )
     return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))
 

@@ -107,9 +107,7 @@ def settings(db: Database) -> Settings:
 @pytest.fixture
 def ecoute(settings: Settings, db: Database, clock: Clock) -> Ecoute:
     """Return the whole application wired on the test database, on the test clock."""
-    app = build(settings, database=db)
-    app.engine.clock = clock
-    return app
+    return build(settings, database=db, clock=clock)
 
 
 @pytest.fixture

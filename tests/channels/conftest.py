@@ -41,9 +41,7 @@ def slack_settings(settings: Settings, slack_api: SlackEmulator) -> Settings:
 @pytest.fixture
 def slack_ecoute(slack_settings: Settings, db: Database, clock: Clock) -> Ecoute:
     """Return the application wired with Slack on, on the test database and clock."""
-    app = build(slack_settings, database=db)
-    app.engine.clock = clock
-    return app
+    return build(slack_settings, database=db, clock=clock)
 
 
 @pytest.fixture
@@ -73,8 +71,7 @@ def telegram_settings(settings: Settings, telegram_api: TelegramEmulator) -> Set
 @pytest.fixture
 def telegram_ecoute(telegram_settings: Settings, db: Database, clock: Clock) -> Iterator[Ecoute]:
     """Return the application wired with Telegram on, on the test database and clock."""
-    app = build(telegram_settings, database=db)
-    app.engine.clock = clock
+    app = build(telegram_settings, database=db, clock=clock)
     yield app
     sender = app.senders.get("telegram")
     if sender is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 
 class LoopbackServer:
@@ -31,3 +31,23 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class Countdown(Protocol):
+    """A canned failure that is served ``times`` more times."""
+
+    times: int
+
+
+F = TypeVar("F", bound=Countdown)
+
+
+def take(queue: list[F] | None) -> F | None:
+    """Serve the first canned failure of a queue, dropping it once used up."""
+    if not queue:
+        return None
+    failure = queue[0]
+    failure.times -= 1
+    if failure.times <= 0:
+        queue.pop(0)
+    return failure

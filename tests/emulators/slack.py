@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.emulators.loopback import LoopbackServer
+from tests.emulators.loopback import LoopbackServer, take
 from tests.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
@@ -180,14 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _failure(self, method: str) -> _Failure | None:
         """Take one canned failure of ``method``, if any is left."""
         with self.state.lock:
-            queue = self.state.failures.get(method) or []
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
-            return failure
+            return take(self.state.failures.get(method))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Return the successful answer to a Web API method."""

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.emulators.loopback import LoopbackServer
+from tests.emulators.loopback import LoopbackServer, take
 
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Écoute", "username": "ecoute_test_bot",
@@ -228,13 +228,9 @@ class TelegramEmulator(LoopbackServer):
         return 200, {"ok": True, "result": result}
 
     def _failure(self, method: str) -> tuple[int, Any] | None:
-        queue = self._failures.get(method)
-        if not queue:
+        failure = take(self._failures.get(method))
+        if failure is None:
             return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.pop(0)
         body: dict[str, Any] = {"ok": False, "error_code": failure.status,
                                 "description": failure.description}
         if failure.retry_after is not None:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ecoute.config import Settings, WebSettings
-from ecoute.wiring import Ecoute, build
+from ecoute.wiring import build
 from storage.db import Database
 from tests.conftest import Clock
 from tests.web.widget_client import Visitor
@@ -25,9 +25,7 @@ def make_app(settings: Settings, db: Database, clock: Clock) -> AppFactory:
 
     def factory(web: WebSettings | None = None, **overrides: object) -> Flask:
         changed = replace(settings, web=web or settings.web, **overrides)  # type: ignore[arg-type]
-        ecoute: Ecoute = build(changed, database=db)
-        ecoute.engine.clock = clock
-        return create_app(ecoute)
+        return create_app(build(changed, database=db, clock=clock))
 
     return factory
 
