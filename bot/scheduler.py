@@ -42,10 +42,8 @@ def dispatch_outbox(dispatcher: Dispatcher) -> None:
         report = dispatcher.run_once()
         if report.sent or report.failed or report.skipped or report.retried:
             log.info("outbox: %s", report)
-        if report.sent + report.failed + report.skipped + report.retried + report.deferred == 0:
-            return
-        if report.sent + report.failed + report.skipped == 0:
-            return  # only deferrals or retries: wait for the next tick
+        if not (report.sent or report.failed or report.skipped):
+            return  # nothing due, or only deferrals and retries: wait for the next tick
 
 
 def expire_idle(engine: DialogueEngine) -> None:

@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import Delivery, Respondent
 
 
@@ -49,9 +48,7 @@ def enqueue(
     now: datetime,
 ) -> bool:
     """Add a delivery unless one with the same idempotency key exists; True if added."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Delivery).values(
+    stmt = insert_for(session)(Delivery).values(
         idempotency_key=key,
         kind=kind,
         channel=channel,

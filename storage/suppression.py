@@ -13,10 +13,9 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import Suppression
 
 PEPPER = b"ecoute-suppression-v1"
@@ -29,8 +28,8 @@ def digest(channel: str, external_id: str) -> str:
 
 def remember(session: Session, channel: str, external_id: str, now: datetime) -> None:
     """Keep the person's opt-out past their erasure."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Suppression).values(digest=digest(channel, external_id), created_at=now)
+    row = {"digest": digest(channel, external_id), "created_at": now}
+    stmt = insert_for(session)(Suppression).values(**row)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["digest"]))
 
 
