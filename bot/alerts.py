@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.context import EngineSettings
 from bot.i18n import gettext_for
 from bot.messages import Kind, Outbound
@@ -20,13 +18,14 @@ from bot.metrics import is_detractor
 from bot.questions import Question
 from bot.surveys import Survey
 from storage import outbox_store
+from storage.db import Executor
 from storage.rows import ConversationRow
 
 COMMENT_LIMIT = 280
 
 
 def plan(
-    session: Session,
+    session: Executor,
     settings: EngineSettings,
     conversation: ConversationRow,
     survey: Survey,

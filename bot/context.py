@@ -1,8 +1,10 @@
-"""What one turn of the dialogue works on: the session, the person, their conversation.
+"""What one turn of the dialogue works on: the connection, the person, their conversation.
 
 A :class:`TurnContext` lives for one inbound message inside one transaction. The
 command and dialogue modules read and change it; the engine commits it, stores
-the transcript and records the event.
+the transcript and records the event. Hot paths run Core statements on
+``connection``; the rarer commands that want the ORM ask for ``session``, a
+Session made on first use inside the same transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.i18n import Gettext, gettext_for
 from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
 from bot.surveys import Survey, SurveyCatalog
+from storage.db import Executor
 from storage.models import Conversation
 from storage.rows import ConversationRow, RespondentRow
 
@@ -38,21 +42,36 @@ class EngineSettings:
 class TurnContext:
     """The state one inbound message is handled in."""
 
-    session: Session
+    connection: Connection
     inbound: Inbound
     respondent: RespondentRow
     conversation: ConversationRow | None
     now: datetime
     settings: EngineSettings
     catalog: SurveyCatalog
-    survey_of: Callable[[Session, ConversationRow | Conversation], Survey]
-    version_of: Callable[[Session, Survey], int]
+    survey_of: Callable[[Executor, ConversationRow | Conversation], Survey]
+    version_of: Callable[[Executor, Survey], int]
     out: list[Outbound] = field(default_factory=list)
     erased: bool = False
     opened_with: ConversationRow | None = None
+    _session: Session | None = None
 
     def __post_init__(self) -> None:
         self.opened_with = self.conversation
+
+    @property
+    def session(self) -> Session:
+        """Return an ORM session in the turn's transaction (made on first use)."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    def flush(self) -> None:
+        """Write what the ORM session holds, if one was made, and let it go."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
 
     @property
     def language(self) -> str:

@@ -32,16 +32,16 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
     """Open a conversation on ``survey`` (closing any other) and ask its first question."""
     current = ctx.conversation
     if current is not None:
-        if current.survey_version_id == ctx.version_of(ctx.session, survey) and not context:
+        if current.survey_version_id == ctx.version_of(ctx.connection, survey) and not context:
             resume(ctx)
             return
         current.status = "abandoned"
         current.updated_at = ctx.now
-        repo.save(ctx.session, current)  # before the new one: one active conversation each
+        repo.save(ctx.connection, current)  # before the new one: one active conversation each
     ctx.conversation = repo.open_conversation(
-        ctx.session,
+        ctx.connection,
         respondent_id=ctx.respondent.id,
-        version_id=ctx.version_of(ctx.session, survey),
+        version_id=ctx.version_of(ctx.connection, survey),
         channel=ctx.respondent.channel,
         language=ctx.language,
         context=context,
@@ -55,7 +55,7 @@ def resume(ctx: TurnContext) -> None:
     """Ask the current question of the active conversation again."""
     conversation = ctx.conversation
     assert conversation is not None and conversation.step is not None
-    survey = ctx.survey_of(ctx.session, conversation)
+    survey = ctx.survey_of(ctx.connection, conversation)
     ask(ctx, survey, survey.question(conversation.step))
 
 
@@ -63,7 +63,7 @@ def answer(ctx: TurnContext) -> None:
     """Take the inbound message as the answer to the current question."""
     conversation = ctx.conversation
     assert conversation is not None and conversation.step is not None
-    survey = ctx.survey_of(ctx.session, conversation)
+    survey = ctx.survey_of(ctx.connection, conversation)
     question = survey.question(conversation.step)
     inbound = ctx.inbound
     if inbound.choice_id is not None:
@@ -103,7 +103,7 @@ def _store(ctx: TurnContext, question: Question, parsed: Parsed) -> None:
     conversation = ctx.conversation
     assert conversation is not None
     repo.add_answer(
-        ctx.session,
+        ctx.connection,
         conversation,
         question.id,
         question.type,
@@ -137,7 +137,7 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
     conversation.step = None
     conversation.completed_at = ctx.now
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
-    alerts.plan(ctx.session, ctx.settings, conversation, survey, ctx.now)
+    alerts.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
     respondent = ctx.respondent
     if (
         ctx.settings.ask_consent

@@ -21,8 +21,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bot import commands, dialogue, submissions
 from bot.context import EngineSettings, TurnContext
@@ -32,7 +32,7 @@ from bot.questions import Parsed
 from bot.submissions import Submission, SubmitResult
 from bot.surveys import Survey, SurveyCatalog, from_definition
 from storage import repositories as repo
-from storage.db import Database
+from storage.db import Database, Executor
 from storage.models import Conversation
 from storage.outbox_store import try_cluster_lock
 from storage.rows import ConversationRow, RespondentRow
@@ -106,16 +106,16 @@ class DialogueEngine:
 
     def resume(self, identity: Identity) -> Turn:
         """Return the current question of the person's active conversation, storing nothing."""
-        with self.db.transaction() as session:
+        with self.db.connection() as connection:
             respondent, conversation = repo.find_respondent(
-                session, identity.channel, identity.external_id
+                connection, identity.channel, identity.external_id
             )
             if respondent is None or conversation is None or conversation.step is None:
                 return Turn()
-            ctx = self._context(session, Inbound(identity), respondent, conversation)
+            ctx = self._context(connection, Inbound(identity), respondent, conversation)
             dialogue.resume(ctx)
             return Turn(tuple(ctx.out), conversation=conversation.public_id,
-                        survey=self.survey_of(session, conversation).key)
+                        survey=self.survey_of(connection, conversation).key)
 
     def _handle(self, inbound: Inbound, *, replay_check: bool) -> Turn:
         """Run one turn in one transaction.
@@ -128,27 +128,27 @@ class DialogueEngine:
         channel = inbound.sender.channel
         if len(self._versions) < len(self.catalog):
             self.register_surveys()
-        with self.db.transaction() as session:
+        with self.db.connection() as connection:
             if replay_check and inbound.event_id is not None:
-                stored = repo.event_reply(session, channel, inbound.event_id)
+                stored = repo.event_reply(connection, channel, inbound.event_id)
                 if stored is not None:
                     return _replayed(stored)
             respondent, conversation = repo.find_respondent(
-                session, channel, inbound.sender.external_id
+                connection, channel, inbound.sender.external_id
             )
             if respondent is None:
                 respondent = repo.create_respondent(
-                    session, channel, inbound.sender.external_id, self.clock(),
+                    connection, channel, inbound.sender.external_id, self.clock(),
                     internal=channel in self.settings.internal_channels,
                     language=normalise(inbound.locale) or self.settings.default_language,
                 )
-            ctx = self._context(session, inbound, respondent, conversation)
+            ctx = self._context(connection, inbound, respondent, conversation)
             self._route(ctx)
             return self._finish(ctx)
 
     def _context(
         self,
-        session: Session,
+        connection: Connection,
         inbound: Inbound,
         respondent: RespondentRow,
         conversation: ConversationRow | None,
@@ -163,7 +163,7 @@ class DialogueEngine:
         if respondent.language is None:
             respondent.language = self.settings.default_language
         return TurnContext(
-            session=session,
+            connection=connection,
             inbound=inbound,
             respondent=respondent,
             conversation=conversation,
@@ -192,19 +192,20 @@ class DialogueEngine:
 
     def _finish(self, ctx: TurnContext) -> Turn:
         """Save the changed rows and log the turn (the transcript and the replay guard)."""
+        ctx.flush()
         replies = [message.to_dict() for message in ctx.out]
         conversation = None if ctx.erased else ctx.conversation
         said = None
         if not ctx.erased:
-            repo.save(ctx.session, ctx.respondent, ctx.opened_with, ctx.conversation)
+            repo.save(ctx.connection, ctx.respondent, ctx.opened_with, ctx.conversation)
             if self.settings.keep_transcript:
                 inbound = ctx.inbound
                 said = inbound.text if inbound.text is not None else inbound.choice_id
         logged = None if ctx.erased else (ctx.conversation or ctx.opened_with)
-        survey = self.survey_of(ctx.session, conversation).key if conversation else None
+        survey = self.survey_of(ctx.connection, conversation).key if conversation else None
         public_id = conversation.public_id if conversation else None
         repo.record_event(
-            ctx.session,
+            ctx.connection,
             ctx.inbound.sender.channel,
             ctx.inbound.event_id or f"local-{uuid.uuid4().hex}",
             respondent_id=None if ctx.erased else ctx.respondent.id,
@@ -233,7 +234,7 @@ class DialogueEngine:
             self._versions[survey.hash] = found
             self._surveys[found] = survey
 
-    def version_of(self, session: Session, survey: Survey) -> int:
+    def version_of(self, session: Executor, survey: Survey) -> int:
         """Return the stored id of this exact survey version."""
         found = self._versions.get(survey.hash)
         if found is None:  # not from the catalog: store it in the turn's own transaction
@@ -242,7 +243,7 @@ class DialogueEngine:
             )
         return found
 
-    def survey_of(self, session: Session, conversation: ConversationRow | Conversation) -> Survey:
+    def survey_of(self, session: Executor, conversation: ConversationRow | Conversation) -> Survey:
         """Return the exact survey version a conversation runs on."""
         version_id = conversation.survey_version_id
         survey = self._surveys.get(version_id)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.writers import WriterQueue
+
 DEFAULT_URL = "sqlite:///ecoute.db"
+
+Executor = Session | Connection  # what storage functions run their statements on
 
 
 class DatabaseError(Exception):
@@ -75,17 +79,32 @@ class Database:
         self.url = normalise_url(url)
         self.engine = engine or make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.writers = WriterQueue.for_url(self.engine.url)
 
     @property
     def is_postgres(self) -> bool:
         """Tell whether the store is PostgreSQL (row claims, advisory locks)."""
         return self.engine.dialect.name == "postgresql"
 
+    def _queued(self) -> AbstractContextManager[object]:
+        """Wait for SQLite's one writer turn (see :mod:`storage.writers`); nothing elsewhere."""
+        return self.writers.held() if self.writers else nullcontext()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Yield a session whose work commits at the end, or rolls back on error."""
-        with self.sessions() as session, session.begin():
+        with self._queued(), self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """Yield a connection in a transaction that commits at the end, or rolls back on error.
+
+        The dialogue engine's turns run here: Core statements only, without a
+        Session's unit of work, which costs as much as two of a turn's statements.
+        """
+        with self._queued(), self.engine.begin() as connection:
+            yield connection
 
     def check(self) -> None:
         """Raise :class:`DatabaseError` unless the database answers and is migrated."""
@@ -113,8 +132,22 @@ class Database:
         self.engine.dispose()
 
 
-def insert_for(session: Session) -> Callable[..., Any]:
+def connection_of(executor: Executor) -> Connection:
+    """Return the connection of a session's current transaction (looked up once per transaction)."""
+    if isinstance(executor, Connection):
+        return executor
+    transaction = executor.get_transaction()
+    cached = executor.info.get("ecoute.connection")
+    if cached is not None and cached[0] is transaction:
+        return cached[1]  # type: ignore[no-any-return]
+    connection = executor.connection()
+    executor.info["ecoute.connection"] = (executor.get_transaction(), connection)
+    return connection
+
+
+def insert_for(executor: Executor) -> Callable[..., Any]:
     """Return the dialect's ``insert`` (it has ``on_conflict_do_nothing``): SQLite or PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = executor if isinstance(executor, Connection) else executor.get_bind()
+    if bind.dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert

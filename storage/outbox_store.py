@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
+from storage.db import Executor, insert_for
 from storage.models import Delivery, Respondent
 
 
@@ -37,7 +37,7 @@ class Claimed:
 
 
 def enqueue(
-    session: Session,
+    session: Executor,
     *,
     key: str,
     kind: str,

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage import suppression
+from storage.db import Executor, connection_of
 from storage.models import (
     Answer,
     Conversation,
@@ -28,24 +29,13 @@ from storage.models import (
 )
 from storage.rows import ConversationRow, RespondentRow
 
-
-def _connection(session: Session) -> Connection:
-    """Return the connection of the session's current transaction (looked up once per turn)."""
-    transaction = session.get_transaction()
-    cached = session.info.get("ecoute.connection")
-    if cached is not None and cached[0] is transaction:
-        return cached[1]  # type: ignore[no-any-return]
-    connection = session.connection()
-    session.info["ecoute.connection"] = (session.get_transaction(), connection)
-    return connection
-
-
 # Built once: Core inserts on the tables skip the ORM's per-statement work on hot paths.
 _INSERT_ANSWER = insert(Answer.__table__)
 _INSERT_EVENT = insert(InboundEvent.__table__)
 
 
 _RESPONDENT = Respondent.__table__
+_VERSION = SurveyVersion.__table__
 _CONVERSATION = Conversation.__table__
 _FIND_RESPONDENT = (
     select(_RESPONDENT, _CONVERSATION)
@@ -65,10 +55,10 @@ _INSERT_CONVERSATION = insert(_CONVERSATION).returning(_CONVERSATION.c.id)
 
 
 def find_respondent(
-    session: Session, channel: str, external_id: str
+    session: Executor, channel: str, external_id: str
 ) -> tuple[RespondentRow | None, ConversationRow | None]:
     """Return the respondent and their active conversation (one query, built once)."""
-    row = _connection(session).execute(
+    row = connection_of(session).execute(
         _FIND_RESPONDENT, {"channel": channel, "external_id": external_id}
     ).first()
     if row is None:
@@ -100,7 +90,7 @@ _UPDATES = {
 _MODEL = {RespondentRow: Respondent, ConversationRow: Conversation}
 
 
-def save(session: Session, *rows: RespondentRow | ConversationRow | None) -> None:
+def save(session: Executor, *rows: RespondentRow | ConversationRow | None) -> None:
     """Write the fields changed on respondent and conversation rows, one UPDATE each."""
     for row in rows:
         if row is None:
@@ -110,11 +100,11 @@ def save(session: Session, *rows: RespondentRow | ConversationRow | None) -> Non
             model = _MODEL[type(row)]
             columns = _COLUMN_OF[model]
             params = {columns[key]: value for key, value in changes.items()}
-            _connection(session).execute(_UPDATES[model], {"_id": row.id, **params})
+            connection_of(session).execute(_UPDATES[model], {"_id": row.id, **params})
 
 
 def create_respondent(
-    session: Session, channel: str, external_id: str, now: datetime, internal: bool = False,
+    session: Executor, channel: str, external_id: str, now: datetime, internal: bool = False,
     language: str | None = None,
 ) -> RespondentRow:
     """Add a new respondent (opted out if they said stop before being forgotten)."""
@@ -125,34 +115,37 @@ def create_respondent(
         "consent_asked_at": None, "opted_out_at": opted_out, "unreachable_at": None,
         "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
     }
-    new_id = _connection(session).execute(_INSERT_RESPONDENT, values).scalar()
+    new_id = connection_of(session).execute(_INSERT_RESPONDENT, values).scalar()
     return RespondentRow({"id": new_id, **values})
 
 
-def survey_version_id(session: Session, key: str, digest: str, definition: dict[str, Any],
+def survey_version_id(session: Executor, key: str, digest: str, definition: dict[str, Any],
                       now: datetime) -> int:
     """Return the id of this exact survey version, storing it the first time."""
-    found = session.scalar(
-        select(SurveyVersion.id).where(SurveyVersion.key == key, SurveyVersion.hash == digest)
+    connection = connection_of(session)
+    found = connection.scalar(
+        select(_VERSION.c.id).where(_VERSION.c.key == key, _VERSION.c.hash == digest)
     )
     if found is not None:
         return found
-    version = SurveyVersion(key=key, hash=digest, definition=definition, created_at=now)
-    session.add(version)
-    session.flush()
-    return version.id
+    values = {"key": key, "hash": digest, "definition": definition, "created_at": now}
+    return connection.execute(  # type: ignore[no-any-return]
+        insert(_VERSION).returning(_VERSION.c.id), values
+    ).scalar_one()
 
 
-def survey_definition(session: Session, version_id: int) -> dict[str, Any]:
+def survey_definition(session: Executor, version_id: int) -> dict[str, Any]:
     """Return the stored definition of a survey version."""
-    version = session.get(SurveyVersion, version_id)
-    if version is None:
+    definition = connection_of(session).scalar(
+        select(_VERSION.c.definition).where(_VERSION.c.id == version_id)
+    )
+    if definition is None:
         raise LookupError(f"no survey version {version_id}")
-    return version.definition
+    return definition  # type: ignore[no-any-return]
 
 
 def open_conversation(
-    session: Session,
+    session: Executor,
     *,
     respondent_id: int | None,
     version_id: int,
@@ -169,12 +162,12 @@ def open_conversation(
         "status": "active", "step": step, "attempts": 0, "context": context, "values": {},
         "started_at": now, "updated_at": now, "completed_at": None,
     }
-    new_id = _connection(session).execute(_INSERT_CONVERSATION, values).scalar()
+    new_id = connection_of(session).execute(_INSERT_CONVERSATION, values).scalar()
     return ConversationRow({"id": new_id, **values})
 
 
 def add_answer(
-    session: Session,
+    session: Executor,
     conversation: Conversation,
     question_id: str,
     question_type: str,
@@ -185,7 +178,7 @@ def add_answer(
     now: datetime,
 ) -> None:
     """Store one answer the moment it is given."""
-    _connection(session).execute(
+    connection_of(session).execute(
         _INSERT_ANSWER,
         {
             "conversation_id": conversation.id,
@@ -201,7 +194,7 @@ def add_answer(
 
 
 def record_event(
-    session: Session,
+    session: Executor,
     channel: str,
     event_id: str,
     *,
@@ -212,7 +205,7 @@ def record_event(
     now: datetime,
 ) -> None:
     """Record an applied turn (unique per channel and event id): what was said and replied."""
-    _connection(session).execute(
+    connection_of(session).execute(
         _INSERT_EVENT,
         {
             "channel": channel,
@@ -231,9 +224,9 @@ _EVENT_REPLY = select(InboundEvent.reply).where(
 )
 
 
-def event_reply(session: Session, channel: str, event_id: str) -> dict[str, Any] | None:
+def event_reply(session: Executor, channel: str, event_id: str) -> dict[str, Any] | None:
     """Return the stored replies of an event already applied, or None if it is new."""
-    row = _connection(session).execute(
+    row = connection_of(session).execute(
         _EVENT_REPLY, {"channel": channel, "event_id": event_id}
     ).first()
     if row is None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import insert_for
+from storage.db import Executor, connection_of, insert_for
 from storage.models import Suppression
 
 PEPPER = b"ecoute-suppression-v1"
@@ -33,11 +33,14 @@ def remember(session: Session, channel: str, external_id: str, now: datetime) ->
     session.execute(stmt.on_conflict_do_nothing(index_elements=["digest"]))
 
 
-def is_suppressed(session: Session, channel: str, external_id: str) -> bool:
-    """Tell whether this person said stop before being forgotten."""
-    found = session.scalar(
-        select(Suppression.digest).where(Suppression.digest == digest(channel, external_id))
-    )
+_FIND = select(Suppression.__table__.c.digest).where(
+    Suppression.__table__.c.digest == bindparam("digest")
+)
+
+
+def is_suppressed(session: Executor, channel: str, external_id: str) -> bool:
+    """Tell whether this person said stop before being forgotten (asked of every new person)."""
+    found = connection_of(session).execute(_FIND, {"digest": digest(channel, external_id)}).first()
     return found is not None
 
 

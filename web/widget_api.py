@@ -3,8 +3,8 @@
 Every request body is checked against the schemas of ``web/openapi.yaml`` before
 anything is stored; a bad request gets ``{"error": CODE, "message": ...}`` with
 400 (malformed or wrong types, answer over the question's length), 403 (not the
-visitor's conversation), 404, 413 (body over 16 KB) or 429 (Flask-Limiter, per
-visitor and per IP address; storage from ``ECOUTE_RATE_LIMIT_STORAGE``). Browsers
+visitor's conversation), 404, 413 (body over 16 KB) or 429 (per
+visitor and per IP address, :mod:`web.widget_limits`). Browsers
 may call it cross-origin only from ``ECOUTE_ALLOWED_ORIGINS`` (Flask-CORS answers
 the preflight). The client message id is the inbound event id, so a retried
 request has its effect once and gets the same replies back.
@@ -21,8 +21,6 @@ import yaml
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -30,6 +28,7 @@ from bot.dialogue import question_ref
 from bot.outbox import take_inbox
 from channels import web
 from storage.web_queries import ConversationOwner
+from web.widget_limits import WidgetLimits
 from web.widget_owners import Owners
 
 bp = Blueprint("widget_api", __name__, url_prefix="/api/widget/v1")
@@ -42,16 +41,19 @@ VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 class WidgetError(Exception):
     """A request the API refuses: status, stable code and a message for the developer."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
-def fail(status: int, code: str, message: str) -> NoReturn:
+def fail(status: int, code: str, message: str,
+         headers: dict[str, str] | None = None) -> NoReturn:
     """Refuse the request (nothing has been stored)."""
-    raise WidgetError(status, code, message)
+    raise WidgetError(status, code, message, headers)
 
 
 @cache
@@ -216,21 +218,41 @@ def openapi_document() -> Response:
 
 @bp.errorhandler(WidgetError)
 def _refused(error: WidgetError) -> ResponseReturnValue:
-    return jsonify(error=error.code, message=error.message), error.status
+    return jsonify(error=error.code, message=error.message), error.status, error.headers
 
 
-def _visitor_key() -> str:
-    """Rate-limit key: the visitor named in the body or query (else the IP address)."""
+def _visitor() -> str | None:
+    """Return the visitor named in the query or the body (the rate limit's key), if any."""
     visitor = request.args.get("visitor")
     small = (request.content_length or 0) <= MAX_BODY
     if visitor is None and request.method == "POST" and small:
         data = request.get_json(force=True, silent=True)
         visitor = data.get("visitor") if isinstance(data, dict) else None
-    return f"visitor:{visitor}" if isinstance(visitor, str) else get_remote_address()
+    return visitor if isinstance(visitor, str) else None
 
 
-def _preflight() -> bool:
-    return request.method == "OPTIONS"
+@bp.before_request
+def _count() -> None:
+    """Count the request against the visitor's and the address's limits (not preflights)."""
+    from flask import current_app, g
+
+    if request.method == "OPTIONS":
+        return
+    limits: WidgetLimits = current_app.extensions["widget_limits"]
+    verdict = limits.hit(_visitor(), request.remote_addr or "unknown")
+    g.widget_limits = verdict.headers()
+    if not verdict.allowed:
+        fail(429, "too_many_requests", "too many requests: wait before trying again",
+             verdict.headers())
+
+
+@bp.after_request
+def _limit_headers(response: Response) -> Response:
+    """Tell the client where it stands with its limit."""
+    from flask import g
+
+    response.headers.update(g.get("widget_limits") or {})
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -241,11 +263,8 @@ def init_app(app: Flask) -> None:
         ecoute = current_ecoute()
     settings = ecoute.settings
     app.extensions["widget_owners"] = Owners(ecoute.db)
-    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.rate_limit_storage,
-                      headers_enabled=True, key_prefix="widget")
-    limiter.shared_limit(settings.web.visitor_rate, "widget-visitor", key_func=_visitor_key,
-                         exempt_when=_preflight)(bp)
-    limiter.shared_limit(settings.web.ip_rate, "widget-ip", exempt_when=_preflight)(bp)
+    app.extensions["widget_limits"] = WidgetLimits(
+        settings.web.visitor_rate, settings.web.ip_rate, settings.rate_limit_storage)
     app.register_blueprint(bp)
     CORS(app, resources={r"/api/widget/*": {
         "origins": list(settings.allowed_origins),
