@@ -213,6 +213,19 @@ def test_too_many_messages_from_one_visitor_are_429(make_app: AppFactory) -> Non
     assert bruno.start("nps").status_code == 200
 
 
+def test_every_answer_tells_the_visitor_where_it_stands_with_its_limit(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(web=WebSettings(visitor_rate="5/minute", ip_rate="100/minute"))
+    ana = Visitor(app.test_client(), "visitor-ana-0001")
+    first = ana.start("nps")
+    second = ana.taps("9")
+    assert first.headers["X-RateLimit-Limit"] == "5"
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    assert second.headers["X-RateLimit-Remaining"] == "3"
+    assert int(second.headers["X-RateLimit-Reset"]) > 0
+
+
 def test_too_many_requests_from_one_address_are_429(make_app: AppFactory) -> None:
     app = make_app(web=WebSettings(visitor_rate="100/minute", ip_rate="2/minute"))
     client = app.test_client()
