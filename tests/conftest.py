@@ -8,8 +8,11 @@ of their own (so parallel runs never meet). With ``ECOUTE_REQUIRE_POSTGRES=1``
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +29,28 @@ from storage.db import Database
 from storage.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("ECOUTE_TEST_POSTGRES_URL")
+
+
+def _one_ast_parse_at_a_time() -> None:
+    """Serialise ``ast.parse`` across threads (CPython 3.11.7's bug gh-106905).
+
+    That CPython keeps the AST builder's recursion depth in state shared by every
+    thread, so two threads parsing at once (Werkzeug parses each URL rule it
+    compiles, while emulator and server threads run) fail now and then with
+    "AST constructor recursion depth mismatch". Fixed in later CPythons.
+    """
+    parse = ast.parse
+    lock = threading.RLock()
+
+    @functools.wraps(parse)
+    def serialised(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = serialised
+
+
+_one_ast_parse_at_a_time()
 REQUIRE_POSTGRES = os.environ.get("ECOUTE_REQUIRE_POSTGRES") == "1"
 
 

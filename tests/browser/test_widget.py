@@ -172,8 +172,9 @@ def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) 
 
 
 def test_the_widget_fits_a_320_px_phone(browser: Browser, site: Site) -> None:
+    # Layout is measured once the panel has settled: without motion, nothing is mid-slide.
     context = browser.new_context(locale="en-GB", viewport={"width": 320, "height": 568},
-                                  is_mobile=True, has_touch=True)
+                                  is_mobile=True, has_touch=True, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{site.url}/")
