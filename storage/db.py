@@ -33,9 +33,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+READ_ONLY = "ecoute_read_only"  # execution option of :meth:`Database.reading` connections
+
+
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     """Start write transactions eagerly so concurrent writers queue instead of failing."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                         else "BEGIN IMMEDIATE")
 
 
 def normalise_url(url: str) -> str:
@@ -105,6 +109,18 @@ class Database:
         """
         with self._queued(), self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Yield a connection for reads only: it never waits for a writer.
+
+        On SQLite its transaction is deferred (WAL readers see the last commit
+        while a writer works); it must not write.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield connection
 
     def check(self) -> None:
         """Raise :class:`DatabaseError` unless the database answers and is migrated."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
+from storage.db import Executor, connection_of
 from storage.models import Conversation, Respondent, SurveyVersion
 
 
@@ -24,14 +24,16 @@ class ConversationOwner:
     survey: str
 
 
-def conversation_owner(session: Session, public_id: str) -> ConversationOwner | None:
+_OWNER = (
+    select(Respondent.channel, Respondent.external_id, SurveyVersion.key)
+    .select_from(Conversation)
+    .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+    .outerjoin(Respondent, Respondent.id == Conversation.respondent_id)
+    .where(Conversation.public_id == bindparam("public_id"))
+)
+
+
+def conversation_owner(session: Executor, public_id: str) -> ConversationOwner | None:
     """Return who a conversation belongs to and which survey it runs, if it exists."""
-    stmt = (
-        select(Respondent.channel, Respondent.external_id, SurveyVersion.key)
-        .select_from(Conversation)
-        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-        .outerjoin(Respondent, Respondent.id == Conversation.respondent_id)
-        .where(Conversation.public_id == public_id)
-    )
-    row = session.execute(stmt).first()
+    row = connection_of(session).execute(_OWNER, {"public_id": public_id}).first()
     return ConversationOwner(row[0], row[1], row[2]) if row else None

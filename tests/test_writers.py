@@ -7,9 +7,11 @@ import sys
 import threading
 import time
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.writers import WriterQueue
 
 HOLD_IN_CHILD = """
@@ -65,3 +67,25 @@ def test_only_a_sqlite_file_gets_a_queue(sqlite_url: str) -> None:
     assert WriterQueue.for_url(make_url("sqlite://")) is None
     assert WriterQueue.for_url(make_url("sqlite:///:memory:")) is None
     assert WriterQueue.for_url(make_url("postgresql+psycopg://u@h/db")) is None
+
+
+def test_a_reader_neither_waits_for_a_writer_nor_sees_its_uncommitted_rows(
+    sqlite_url: str,
+) -> None:
+    database = Database(sqlite_url)
+    upgrade(database.engine)
+    seen: list[int] = []
+
+    def read() -> None:
+        with database.reading() as connection:
+            seen.append(connection.execute(text("SELECT count(*) FROM suppression")).scalar_one())
+
+    with database.connection() as writer:
+        writer.execute(text("INSERT INTO suppression (digest, created_at) "
+                            "VALUES ('d', '2026-11-26 09:00:00')"))
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join(3)
+    assert seen == [0]
+    read()
+    assert seen == [0, 1]

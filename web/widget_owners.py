@@ -39,8 +39,8 @@ class Owners:
             known = self._known.get(public_id)
         if known is not None:
             return known
-        with self.db.transaction() as session:
-            found = conversation_owner(session, public_id)
+        with self.db.reading() as connection:  # never waits for a writer
+            found = conversation_owner(connection, public_id)
         if found is not None:
             self.remember(public_id, found)
         return found
