@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from bot.messages import Outbound
+from bot.rates import rate_storage
 from storage import outbox_store as store
 from storage.db import Database
 
@@ -128,10 +128,7 @@ class Dispatcher:
         self.senders = dict(senders)
         self.settings = settings or OutboxSettings()
         self.clock = clock
-        uri = self.settings.storage_uri
-        self._limiter = MovingWindowRateLimiter(
-            MemoryStorage() if uri == "memory://" else storage_from_string(uri)
-        )
+        self._limiter = MovingWindowRateLimiter(rate_storage(self.settings.storage_uri))
         self._paused: dict[str, datetime] = {}
         self._gone: set[int] = set()
 

@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from bot.rates import rate_storage
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class WidgetLimits:
     """The visitor and address limits of the widget API, on one ``limits`` storage."""
 
     def __init__(self, visitor_rate: str, ip_rate: str, storage_uri: str = "memory://") -> None:
-        self.limiter = FixedWindowRateLimiter(storage_from_string(storage_uri))
+        self.limiter = FixedWindowRateLimiter(rate_storage(storage_uri))
         self.visitor = parse_many(visitor_rate)
         self.address = parse_many(ip_rate)
 
