@@ -106,7 +106,7 @@ class DialogueEngine:
 
     def resume(self, identity: Identity) -> Turn:
         """Return the current question of the person's active conversation, storing nothing."""
-        with self.db.connection() as connection:
+        with self.db.reading() as connection:  # never waits for a writer
             respondent, conversation = repo.find_respondent(
                 connection, identity.channel, identity.external_id
             )
