@@ -85,7 +85,7 @@ def build_application(settings: TelegramSettings, engine: DialogueEngine, *,
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    TelegramAdapter(engine, default_language).install(application)
+    TelegramAdapter(engine, default_language, engine_in_loop=not polling).install(application)
     return application
 
 

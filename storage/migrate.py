@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -28,6 +29,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+@cache
 def head_revision() -> str | None:
-    """Return the newest migration's revision id."""
+    """Return the newest migration's revision id (read once: the scripts ship with the code)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

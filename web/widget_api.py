@@ -38,6 +38,7 @@ bp = Blueprint("widget_api", __name__, url_prefix="/api/widget/v1")
 MAX_BODY = 16 * 1024
 OPENAPI = Path(__file__).with_name("openapi.yaml")
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+VISITOR_HEADER = "X-Ecoute-Visitor"
 
 
 class WidgetError(Exception):
@@ -122,11 +123,12 @@ def _describe(error: ValidationError) -> str:
     return f"{field}: does not satisfy {error.validator} {error.validator_value}"
 
 
-def _visitor_arg() -> str:
-    """Return the ``visitor`` query parameter, or refuse the request."""
-    visitor = request.args.get("visitor", "")
+def _visitor_header() -> str:
+    """Return the ``X-Ecoute-Visitor`` header (ids stay out of URLs and logs), or refuse."""
+    visitor = request.headers.get(VISITOR_HEADER, "")
     if not VISITOR.match(visitor):
-        fail(400, "invalid_request", "visitor: 8 to 64 letters, digits, '-' or '_'")
+        fail(400, "invalid_request",
+             f"{VISITOR_HEADER}: 8 to 64 letters, digits, '-' or '_'")
     return visitor
 
 
@@ -204,7 +206,7 @@ def resume_conversation(conversation: str) -> ResponseReturnValue:
     """Return the current question again if the conversation is still going on."""
     from web import current_ecoute
 
-    visitor = _visitor_arg()
+    visitor = _visitor_header()
     _owned(conversation, visitor)
     turn = current_ecoute().engine.resume(web.identity(visitor))
     active = turn.conversation == conversation
@@ -212,12 +214,12 @@ def resume_conversation(conversation: str) -> ResponseReturnValue:
                    active=active, messages=[web.render(m) for m in turn.messages] if active else [])
 
 
-@bp.get("/inbox")
+@bp.post("/inbox")
 def inbox() -> ResponseReturnValue:
     """Hand over the proactive messages waiting for a visitor (each one once)."""
     from web import current_ecoute
 
-    visitor = _visitor_arg()
+    visitor = _body("InboxRequest")["visitor"]
     ecoute = current_ecoute()
     messages = take_inbox(ecoute.db, web.NAME, visitor, ecoute.engine.clock())
     return jsonify(messages=[web.render(m) for m in messages])
@@ -235,8 +237,8 @@ def _refused(error: WidgetError) -> ResponseReturnValue:
 
 
 def _visitor() -> str | None:
-    """Return the visitor named in the query or the body (the rate limit's key), if any."""
-    visitor = request.args.get("visitor")
+    """Return the visitor named in the header or the body (the rate limit's key), if any."""
+    visitor = request.headers.get(VISITOR_HEADER)
     small = (request.content_length or 0) <= MAX_BODY
     if visitor is None and request.method == "POST" and small:
         data = request.get_json(force=True, silent=True)
@@ -282,6 +284,6 @@ def init_app(app: Flask) -> None:
     CORS(app, resources={r"/api/widget/*": {
         "origins": list(settings.allowed_origins),
         "methods": ["GET", "POST", "OPTIONS"],
-        "allow_headers": ["Content-Type"],
+        "allow_headers": ["Content-Type", VISITOR_HEADER],
         "max_age": 600,
     }})

@@ -36,7 +36,7 @@ def preflight(client: FlaskClient, origin: str) -> dict[str, str]:
     """Send the browser's preflight for a JSON POST and return the answer's headers."""
     response = client.options("/api/widget/v1/conversations", headers={
         "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+        "Access-Control-Request-Headers": "content-type, x-ecoute-visitor"})
     assert response.status_code == 200
     return dict(response.headers)
 
@@ -47,6 +47,7 @@ def test_an_allowed_origin_passes_the_preflight_and_reads_the_answer(shop_app: F
     assert headers["Access-Control-Allow-Origin"] == SHOP
     assert "POST" in headers["Access-Control-Allow-Methods"]
     assert "content-type" in headers["Access-Control-Allow-Headers"].lower()
+    assert "x-ecoute-visitor" in headers["Access-Control-Allow-Headers"].lower()
     response = client.post("/api/widget/v1/conversations", json=START, headers={"Origin": SHOP})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == SHOP
@@ -123,7 +124,7 @@ def test_the_openapi_document_is_served(client: FlaskClient) -> None:
 def test_the_openapi_check_rejects_what_the_document_does_not_promise(app: Flask) -> None:
     extra = app.response_class('{"messages": [], "surprise": 1}', mimetype="application/json")
     with pytest.raises(ValidationError):
-        assert_documented("GET", "/api/widget/v1/inbox", extra)
+        assert_documented("POST", "/api/widget/v1/inbox", extra)
     teapot = app.response_class("{}", status=418, mimetype="application/json")
     with pytest.raises(AssertionError):
-        assert_documented("GET", "/api/widget/v1/inbox", teapot)
+        assert_documented("POST", "/api/widget/v1/inbox", teapot)

@@ -102,12 +102,12 @@ def test_the_same_client_message_id_from_another_visitor_is_another_message(
 def test_a_reload_resumes_at_the_current_question(ana: Visitor) -> None:
     ana.start("nps")
     ana.taps("7")
-    resumed = ana.request("GET", f"/conversations/{ana.conversation}?visitor={ana.visitor}")
+    resumed = ana.resume()
     body = resumed.get_json()
     assert body["active"] is True
     assert body["messages"][0]["text"] == "Thank you! What would it take for you to give us a 10?"
     ana.types("faster delivery")
-    over = ana.request("GET", f"/conversations/{ana.conversation}?visitor={ana.visitor}")
+    over = ana.resume()
     assert over.get_json() == {"conversation": ana.conversation, "survey": None,
                                "active": False, "messages": []}
 
@@ -194,7 +194,7 @@ def test_another_visitors_conversation_is_403(ana: Visitor, bruno: Visitor,
         "visitor": bruno.visitor, "client_message_id": "m", "choice_id": "0"})
     assert response.status_code == 403
     assert response.get_json()["error"] == "not_your_conversation"
-    peek = bruno.request("GET", f"/conversations/{ana.conversation}?visitor={bruno.visitor}")
+    peek = bruno.resume(ana.conversation)
     assert peek.status_code == 403
     assert counts(db) == before
 
@@ -247,16 +247,25 @@ def test_the_inbox_hands_each_waiting_message_over_once(
                             Kind.ANNOUNCEMENT)
     enqueue(db, key="improvement-1", kind="announcement", channel="web",
             message=announcement, respondent_id=respondent_id, now=clock())
-    first = ana.request("GET", f"/inbox?visitor={ana.visitor}").get_json()
+    first = ana.inbox().get_json()
     assert [m["text"] for m in first["messages"]] == [announcement.text]
-    assert ana.request("GET", f"/inbox?visitor={ana.visitor}").get_json() == {"messages": []}
+    assert ana.inbox().get_json() == {"messages": []}
     other = Visitor(ana.client, "visitor-bruno-002")
-    assert other.request("GET", f"/inbox?visitor={other.visitor}").get_json() == {"messages": []}
+    assert other.inbox().get_json() == {"messages": []}
 
 
 def test_the_inbox_needs_a_valid_visitor(ana: Visitor) -> None:
-    assert ana.request("GET", "/inbox?visitor=x").status_code == 400
-    assert ana.request("GET", "/inbox").status_code == 400
+    assert ana.request("POST", "/inbox", json={"visitor": "x"}).status_code == 400
+    assert ana.request("POST", "/inbox", json={}).status_code == 400
+
+
+def test_resuming_needs_the_visitor_in_its_header_never_in_the_url(ana: Visitor) -> None:
+    ana.start("nps")
+    path = f"/conversations/{ana.conversation}"
+    assert ana.request("GET", f"{path}?visitor={ana.visitor}").status_code == 400
+    refused = ana.request("GET", path, headers={"X-Ecoute-Visitor": "x"})
+    assert refused.status_code == 400
+    assert ana.resume().status_code == 200
 
 
 SHORT_SURVEY = """\

@@ -101,6 +101,15 @@ class Visitor:
         path = f"/conversations/{conversation or self.conversation}/messages"
         return self._remember(self.request("POST", path, **kwargs))
 
+    def resume(self, conversation: str | None = None) -> TestResponse:
+        """Ask for the current question again, as the widget does after a reload."""
+        return self.request("GET", f"/conversations/{conversation or self.conversation}",
+                            headers={"X-Ecoute-Visitor": self.visitor})
+
+    def inbox(self) -> TestResponse:
+        """Take the messages waiting for this visitor."""
+        return self.request("POST", "/inbox", json={"visitor": self.visitor})
+
     def taps(self, choice_id: str) -> TestResponse:
         """Tap a choice of the last message shown."""
         assert self.last is not None

@@ -244,7 +244,8 @@
   }
 
   function request(method, path, body) {
-    var options = {method: method, headers: {"Content-Type": "application/json"}};
+    var options = {method: method,
+      headers: {"Content-Type": "application/json", "X-Ecoute-Visitor": visitor}};
     if (body) options.body = JSON.stringify(body);
     return fetch(base + path, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
@@ -325,8 +326,7 @@
   }
 
   function resume() {
-    var path = "/conversations/" + encodeURIComponent(conversation) + "?visitor=" + visitor;
-    return request("GET", path).then(function (reply) {
+    return request("GET", "/conversations/" + encodeURIComponent(conversation)).then(function (reply) {
       if (reply.active) show(reply);
       else return start(data.survey);
     }, function () { return start(data.survey); });
@@ -335,7 +335,7 @@
   function begin() {
     if (started) return focusAnswer();
     started = true;
-    request("GET", "/inbox?visitor=" + visitor).then(function (reply) {
+    request("POST", "/inbox", {visitor: visitor}).then(function (reply) {
       show(reply, false);
     }, function () {}).then(function () {
       return conversation ? resume() : start(data.survey);
