@@ -4,12 +4,14 @@ When a conversation ends and one of its scores is a detractor's (NPS 0-6,
 CSAT 1-2), one delivery of kind ``alert`` is planned per alert target (for
 example Slack's ``SLACK_ALERT_CHANNEL``), with the score, the comment (trimmed),
 the channel and a link to the conversation in the staff console. The
-idempotency key makes a replayed turn plan nothing twice.
+idempotency key makes a replayed turn plan nothing twice. An anonymous answer's
+alert waits a random 15-45 minutes, so its time does not point at its author.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from bot.context import EngineSettings
 from bot.i18n import gettext_for
@@ -22,6 +24,7 @@ from storage.db import Executor
 from storage.rows import ConversationRow
 
 COMMENT_LIMIT = 280
+ANONYMOUS_ALERT_DELAY = (timedelta(minutes=15), timedelta(minutes=45))
 
 
 def plan(
@@ -46,6 +49,9 @@ def plan(
     if not low:
         return
     message = _message(settings, conversation, survey, low, anonymous)
+    due = now
+    if anonymous:  # neither the delivery's time nor its row's may point at the author
+        due, now = now + _anonymity_delay(), now.replace(minute=0, second=0, microsecond=0)
     for channel, address in targets:
         outbox_store.enqueue(
             session,
@@ -56,7 +62,18 @@ def plan(
             address=address,
             payload=message.to_dict(),
             now=now,
+            due=due,
         )
+
+
+def _anonymity_delay() -> timedelta:
+    """Return how long an anonymous alert waits: 15 to 45 minutes, at random.
+
+    Sent at once, an alert's time would match the moment the person submitted (their
+    confirmation in Slack has it to the second); a random wait breaks that link.
+    """
+    low, high = ANONYMOUS_ALERT_DELAY
+    return low + (high - low) * secrets.randbelow(1001) / 1000
 
 
 def _message(

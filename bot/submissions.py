@@ -81,8 +81,13 @@ def store(
     parsed: dict[str, Parsed],
     now: datetime,
 ) -> SubmitResult:
-    """Store a valid submission as one completed conversation; plan alerts."""
+    """Store a valid submission as one completed conversation; plan alerts.
+
+    An anonymous submission is stored with its times cut to the hour: to the
+    second, they could be matched with the author's activity on the platform.
+    """
     language = normalise(submission.language) or settings.default_language
+    stored_at = now if submission.sender else now.replace(minute=0, second=0, microsecond=0)
     respondent_id = None
     if submission.sender is not None:
         respondent, _active = repo.find_respondent(
@@ -96,15 +101,15 @@ def store(
         respondent_id = respondent.id
     conversation = repo.open_conversation(
         session, respondent_id=respondent_id, version_id=version_id, channel=submission.channel,
-        language=language, context=submission.context, now=now,
+        language=language, context=submission.context, now=stored_at,
     )
     for question_id, answer in parsed.items():
         question = survey.question(question_id)
         repo.add_answer(session, conversation, question_id, question.type, number=answer.number,
-                        choice=answer.choice, text=answer.text, now=now)
+                        choice=answer.choice, text=answer.text, now=stored_at)
     conversation.values = {qid: answer.value for qid, answer in parsed.items()}
     conversation.status = "completed"
-    conversation.completed_at = now
+    conversation.completed_at = stored_at
     repo.save(session, conversation)
     alerts.plan(session, settings, conversation, survey, now,
                 anonymous=submission.sender is None)
@@ -113,5 +118,5 @@ def store(
         reply = {"messages": [thanks.to_dict()], "conversation": conversation.public_id,
                  "survey": survey.key}
         repo.record_event(session, submission.channel, submission.event_id,
-                          respondent_id=respondent_id, reply=reply, now=now)
+                          respondent_id=respondent_id, reply=reply, now=stored_at)
     return SubmitResult(conversation.public_id, (thanks,))

@@ -46,8 +46,9 @@ def enqueue(
     address: str | None,
     payload: dict[str, Any],
     now: datetime,
+    due: datetime | None = None,
 ) -> bool:
-    """Add a delivery unless one with the same idempotency key exists; True if added."""
+    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added."""
     stmt = insert_for(session)(Delivery).values(
         idempotency_key=key,
         kind=kind,
@@ -57,7 +58,7 @@ def enqueue(
         payload=payload,
         status="pending",
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=due or now,
         created_at=now,
     )
     stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Delivery.id)

@@ -15,7 +15,15 @@ from bot.outbox import Dispatcher
 from bot.submissions import Submission
 from ecoute.wiring import Ecoute
 from storage import reports, slack_queries
-from storage.models import Base, Conversation, Delivery, Respondent
+from storage.models import (
+    Answer,
+    Base,
+    Conversation,
+    Delivery,
+    InboundEvent,
+    Respondent,
+)
+from tests.conftest import Clock
 from tests.emulators.slack import SlackEmulator, SlackWorkspace
 
 RATING = {"service": "it", "rating": "2", "comment": "The VPN drops every hour"}
@@ -27,6 +35,17 @@ def open_modal(slack: SlackWorkspace, api: SlackEmulator, user: str = "U1") -> d
     call = api.wait_for("views.open")[-1]
     assert call.params["trigger_id"].startswith("trigger")
     return call.params["view"]
+
+
+def stored_times(session: Session) -> set[datetime]:
+    """Return every time stored about the feedback: its conversation, answers, turn, alert."""
+    times: set[datetime] = set()
+    for conversation in session.scalars(select(Conversation)):
+        times |= {conversation.started_at, conversation.updated_at, conversation.completed_at}
+    times |= set(session.scalars(select(Answer.created_at)))
+    times |= set(session.scalars(select(InboundEvent.created_at)))
+    times |= set(session.scalars(select(Delivery.created_at)))
+    return {t.astimezone(UTC) for t in times if t is not None}
 
 
 def tables_holding(session: Session, needle: str) -> list[str]:
@@ -82,8 +101,9 @@ def test_a_missing_answer_comes_back_beside_its_field_and_nothing_is_stored(
 
 def test_anonymous_feedback_leaves_no_trace_of_the_employee(
         slack: SlackWorkspace, slack_api: SlackEmulator, slack_ecoute: Ecoute,
-        slack_outbox: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+        slack_outbox: Dispatcher, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
+    clock.advance(minutes=17, seconds=23)  # 09:17:23
     slack_api.add_user("UZQX7", locale="en-GB")
     view = open_modal(slack, slack_api, "UZQX7")
     slack.submit("UZQX7", view, RATING, anonymous=True, view_id="VZQX7")
@@ -91,6 +111,8 @@ def test_anonymous_feedback_leaves_no_trace_of_the_employee(
     assert [m.params["channel"] for m in messages] == ["DZQX7", "DZQX7"]
     assert messages[-1].params["text"] == (
         "Sent anonymously: nothing we store links this feedback to you.")
+    assert slack_outbox.run_once().sent == 0  # the alert's time must not point at its author
+    clock.advance(minutes=46)
     assert slack_outbox.run_once().sent == 1  # the staff alert for a 2/5
     alert = slack_api.calls("chat.postMessage")[-1].params
     assert alert["channel"] == "CALERTS" and "ZQX7" not in str(alert)
@@ -98,6 +120,7 @@ def test_anonymous_feedback_leaves_no_trace_of_the_employee(
     with slack_ecoute.db.transaction() as session:
         assert tables_holding(session, "ZQX7") == []  # user, DM channel and view ids
         assert session.scalar(select(Conversation.respondent_id)) is None
+        assert stored_times(session) == {datetime(2026, 11, 26, 9, 0, tzinfo=UTC)}
         records = list(reports.conversations(session))
     assert "ZQX7" not in caplog.text and "VPN" not in caplog.text
     assert records[0]["answers"]["comment"] == "The VPN drops every hour"
