@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -89,3 +91,17 @@ def test_a_reader_neither_waits_for_a_writer_nor_sees_its_uncommitted_rows(
     assert seen == [0]
     read()
     assert seen == [0, 1]
+
+
+def test_a_write_transaction_takes_sqlites_write_lock_before_its_first_statement(
+    sqlite_url: str,
+) -> None:
+    database = Database(sqlite_url)
+    upgrade(database.engine)
+    other = sqlite3.connect(make_url(sqlite_url).database, timeout=0, isolation_level=None)
+    with database.connection(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    with database.reading():
+        other.execute("BEGIN IMMEDIATE")  # a reader holds no write lock
+        other.execute("ROLLBACK")
+    other.close()
