@@ -27,17 +27,18 @@ from storage.models import (
     Respondent,
     SurveyVersion,
 )
+from storage.prepared import Prepared
 from storage.rows import ConversationRow, RespondentRow
 
 # Built once: Core inserts on the tables skip the ORM's per-statement work on hot paths.
-_INSERT_ANSWER = insert(Answer.__table__)
-_INSERT_EVENT = insert(InboundEvent.__table__)
+_INSERT_ANSWER = Prepared(insert(Answer.__table__))
+_INSERT_EVENT = Prepared(insert(InboundEvent.__table__))
 
 
 _RESPONDENT = Respondent.__table__
 _VERSION = SurveyVersion.__table__
 _CONVERSATION = Conversation.__table__
-_FIND_RESPONDENT = (
+_FIND_RESPONDENT = Prepared(
     select(_RESPONDENT, _CONVERSATION)
     .outerjoin(
         _CONVERSATION,
@@ -50,17 +51,17 @@ _FIND_RESPONDENT = (
     )
 )
 _SPLIT = len(_RESPONDENT.columns)
-_INSERT_RESPONDENT = insert(_RESPONDENT).returning(_RESPONDENT.c.id)
-_INSERT_CONVERSATION = insert(_CONVERSATION).returning(_CONVERSATION.c.id)
+_INSERT_RESPONDENT = Prepared(insert(_RESPONDENT).returning(_RESPONDENT.c.id))
+_INSERT_CONVERSATION = Prepared(insert(_CONVERSATION).returning(_CONVERSATION.c.id))
 
 
 def find_respondent(
     session: Executor, channel: str, external_id: str
 ) -> tuple[RespondentRow | None, ConversationRow | None]:
     """Return the respondent and their active conversation (one query, built once)."""
-    row = connection_of(session).execute(
-        _FIND_RESPONDENT, {"channel": channel, "external_id": external_id}
-    ).first()
+    row = _FIND_RESPONDENT.first(
+        connection_of(session), {"channel": channel, "external_id": external_id}
+    )
     if row is None:
         return None, None
     respondent = RespondentRow(_fields(Respondent, row[:_SPLIT]))
@@ -84,7 +85,7 @@ _COLUMN_OF = {
     for model in (Respondent, Conversation)
 }
 _UPDATES = {
-    model: update(model.__table__).where(model.__table__.c.id == bindparam("_id"))
+    model: Prepared(update(model.__table__).where(model.__table__.c.id == bindparam("_id")))
     for model in (Respondent, Conversation)
 }
 _MODEL = {RespondentRow: Respondent, ConversationRow: Conversation}
@@ -100,7 +101,7 @@ def save(session: Executor, *rows: RespondentRow | ConversationRow | None) -> No
             model = _MODEL[type(row)]
             columns = _COLUMN_OF[model]
             params = {columns[key]: value for key, value in changes.items()}
-            connection_of(session).execute(_UPDATES[model], {"_id": row.id, **params})
+            _UPDATES[model].run(connection_of(session), {"_id": row.id, **params})
 
 
 def create_respondent(
@@ -115,7 +116,7 @@ def create_respondent(
         "consent_asked_at": None, "opted_out_at": opted_out, "unreachable_at": None,
         "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
     }
-    new_id = connection_of(session).execute(_INSERT_RESPONDENT, values).scalar()
+    new_id = _INSERT_RESPONDENT.scalar(connection_of(session), values)
     return RespondentRow({"id": new_id, **values})
 
 
@@ -162,7 +163,7 @@ def open_conversation(
         "status": "active", "step": step, "attempts": 0, "context": context, "values": {},
         "started_at": now, "updated_at": now, "completed_at": None,
     }
-    new_id = connection_of(session).execute(_INSERT_CONVERSATION, values).scalar()
+    new_id = _INSERT_CONVERSATION.scalar(connection_of(session), values)
     return ConversationRow({"id": new_id, **values})
 
 
@@ -178,8 +179,8 @@ def add_answer(
     now: datetime,
 ) -> None:
     """Store one answer the moment it is given."""
-    connection_of(session).execute(
-        _INSERT_ANSWER,
+    _INSERT_ANSWER.run(
+        connection_of(session),
         {
             "conversation_id": conversation.id,
             "survey_version_id": conversation.survey_version_id,
@@ -205,8 +206,8 @@ def record_event(
     now: datetime,
 ) -> None:
     """Record an applied turn (unique per channel and event id): what was said and replied."""
-    connection_of(session).execute(
-        _INSERT_EVENT,
+    _INSERT_EVENT.run(
+        connection_of(session),
         {
             "channel": channel,
             "event_id": event_id,
@@ -219,16 +220,14 @@ def record_event(
     )
 
 
-_EVENT_REPLY = select(InboundEvent.reply).where(
+_EVENT_REPLY = Prepared(select(InboundEvent.reply).where(
     InboundEvent.channel == bindparam("channel"), InboundEvent.event_id == bindparam("event_id")
-)
+))
 
 
 def event_reply(session: Executor, channel: str, event_id: str) -> dict[str, Any] | None:
     """Return the stored replies of an event already applied, or None if it is new."""
-    row = connection_of(session).execute(
-        _EVENT_REPLY, {"channel": channel, "event_id": event_id}
-    ).first()
+    row = _EVENT_REPLY.first(connection_of(session), {"channel": channel, "event_id": event_id})
     if row is None:
         return None
     return row[0] or {}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import Executor, connection_of, insert_for
 from storage.models import Suppression
+from storage.prepared import Prepared
 
 PEPPER = b"ecoute-suppression-v1"
 
@@ -33,14 +34,14 @@ def remember(session: Session, channel: str, external_id: str, now: datetime) ->
     session.execute(stmt.on_conflict_do_nothing(index_elements=["digest"]))
 
 
-_FIND = select(Suppression.__table__.c.digest).where(
+_FIND = Prepared(select(Suppression.__table__.c.digest).where(
     Suppression.__table__.c.digest == bindparam("digest")
-)
+))
 
 
 def is_suppressed(session: Executor, channel: str, external_id: str) -> bool:
     """Tell whether this person said stop before being forgotten (asked of every new person)."""
-    found = connection_of(session).execute(_FIND, {"digest": digest(channel, external_id)}).first()
+    found = _FIND.first(connection_of(session), {"digest": digest(channel, external_id)})
     return found is not None
 
 
