@@ -17,6 +17,7 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
     ecoute = ecoute or build()
     app.extensions["ecoute"] = ecoute
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the order they were built
     if ecoute.settings.secret_key:
         app.config["SECRET_KEY"] = ecoute.settings.secret_key
 
