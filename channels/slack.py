@@ -132,8 +132,8 @@ class SlackChannel:
 
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
-        with self.engine.db.transaction() as session:
-            chosen = slack_queries.chosen_language(session, user)
+        with self.engine.db.reading() as connection:
+            chosen = slack_queries.chosen_language(connection, user)
         return chosen or normalise(self.locales.of(user)) or self.engine.settings.default_language
 
     # -- direct messages ---------------------------------------------------------------
@@ -286,8 +286,8 @@ class SlackChannel:
             return
         user = event["user"]
         language = self.language(user)
-        with self.engine.db.transaction() as session:
-            recent = slack_queries.recent_feedback(session, user)
+        with self.engine.db.reading() as connection:
+            recent = slack_queries.recent_feedback(connection, user)
         items = [HomeItem(self._title(f.survey, language), f.completed_at,
                           self._summary(f.survey, f.values, language)) for f in recent]
         self.client.views_publish(user_id=user, view=home_view(items, language))

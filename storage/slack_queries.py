@@ -18,13 +18,14 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage import suppression
+from storage.db import Executor
 from storage.models import Answer, Conversation, Respondent, SurveyVersion
 
 CHANNEL = "slack"
 MIN_ANONYMOUS = 5
 
 
-def chosen_language(session: Session, user: str) -> str | None:
+def chosen_language(session: Executor, user: str) -> str | None:
     """Return the language a Slack user chose explicitly, if they did."""
     return session.scalar(
         select(Respondent.language).where(
@@ -43,7 +44,7 @@ class Feedback:
     values: dict[str, Any]
 
 
-def recent_feedback(session: Session, user: str, limit: int = 10) -> list[Feedback]:
+def recent_feedback(session: Executor, user: str, limit: int = 10) -> list[Feedback]:
     """Return a Slack user's latest completed feedback under their name, newest first."""
     stmt = (
         select(SurveyVersion.key, Conversation.completed_at, Conversation.values)
