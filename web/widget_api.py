@@ -3,10 +3,11 @@
 Every request body is checked against the schemas of ``web/openapi.yaml`` before
 anything is stored; a bad request gets ``{"error": CODE, "message": ...}`` with
 400 (malformed or wrong types, answer over the question's length), 403 (not the
-visitor's conversation), 404, 413 (body over 16 KB) or 429 (per
-visitor and per IP address, :mod:`web.widget_limits`). Browsers
-may call it cross-origin only from ``ECOUTE_ALLOWED_ORIGINS`` (Flask-CORS answers
-the preflight). The client message id is the inbound event id, so a retried
+visitor's conversation), 404, 413 (body over 16 KB) or 429 (too many requests per
+visitor or per IP address, :mod:`web.widget_limits`). The visitor id travels in
+bodies or the ``X-Ecoute-Visitor`` header, never in a URL. Browsers may call the
+API cross-origin only from ``ECOUTE_ALLOWED_ORIGINS`` (Flask-CORS answers the
+preflight). The client message id is the inbound event id, so a retried
 request has its effect once and gets the same replies back.
 """
 
@@ -65,10 +66,15 @@ def openapi() -> dict[str, Any]:
     return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def _schema(name: str) -> dict[str, Any]:
+    """Return one of the document's component schemas with its references inlined."""
+    return _inline(openapi()["components"]["schemas"][name])  # type: ignore[no-any-return]
+
+
 @cache
 def validator(schema: str) -> Draft202012Validator:
-    """Return a validator for one of the document's component schemas (refs inlined once)."""
-    return Draft202012Validator(_inline(openapi()["components"]["schemas"][schema]))
+    """Return a validator for one of the document's component schemas (made once)."""
+    return Draft202012Validator(_schema(schema))
 
 
 @cache
@@ -77,7 +83,7 @@ def fast_check(schema: str) -> Callable[[Any], Any]:
 
     It only says yes or no; a refused body is described by :func:`validator`'s errors.
     """
-    return fastjsonschema.compile(_inline(openapi()["components"]["schemas"][schema]))  # type: ignore[no-any-return]
+    return fastjsonschema.compile(_schema(schema))  # type: ignore[no-any-return]
 
 
 def _inline(node: Any) -> Any:
