@@ -1,6 +1,6 @@
 """Rate limits of the widget API, per visitor and per IP address, counted by ``limits``.
 
-Each API request is one hit on the visitor's limit (the visitor named in the query
+Each API request is one hit on the visitor's limit (the visitor named in the header
 or the body; the address when there is none) and one on the address's. Over either,
 the request is refused with 429, a ``Retry-After`` and nothing stored. Counts live
 where ``ECOUTE_RATE_LIMIT_STORAGE`` says (memory by default, e.g. ``redis://`` to
