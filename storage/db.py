@@ -16,6 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.writers import WriterQueue
 
 DEFAULT_URL = "sqlite:///ecoute.db"
+# SQLite copies its write-ahead log back into the database every this many pages
+# (default 1,000), inside the commit that crosses the mark. A dialogue turn rewrites the
+# same few index pages, so copying ten times less often saved ~10 % of a turn, for a log
+# of up to 40 MB. (A background checkpoint every second did no better.)
+WAL_CHECKPOINT_PAGES = 10_000
 
 Executor = Session | Connection  # what storage functions run their statements on
 
@@ -29,6 +34,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from storage.db import Executor, connection_of
 from storage.models import Conversation, Respondent, SurveyVersion
+from storage.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class ConversationOwner:
     survey: str
 
 
-_OWNER = (
+_OWNER = Prepared(
     select(Respondent.channel, Respondent.external_id, SurveyVersion.key)
     .select_from(Conversation)
     .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
@@ -35,5 +36,5 @@ _OWNER = (
 
 def conversation_owner(session: Executor, public_id: str) -> ConversationOwner | None:
     """Return who a conversation belongs to and which survey it runs, if it exists."""
-    row = connection_of(session).execute(_OWNER, {"public_id": public_id}).first()
+    row = _OWNER.first(connection_of(session), {"public_id": public_id})
     return ConversationOwner(row[0], row[1], row[2]) if row else None
