@@ -41,12 +41,15 @@ class Prepared:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[tuple[str, frozenset[str]], _Plan] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """Run the statement with ``params`` in the connection's transaction; return the cursor."""
+        return self._execute(connection, params)[0]
+
+    def _execute(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, _Plan]:
         dialect = connection.dialect
-        plan = self._plans.get((dialect.name, frozenset(params)))
+        plan = self._plans.get((dialect.name, tuple(params)))
         if plan is None:
             plan = self._plan(dialect, params)
         given = {**plan.fixed, **params} if plan.fixed else params
@@ -60,7 +63,7 @@ class Prepared:
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(plan.sql, arguments, error,
                                           dialect.loaded_dbapi.Error, dialect=dialect) from error
-        return cursor
+        return cursor, plan
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
         """Run a statement whose result is not needed (an INSERT, an UPDATE)."""
@@ -68,14 +71,13 @@ class Prepared:
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement and return its first row, its values converted by their types."""
-        cursor = self.execute(connection, params)
+        cursor, plan = self._execute(connection, params)
         row = cursor.fetchone()
         cursor.close()
         if row is None:
             return None
-        results = self._plans[(connection.dialect.name, frozenset(params))].results
         return tuple(value if process is None else process(value)
-                     for value, process in zip(row, results, strict=True))
+                     for value, process in zip(row, plan.results, strict=True))
 
     def scalar(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """Run the statement and return the first column of its first row (or None)."""
@@ -95,7 +97,7 @@ class Prepared:
                            for n in names)
         plan = _Plan(compiled.string, names, fixed, processors, compiled.positional,
                      _result_processors(self.statement, dialect))
-        self._plans[(dialect.name, frozenset(params))] = plan
+        self._plans[(dialect.name, tuple(params))] = plan
         return plan
 
 
