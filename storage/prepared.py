@@ -37,7 +37,7 @@ class _Plan:
 
 
 class Prepared:
-    """A Core statement compiled once per dialect and parameter names, run on the cursor."""
+    """A Core statement compiled once per driver and set of parameter names, run on the cursor."""
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
@@ -49,7 +49,7 @@ class Prepared:
 
     def _execute(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, _Plan]:
         dialect = connection.dialect
-        plan = self._plans.get((dialect.name, tuple(params)))
+        plan = self._plans.get((dialect.dialect_description, tuple(params)))
         if plan is None:
             plan = self._plan(dialect, params)
         given = {**plan.fixed, **params} if plan.fixed else params
@@ -97,7 +97,7 @@ class Prepared:
                            for n in names)
         plan = _Plan(compiled.string, names, fixed, processors, compiled.positional,
                      _result_processors(self.statement, dialect))
-        self._plans[(dialect.name, tuple(params))] = plan
+        self._plans[(dialect.dialect_description, tuple(params))] = plan
         return plan
 
 
