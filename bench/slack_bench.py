@@ -25,7 +25,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -33,13 +32,11 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
-from storage.db import Database
-from storage.migrate import upgrade
+from bench.stores import fresh_store
 from tests.emulators.slack import Call, SlackEmulator, callback
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
-RUN = secrets.token_hex(4)
 TURNS = (("start nps", 1), ("9", 1), ("Quick and kind", 2))  # text, replies it gets
 
 
@@ -140,30 +137,6 @@ def _baseline(url: str, seconds: float, people: int) -> float:
     return sum(done) / seconds
 
 
-def _schema(postgres: str, schema: str, verb: str) -> None:
-    """Create or drop (``CASCADE``) a PostgreSQL schema."""
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'{verb} SCHEMA "{schema}"' + (" CASCADE" if verb == "DROP" else "")))
-    admin.dispose()
-
-
-def _store(postgres: str | None, folder: str, name: str) -> str:
-    """Return a fresh, migrated store URL (a SQLite file, or a new PostgreSQL schema)."""
-    if postgres is None:
-        url = f"sqlite:///{folder}/{name}.db"
-    else:
-        schema = f"bench_{name}_{RUN}"
-        _schema(postgres, schema, "CREATE")
-        url = f"{postgres}?options=-csearch_path%3D{schema}"
-    database = Database(url)
-    upgrade(database.engine)
-    database.dispose()
-    return url
-
-
 def _percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100)[int(share * 100) - 1] * 1000
 
@@ -174,13 +147,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--people", type=int, default=8)
     parser.add_argument("--postgres", default=None)
-    options = parser.parse_args()
-    try:
-        _run(options)
-    finally:
-        if options.postgres:
-            for name in ("baseline", "ecoute"):
-                _schema(options.postgres, f"bench_{name}_{RUN}", "DROP")
+    _run(parser.parse_args())
 
 
 def _slack_turns(api: SlackEmulator, replies: Replies, options: argparse.Namespace,
@@ -207,18 +174,18 @@ def _slack_turns(api: SlackEmulator, replies: Replies, options: argparse.Namespa
 
 def _run(options: argparse.Namespace) -> None:
     """Measure both servers and print the figures."""
-    with tempfile.TemporaryDirectory() as folder, SlackEmulator() as api:
+    with SlackEmulator() as api:
         replies = Replies()
         api.state.listeners.append(replies)
-        base_env = {"DATABASE_URL": _store(options.postgres, folder, "baseline")}
-        server, url = _gunicorn("bench.baseline_app:create_app()", base_env)
-        try:
-            baseline = _baseline(url, options.seconds, options.people)
-        finally:
-            server.terminate()
-            server.wait()
-        acks, turns = _slack_turns(api, replies, options, _store(options.postgres, folder,
-                                                                  "ecoute"))
+        with fresh_store(options.postgres) as store:
+            server, url = _gunicorn("bench.baseline_app:create_app()", {"DATABASE_URL": store})
+            try:
+                baseline = _baseline(url, options.seconds, options.people)
+            finally:
+                server.terminate()
+                server.wait()
+        with fresh_store(options.postgres, migrated=True) as store:
+            acks, turns = _slack_turns(api, replies, options, store)
     rate = len(turns) / options.seconds
     store = "PostgreSQL" if options.postgres else "SQLite"
     print(f"{store}, {options.people} people, {options.seconds:.0f} s, gunicorn 2 sync workers")

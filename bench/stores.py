@@ -1,4 +1,4 @@
-"""Throw-away stores for the benchmarks: a SQLite file, or a PostgreSQL schema of its own."""
+"""Throw-away stores for the benchmarks and the tests: a SQLite file, or a PostgreSQL schema."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ def sqlite_store() -> Iterator[str]:
 
 
 @contextmanager
-def postgres_store(url: str) -> Iterator[str]:
+def postgres_store(url: str, prefix: str = "bench_") -> Iterator[str]:
     """Yield a URL whose connections use a fresh PostgreSQL schema, dropped afterwards."""
-    schema = f"bench_{secrets.token_hex(4)}"
+    schema = f"{prefix}{secrets.token_hex(6)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:
+        admin.dispose()
+        raise
     sep = "&" if "?" in url else "?"
     try:
         yield f"{url}{sep}options=-csearch_path%3D{schema}"
@@ -36,3 +40,20 @@ def postgres_store(url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def fresh_store(postgres: str | None, *, migrated: bool = False) -> Iterator[str]:
+    """Yield a throw-away store: a PostgreSQL schema when ``postgres`` is set, else SQLite.
+
+    ``migrated`` runs Écoute's migrations on it first (the baseline makes its own table).
+    """
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    with postgres_store(postgres) if postgres else sqlite_store() as url:
+        if migrated:
+            database = Database(url)
+            upgrade(database.engine)
+            database.dispose()
+        yield url

@@ -22,22 +22,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
+from bench.stores import fresh_store
 from bench.telegram_harness import TOKEN, Emulator, Load, post
-from storage.db import Database
-from storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
@@ -60,24 +55,6 @@ def _cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
-
-
-def _database_url(postgres: str | None, workdir: Path, name: str) -> tuple[str, str | None]:
-    """Return a fresh store (a SQLite file, or a PostgreSQL schema) and the schema's name."""
-    if not postgres:
-        return f"sqlite:///{workdir / name}.db", None
-    schema = f"bench_{name}_{secrets.token_hex(4)}"
-    _admin(postgres, f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in postgres else "?"
-    return f"{postgres}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def _admin(postgres: str, statement: str) -> None:
-    """Run one statement outside any transaction (schemas come and go)."""
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
 
 
 async def _serve(target: str, url: str, api: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -180,16 +157,10 @@ async def start(name: str, url: str, latency: float) -> Target:
 async def main_async(args: argparse.Namespace) -> None:
     """Measure the targets in interleaved slices (the machine's other load hits all alike)."""
     targets: list[Target] = []
-    schemas: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stores:
         try:
             for name in args.only.split(","):
-                url, schema = _database_url(args.postgres, Path(tmp), name)
-                schemas += [schema] if schema else []
-                if name == "ecoute":
-                    database = Database(url)
-                    upgrade(database.engine)
-                    database.dispose()
+                url = stores.enter_context(fresh_store(args.postgres, migrated=name == "ecoute"))
                 targets.append(await start(name, url, args.api_latency_ms / 1000))
             for _round in range(args.rounds):
                 for target in targets:
@@ -197,8 +168,6 @@ async def main_async(args: argparse.Namespace) -> None:
         finally:
             for target in targets:
                 await target.close()
-            for schema in schemas:
-                _admin(str(args.postgres), f'DROP SCHEMA "{schema}" CASCADE')
     _print({t.name: t.report() for t in targets})
 
 

@@ -14,13 +14,14 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from bench.stores import postgres_store
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound, Turn
 from ecoute.config import Settings
@@ -80,23 +81,14 @@ def _postgres_schema_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail("ECOUTE_REQUIRE_POSTGRES=1 but ECOUTE_TEST_POSTGRES_URL is not set")
         pytest.skip("ECOUTE_TEST_POSTGRES_URL is not set")
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:
-        admin.dispose()
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required but unreachable: {error}")
-        pytest.skip(f"PostgreSQL unreachable: {error}")
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_store(POSTGRES_URL, prefix="t_"))
+        except Exception as error:
+            if REQUIRE_POSTGRES:
+                pytest.fail(f"PostgreSQL is required but unreachable: {error}")
+            pytest.skip(f"PostgreSQL unreachable: {error}")
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
