@@ -36,9 +36,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.stores import postgres_store, sqlite_store
 from storage.db import Database
 from storage.migrate import upgrade
+from testkit.stores import postgres_store, sqlite_store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -125,7 +125,7 @@ def measure(url: str, args: argparse.Namespace) -> tuple[Result, Result]:
            "ECOUTE_WIDGET_IP_RATE": "1000000/minute"}
     with ExitStack() as stack:
         base = stack.enter_context(gunicorn("bench.baseline_app:create_app()", env, "/ping"))
-        ecoute = stack.enter_context(gunicorn("web:create_app()", env, "/healthz"))
+        ecoute = stack.enter_context(gunicorn("ecoute.wsgi:create_app()", env, "/healthz"))
         wrk(base + "/insert", "baseline_insert.lua", args.warmup, args.connections)
         wrk(ecoute, "widget_turns.lua", args.warmup, args.connections)
         baseline: list[Result] = []

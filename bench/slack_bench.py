@@ -32,8 +32,8 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
-from bench.stores import fresh_store
-from tests.emulators.slack import Call, SlackEmulator, callback
+from testkit.emulators.slack import Call, SlackEmulator, callback
+from testkit.stores import fresh_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -155,7 +155,7 @@ def _slack_turns(api: SlackEmulator, replies: Replies, options: argparse.Namespa
     """Run Écoute's Slack endpoint under load; return the ack and turn latencies."""
     env = {"DATABASE_URL": store, "SLACK_BOT_TOKEN": "xoxb-bench",
            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_BASE_URL": api.api_url}
-    server, url = _gunicorn("web:create_app()", env)
+    server, url = _gunicorn("ecoute.wsgi:create_app()", env)
     acks: list[float] = []
     turns: list[float] = []
     try:

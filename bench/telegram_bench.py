@@ -31,15 +31,15 @@ from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.stores import fresh_store
 from bench.telegram_harness import TOKEN, Emulator, Load, post
+from testkit.stores import fresh_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
 TARGETS = {
     "baseline": "bench.baseline_app:create_app()",
     "yardstick": "bench.telegram_yardstick:create_app()",
-    "ecoute": "web:create_app()",
+    "ecoute": "ecoute.wsgi:create_app()",
 }
 
 

@@ -28,13 +28,13 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 
 from bench.baseline_app import Base, Row
-from bench.stores import postgres_store, sqlite_store
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound
 from bot.surveys import SurveyCatalog
 from ecoute.config import PACKAGED_SURVEYS
 from storage.db import Database
 from storage.migrate import upgrade
+from testkit.stores import postgres_store, sqlite_store
 
 
 def baseline(db: Database, count: int) -> float:

@@ -19,9 +19,9 @@ from bot.messages import Kind, Outbound
 from bot.metrics import is_detractor
 from bot.questions import Question
 from bot.surveys import Survey
-from storage import outbox_store
+from storage import deliveries
 from storage.db import Executor
-from storage.rows import ConversationRow
+from storage.hotpath.tracked import ConversationRow
 
 COMMENT_LIMIT = 280
 ANONYMOUS_ALERT_DELAY = (timedelta(minutes=15), timedelta(minutes=45))
@@ -53,7 +53,7 @@ def plan(
     if anonymous:  # neither the delivery's time nor its row's may point at the author
         due, now = now + _anonymity_delay(), now.replace(minute=0, second=0, microsecond=0)
     for channel, address in targets:
-        outbox_store.enqueue(
+        deliveries.enqueue(
             session,
             key=f"alert:{conversation.public_id}:{channel}:{address}",
             kind="alert",

@@ -17,8 +17,8 @@ from bot.context import TurnContext
 from bot.i18n import language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
 from bot.questions import NO_WORDS, YES_WORDS
-from storage import erasure, suppression
-from storage import repositories as repo
+from storage import conversations, deliveries, erasure, suppression
+from storage.hotpath import tracked
 
 ALIASES: dict[str, str] = {
     "help": "help", "aide": "help", "?": "help", "menu": "help", "commands": "help",
@@ -145,7 +145,7 @@ def _start(ctx: TurnContext, argument: str | None) -> None:
 
 def _restart(ctx: TurnContext, _argument: str | None) -> None:
     """Start the current (or last) survey again from its first question."""
-    last = ctx.conversation or repo.last_conversation(ctx.session, ctx.respondent.id)
+    last = ctx.conversation or conversations.last_conversation(ctx.session, ctx.respondent.id)
     if last is None:
         menu(ctx, ctx._("Which survey would you like to answer?"))
         return
@@ -156,7 +156,7 @@ def _restart(ctx: TurnContext, _argument: str | None) -> None:
     if ctx.conversation is not None:
         ctx.conversation.status = "abandoned"
         ctx.conversation.updated_at = ctx.now
-        repo.save(ctx.session, ctx.conversation)
+        tracked.save(ctx.session, ctx.conversation)
         ctx.conversation = None
     dialogue.start(ctx, survey, last.context)
 
@@ -189,7 +189,7 @@ def _stop(ctx: TurnContext, _argument: str | None) -> None:
         ctx.conversation.status = "abandoned"
         ctx.conversation.updated_at = ctx.now
         ctx.conversation = None
-    repo.cancel_deliveries(ctx.session, ctx.respondent.id, ctx.now)
+    deliveries.cancel_deliveries(ctx.session, ctx.respondent.id, ctx.now)
     ctx.say(
         ctx._(
             "Done: you will not receive any more messages from us. "

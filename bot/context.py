@@ -20,8 +20,8 @@ from bot.i18n import Gettext, gettext_for
 from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
 from bot.surveys import Survey, SurveyCatalog
 from storage.db import Executor
+from storage.hotpath.tracked import ConversationRow, RespondentRow
 from storage.models import Conversation
-from storage.rows import ConversationRow, RespondentRow
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class EngineSettings:
     max_invalid: int = 3
     ask_consent: bool = True
     keep_transcript: bool = True
-    internal_channels: frozenset[str] = frozenset({"slack"})
+    internal_channels: frozenset[str] = frozenset()  # filled from the channels' facts
     alert_targets: tuple[tuple[str, str], ...] = ()
     console_url: str = "http://127.0.0.1:8000"
 

@@ -16,7 +16,8 @@ from bot.i18n import Gettext, pick
 from bot.messages import Choice, InputHint, Kind, Progress
 from bot.questions import Invalid, Parsed, Question, parse_answer
 from bot.surveys import Survey
-from storage import repositories as repo
+from storage import answers, conversations
+from storage.hotpath import tracked
 
 SKIP = "answer:skip"
 STOP = "answer:stop"
@@ -37,8 +38,8 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
             return
         current.status = "abandoned"
         current.updated_at = ctx.now
-        repo.save(ctx.connection, current)  # before the new one: one active conversation each
-    ctx.conversation = repo.open_conversation(
+        tracked.save(ctx.connection, current)  # before the new one: one active conversation each
+    ctx.conversation = conversations.open_conversation(
         ctx.connection,
         respondent_id=ctx.respondent.id,
         version_id=ctx.version_of(ctx.connection, survey),
@@ -102,7 +103,7 @@ def _store(ctx: TurnContext, question: Question, parsed: Parsed) -> None:
     """Store one answer and remember its value for the branching conditions."""
     conversation = ctx.conversation
     assert conversation is not None
-    repo.add_answer(
+    answers.add_answer(
         ctx.connection,
         conversation,
         question.id,

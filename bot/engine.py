@@ -31,11 +31,12 @@ from bot.messages import Identity, Inbound, Outbound, Turn
 from bot.questions import Parsed
 from bot.submissions import Submission, SubmitResult
 from bot.surveys import Survey, SurveyCatalog, from_definition
-from storage import repositories as repo
+from storage import conversations, events, respondents
 from storage.db import Database, Executor
+from storage.hotpath import tracked
+from storage.hotpath.tracked import ConversationRow, RespondentRow
+from storage.locks import try_cluster_lock
 from storage.models import Conversation
-from storage.outbox_store import try_cluster_lock
-from storage.rows import ConversationRow, RespondentRow
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class DialogueEngine:
         """Store a validated submission once (a replay returns the stored thanks)."""
         with self.db.transaction() as session:
             if submission.event_id is not None:
-                stored = repo.event_reply(session, submission.channel, submission.event_id)
+                stored = events.event_reply(session, submission.channel, submission.event_id)
                 if stored is not None:
                     turn = _replayed(stored)
                     return SubmitResult(turn.conversation, turn.messages, duplicate=True)
@@ -107,7 +108,7 @@ class DialogueEngine:
     def resume(self, identity: Identity) -> Turn:
         """Return the current question of the person's active conversation, storing nothing."""
         with self.db.reading() as connection:  # never waits for a writer
-            respondent, conversation = repo.find_respondent(
+            respondent, conversation = respondents.find_respondent(
                 connection, identity.channel, identity.external_id
             )
             if respondent is None or conversation is None or conversation.step is None:
@@ -130,14 +131,14 @@ class DialogueEngine:
             self.register_surveys()
         with self.db.connection() as connection:
             if replay_check and inbound.event_id is not None:
-                stored = repo.event_reply(connection, channel, inbound.event_id)
+                stored = events.event_reply(connection, channel, inbound.event_id)
                 if stored is not None:
                     return _replayed(stored)
-            respondent, conversation = repo.find_respondent(
+            respondent, conversation = respondents.find_respondent(
                 connection, channel, inbound.sender.external_id
             )
             if respondent is None:
-                respondent = repo.create_respondent(
+                respondent = respondents.create_respondent(
                     connection, channel, inbound.sender.external_id, self.clock(),
                     internal=channel in self.settings.internal_channels,
                     language=normalise(inbound.locale) or self.settings.default_language,
@@ -197,14 +198,14 @@ class DialogueEngine:
         conversation = None if ctx.erased else ctx.conversation
         said = None
         if not ctx.erased:
-            repo.save(ctx.connection, ctx.respondent, ctx.opened_with, ctx.conversation)
+            tracked.save(ctx.connection, ctx.respondent, ctx.opened_with, ctx.conversation)
             if self.settings.keep_transcript:
                 inbound = ctx.inbound
                 said = inbound.text if inbound.text is not None else inbound.choice_id
         logged = None if ctx.erased else (ctx.conversation or ctx.opened_with)
         survey = self.survey_of(ctx.connection, conversation).key if conversation else None
         public_id = conversation.public_id if conversation else None
-        repo.record_event(
+        events.record_event(
             ctx.connection,
             ctx.inbound.sender.channel,
             ctx.inbound.event_id or f"local-{uuid.uuid4().hex}",
@@ -223,12 +224,12 @@ class DialogueEngine:
                 continue
             try:
                 with self.db.transaction() as session:
-                    found = repo.survey_version_id(
+                    found = conversations.survey_version_id(
                         session, survey.key, survey.hash, survey.definition, self.clock()
                     )
             except IntegrityError:  # another process stored it at the same moment
                 with self.db.transaction() as session:
-                    found = repo.survey_version_id(
+                    found = conversations.survey_version_id(
                         session, survey.key, survey.hash, survey.definition, self.clock()
                     )
             self._versions[survey.hash] = found
@@ -238,7 +239,7 @@ class DialogueEngine:
         """Return the stored id of this exact survey version."""
         found = self._versions.get(survey.hash)
         if found is None:  # not from the catalog: store it in the turn's own transaction
-            found = repo.survey_version_id(
+            found = conversations.survey_version_id(
                 session, survey.key, survey.hash, survey.definition, self.clock()
             )
         return found
@@ -248,7 +249,7 @@ class DialogueEngine:
         version_id = conversation.survey_version_id
         survey = self._surveys.get(version_id)
         if survey is None:
-            definition = repo.survey_definition(session, version_id)
+            definition = conversations.survey_definition(session, version_id)
             survey = from_definition(definition, f"survey version {version_id}")
             self._surveys[version_id] = survey
         return survey
@@ -259,7 +260,7 @@ class DialogueEngine:
         with self.db.transaction() as session:
             if not try_cluster_lock(session, "expire_idle"):
                 return 0  # another worker is doing it right now
-            return repo.abandon_idle(session, now - self.settings.idle_timeout, now)
+            return conversations.abandon_idle(session, now - self.settings.idle_timeout, now)
 
 
 def _replayed(stored: dict[str, object]) -> Turn:

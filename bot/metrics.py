@@ -11,11 +11,23 @@ turns counts into scores so every screen computes them the same way.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import reports
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 CSAT_SATISFIED_MIN = 4
+CSAT_DETRACTOR_MAX = 2
+CES_HIGH_MIN = 5  # "easy" on the 1-7 scale (counted, not used by the mean)
+THRESHOLDS = {  # per score type: (the high band's minimum, the low band's maximum)
+    "nps": (PROMOTER_MIN, DETRACTOR_MAX),
+    "csat": (CSAT_SATISFIED_MIN, CSAT_DETRACTOR_MAX),
+    "ces": (CES_HIGH_MIN, 2),
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,19 @@ def ces(total: int, sum_: float) -> Ces:
     return Ces(round(sum_ / total, 2) if total else None, total)
 
 
+def summary(session: Session, since: datetime | None = None) -> Summary:
+    """Return NPS, CSAT and CES over the answers given since ``since`` (all when None)."""
+    counts = reports.score_counts(session, THRESHOLDS, since)
+    n, c, e = counts["nps"], counts["csat"], counts["ces"]
+    return Summary(
+        nps=nps(n.high, n.count - n.high - n.low, n.low),
+        csat=csat(c.high, c.count, c.total),
+        ces=ces(e.count, e.total),
+    )
+
+
 def is_detractor(question_type: str, value: int) -> bool:
     """Tell whether a score is a detractor's (NPS 0-6, CSAT 1-2): staff get alerted."""
     if question_type == "nps":
         return value <= DETRACTOR_MAX
-    return question_type == "csat" and value <= 2
+    return question_type == "csat" and value <= CSAT_DETRACTOR_MAX

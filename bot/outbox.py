@@ -25,7 +25,8 @@ from limits.strategies import MovingWindowRateLimiter
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
-from storage import outbox_store as store
+from storage import deliveries as store
+from storage import respondents
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class OutboxSettings:
     lease: float = 120.0
     batch: int = 50
     storage_uri: str = "memory://"
-    pull_channels: frozenset[str] = frozenset({"web"})
+    pull_channels: frozenset[str] = frozenset()  # filled from the channels' facts
 
 
 @dataclass
@@ -217,7 +218,7 @@ class Dispatcher:
         with self.db.transaction() as session:
             store.finish(session, delivery.id, "failed", now, gone.reason)
             if gone.unreachable and delivery.respondent_id is not None:
-                store.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
+                respondents.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
                 self._gone.add(delivery.respondent_id)
 
     def _finish(self, delivery: store.Claimed, status: str, error: str | None) -> None:

@@ -22,7 +22,8 @@ from bot.i18n import gettext_for, normalise, pick
 from bot.messages import Identity, Kind, Outbound
 from bot.questions import Invalid, Parsed, parse_answer
 from bot.surveys import Survey
-from storage import repositories as repo
+from storage import answers, conversations, events, respondents
+from storage.hotpath import tracked
 
 
 @dataclass(frozen=True)
@@ -90,33 +91,33 @@ def store(
     stored_at = now if submission.sender else now.replace(minute=0, second=0, microsecond=0)
     respondent_id = None
     if submission.sender is not None:
-        respondent, _active = repo.find_respondent(
+        respondent, _active = respondents.find_respondent(
             session, submission.sender.channel, submission.sender.external_id
         )
         if respondent is None:
-            respondent = repo.create_respondent(
+            respondent = respondents.create_respondent(
                 session, submission.sender.channel, submission.sender.external_id, now,
                 internal=submission.channel in settings.internal_channels,
             )
         respondent_id = respondent.id
-    conversation = repo.open_conversation(
+    conversation = conversations.open_conversation(
         session, respondent_id=respondent_id, version_id=version_id, channel=submission.channel,
         language=language, context=submission.context, now=stored_at,
     )
     for question_id, answer in parsed.items():
         question = survey.question(question_id)
-        repo.add_answer(session, conversation, question_id, question.type, number=answer.number,
+        answers.add_answer(session, conversation, question_id, question.type, number=answer.number,
                         choice=answer.choice, text=answer.text, now=stored_at)
     conversation.values = {qid: answer.value for qid, answer in parsed.items()}
     conversation.status = "completed"
     conversation.completed_at = stored_at
-    repo.save(session, conversation)
+    tracked.save(session, conversation)
     alerts.plan(session, settings, conversation, survey, now,
                 anonymous=submission.sender is None)
     thanks = Outbound(pick(survey.thanks, language), Kind.ACKNOWLEDGEMENT, language=language)
     if submission.event_id is not None:
         reply = {"messages": [thanks.to_dict()], "conversation": conversation.public_id,
                  "survey": survey.key}
-        repo.record_event(session, submission.channel, submission.event_id,
+        events.record_event(session, submission.channel, submission.event_id,
                           respondent_id=respondent_id, reply=reply, now=stored_at)
     return SubmitResult(conversation.public_id, (thanks,))

@@ -1,14 +1,7 @@
 """One adapter per platform; each only translates between its platform and the core.
 
-The registry below names every channel Écoute speaks; the wiring
-(:mod:`ecoute.wiring`) builds the ones that are configured.
+Each platform is one folder (``telegram/``, ``slack/``, ``widget/``) or module
+(``console``); :mod:`channels.registry` names them all and says what each adds
+to a running process. ``text_fallbacks`` holds what every adapter without
+buttons shares: choices as numbered lines.
 """
-
-from __future__ import annotations
-
-CHANNELS: dict[str, str] = {
-    "console": "channels.console",
-    "telegram": "channels.telegram",
-    "slack": "channels.slack",
-    "web": "channels.web",
-}

@@ -18,9 +18,19 @@ from typing import TextIO
 
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound, Outbound, Turn
-from channels.base import numbered, resolve_typed
+from channels.registry import Channel
+from channels.text_fallbacks import numbered, resolve_typed
 
 NAME = "console"
+
+
+class ConsoleChannelEntry(Channel):
+    """The console's facts: nothing to configure, send or start (``ecoute chat`` runs it)."""
+
+    name = NAME
+
+
+CHANNEL = ConsoleChannelEntry()
 
 
 class ConsoleChannel:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
-MANIFEST = Path(__file__).resolve().parent.parent / "channels" / "slack_manifest.yaml"
+MANIFEST = Path(__file__).resolve().parent.parent / "channels" / "slack" / "manifest.yaml"
 
 
 @click.group()
@@ -76,8 +76,8 @@ def manifest(url: str | None, socket_mode: bool, name: str | None, fmt: str) -> 
 @slack.command("pulse")
 def pulse() -> None:
     """Plan the configured pulse survey now (the worker's outbox sends it)."""
-    from channels.slack_pulse import send_pulse
-    from channels.slack_setup import web_client
+    from channels.slack.pulse import send_pulse
+    from channels.slack.setup import web_client
     from ecoute.cli import Failure, _ecoute
 
     ecoute = _ecoute()
@@ -102,7 +102,7 @@ def pulse() -> None:
 def results(since: datetime | None, until: datetime | None, survey: str, fmt: str) -> None:
     """Print each internal service's rating; services with 1-4 anonymous answers are withheld."""
     from ecoute.cli import _ecoute
-    from storage.slack_queries import MIN_ANONYMOUS, service_results
+    from storage.reports import MIN_ANONYMOUS, service_results
 
     end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
     start = since.replace(tzinfo=UTC) if since else end - timedelta(days=30)

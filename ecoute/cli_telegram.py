@@ -58,7 +58,7 @@ def _settings() -> TelegramSettings:
 
 def _with_bot(settings: TelegramSettings, work: Callable[[Bot], Any]) -> Any:
     """Run ``work(bot)`` on this process's Telegram loop and return its result."""
-    from channels.telegram_runtime import build_bot, run
+    from channels.telegram.runtime import build_bot, run
 
     async def session() -> Any:
         async with build_bot(settings) as bot:
@@ -88,8 +88,8 @@ def telegram() -> None:
 @_friendly
 def set_webhook(url: str | None, drop_pending: bool) -> None:
     """Make Telegram post updates to URL (default TELEGRAM_WEBHOOK_URL) with the secret."""
-    from channels.telegram import ALLOWED_UPDATES
-    from channels.telegram_runtime import register_commands
+    from channels.telegram.adapter import ALLOWED_UPDATES
+    from channels.telegram.runtime import register_commands
 
     settings = _settings()
     url = url or settings.webhook_url

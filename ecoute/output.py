@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from storage import reports
 
 FIELDS = ("id", "channel", "survey", "survey_version", "language", "status", "context",
@@ -44,7 +45,7 @@ def _cell(value: Any) -> str:
 
 def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None) -> None:
     """Write NPS, CSAT and CES as JSON or as a small table."""
-    summary = reports.summary(session, since).to_dict()
+    summary = metrics.summary(session, since).to_dict()
     if fmt == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
         return

@@ -1,14 +1,16 @@
 """The composition root: builds the store, the catalog, the engine, the senders, the jobs.
 
-This is the only module that knows every part. The core (``bot/``) gets its
-channel senders by injection from here; the web app and the CLI get everything
-from :func:`build`.
+This is the only module that knows every part. Channels are found in the
+registry (:mod:`channels.registry`: the built-in ones and those installed
+packages add); each one's facts fill the core's settings (which channels are
+internal, which are pulled) and its parts (sender, services, jobs, alert
+targets) are asked for here. The web app and the CLI get everything from
+:func:`build`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from apscheduler.schedulers.base import BaseScheduler
 
@@ -17,20 +19,11 @@ from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
-from channels.slack_setup import slack_alert_targets, slack_jobs, slack_sender, slack_services
-from channels.telegram_runtime import telegram_sender, telegram_services
+from channels.registry import Runtime, Service, registered
 from ecoute.config import Settings
 from storage.db import Database
 
-
-class Service(Protocol):
-    """A long-running part started by ``serve`` and ``worker`` (polling, Socket Mode)."""
-
-    def start(self) -> None:
-        """Start in the background."""
-
-    def stop(self) -> None:
-        """Stop and release resources."""
+__all__ = ["Ecoute", "Service", "build", "build_senders", "outbox_settings"]
 
 
 @dataclass
@@ -48,18 +41,27 @@ class Ecoute:
         return Dispatcher(self.db, self.senders, settings=outbox_settings(self.settings),
                           clock=self.engine.clock)
 
+    def runtime(self) -> Runtime:
+        """Return what the channels may use of this process."""
+        return Runtime(self.engine, self.settings.default_language)
+
     def jobs(self) -> list[Job]:
-        """Return every periodic job of the worker."""
-        return core_jobs(self.engine, self.dispatcher()) + slack_jobs(self)
+        """Return every periodic job of the worker: the core's, then each channel's."""
+        jobs = core_jobs(self.engine, self.dispatcher())
+        for name, channel in registered().items():
+            jobs += channel.jobs(self.settings.channel_settings(name), self.runtime())
+        return jobs
 
     def scheduler(self, *, blocking: bool) -> BaseScheduler:
         """Return the worker's scheduler with every job added (not started)."""
         return build_scheduler(self.jobs(), blocking=blocking)
 
     def services(self) -> list[Service]:
-        """Return the background services the configured channels need (Slack's Socket Mode)."""
-        return [*slack_services(self), *telegram_services(
-            self.settings.telegram, self.engine, self.settings.default_language)]
+        """Return the background services the configured channels need (polling, Socket Mode)."""
+        services: list[Service] = []
+        for name, channel in registered().items():
+            services += channel.services(self.settings.channel_settings(name), self.runtime())
+        return services
 
     def close(self) -> None:
         """Release the database connections."""
@@ -76,13 +78,16 @@ def build(
     settings = settings or Settings.from_env()
     db = database or Database(settings.database_url)
     catalog = SurveyCatalog.from_directory(settings.surveys_dir)
+    channels = registered()
+    targets = tuple(target for name, channel in channels.items()
+                    for target in channel.alert_targets(settings.channel_settings(name)))
     engine = DialogueEngine(
         db,
         catalog,
         settings=EngineSettings(
             default_language=settings.default_language, idle_timeout=settings.idle_timeout,
-            alert_targets=slack_alert_targets(settings.slack),
-            console_url=settings.base_url,
+            alert_targets=targets, console_url=settings.base_url,
+            internal_channels=frozenset(n for n, c in channels.items() if c.internal),
         ),
         clock=clock,
     )
@@ -92,10 +97,10 @@ def build(
 def build_senders(settings: Settings) -> dict[str, Sender]:
     """Return a sender per configured channel (a channel with no token has none)."""
     senders: dict[str, Sender] = {}
-    if (slack := slack_sender(settings.slack)) is not None:
-        senders["slack"] = slack
-    if (telegram := telegram_sender(settings.telegram)) is not None:
-        senders["telegram"] = telegram
+    for name, channel in registered().items():
+        sender = channel.sender(settings.channel_settings(name))
+        if sender is not None:
+            senders[name] = sender
     return senders
 
 
@@ -105,4 +110,5 @@ def outbox_settings(settings: Settings) -> OutboxSettings:
         channel_rates={"telegram": settings.telegram.rate, "slack": settings.slack.rate},
         respondent_rates={"telegram": settings.telegram.per_chat_rate},
         storage_uri=settings.rate_limit_storage,
+        pull_channels=frozenset(n for n, c in registered().items() if c.pull),
     )

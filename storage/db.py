@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.writers import WriterQueue
+from storage.hotpath.writers import WriterQueue
 
 DEFAULT_URL = "sqlite:///ecoute.db"
 # SQLite copies its write-ahead log back into the database every this many pages
@@ -102,7 +102,7 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def _queued(self) -> AbstractContextManager[object]:
-        """Wait for SQLite's one writer turn (see :mod:`storage.writers`); nothing elsewhere."""
+        """Wait for SQLite's one writer turn (:mod:`storage.hotpath.writers`); nothing elsewhere."""
         return self.writers.held() if self.writers else nullcontext()
 
     @contextmanager

@@ -1,44 +1,55 @@
-"""Read-only queries for statistics and exports: SQL aggregates and batched reads."""
+"""Read-only queries for statistics and exports: SQL aggregates (counts) and batched reads.
+
+Storage counts; the core gives the counts their meaning (:mod:`bot.metrics` turns
+them into NPS, CSAT and CES, with its thresholds passed in here).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
-from bot.metrics import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN, Summary, ces, csat, nps
 from storage.models import Answer, Conversation, SurveyVersion
+from storage.vocabulary import ConversationStatus
+
+MIN_ANONYMOUS = 5  # the smallest group of anonymous answers ever shown
 
 
-def summary(session: Session, since: datetime | None = None) -> Summary:
-    """Return NPS, CSAT and CES over the answers given since ``since`` (all when None)."""
+@dataclass(frozen=True)
+class ScoreCounts:
+    """Counts of one score type's answers: how many, their sum, and how many in each band."""
+
+    count: int = 0
+    total: int = 0
+    high: int = 0  # at least ``high_min``: promoters (NPS), satisfied (CSAT)
+    low: int = 0  # at most ``low_max``: detractors (NPS)
+
+
+def score_counts(
+    session: Session, thresholds: dict[str, tuple[int, int]], since: datetime | None = None,
+) -> dict[str, ScoreCounts]:
+    """Count the answers of each score type since ``since`` (all when None).
+
+    ``thresholds`` maps a question type to ``(high_min, low_max)``: the bands to count.
+    """
     number = Answer.number
-    stmt = (
-        select(
-            Answer.question_type,
-            func.count(number),
-            func.sum(number),
-            func.sum(case((number >= PROMOTER_MIN, 1), else_=0)),
-            func.sum(case((number <= DETRACTOR_MAX, 1), else_=0)),
-            func.sum(case((number >= CSAT_SATISFIED_MIN, 1), else_=0)),
-        )
-        .where(Answer.question_type.in_(("nps", "csat", "ces")), number.is_not(None))
-        .group_by(Answer.question_type)
-    )
-    if since is not None:
-        stmt = stmt.where(Answer.created_at >= since)
-    rows = {row[0]: [int(v or 0) for v in row[1:]] for row in session.execute(stmt)}
-    n_count, _, promoters, detractors, _ = rows.get("nps", [0] * 5)
-    c_count, c_sum, _, _, satisfied = rows.get("csat", [0] * 5)
-    e_count, e_sum, *_ = rows.get("ces", [0] * 5)
-    return Summary(
-        nps=nps(promoters, n_count - promoters - detractors, detractors),
-        csat=csat(satisfied, c_count, c_sum),
-        ces=ces(e_count, e_sum),
-    )
+    counts: dict[str, ScoreCounts] = {}
+    for kind, (high_min, low_max) in thresholds.items():
+        stmt = select(
+            func.count(number), func.sum(number),
+            func.sum(case((number >= high_min, 1), else_=0)),
+            func.sum(case((number <= low_max, 1), else_=0)),
+        ).where(Answer.question_type == kind, number.is_not(None))
+        if since is not None:
+            stmt = stmt.where(Answer.created_at >= since)
+        row = session.execute(stmt).one()
+        counts[kind] = ScoreCounts(*(int(v or 0) for v in row))
+    return counts
 
 
 def conversations(
@@ -102,3 +113,51 @@ def _iso(moment: datetime | None) -> str | None:
 def question_ids(session: Session) -> list[str]:
     """Return every question id that has an answer, sorted (the export's CSV columns)."""
     return list(session.scalars(select(Answer.question_id).distinct().order_by(Answer.question_id)))
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    """One internal service's results over a period; ``shown`` is False when withheld."""
+
+    service: str
+    answers: int
+    anonymous: int
+    average: float | None
+    satisfied: float | None
+    shown: bool
+
+
+def service_results(
+    session: Session, since: datetime, until: datetime, *, survey: str = "internal",
+    service_question: str = "service", rating_question: str = "rating",
+    min_anonymous: int = MIN_ANONYMOUS,
+) -> list[ServiceResult]:
+    """Return each service's rating over [since, until), withholding small anonymous groups."""
+    service, rating = aliased(Answer), aliased(Answer)
+    anonymous = func.sum(case((Conversation.respondent_id.is_(None), 1), else_=0))
+    stmt = (
+        select(service.choice, func.count(), anonymous, func.avg(rating.number),
+               func.sum(case((rating.number >= 4, 1), else_=0)), func.count(rating.number))
+        .select_from(service)
+        .join(Conversation, Conversation.id == service.conversation_id)
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .outerjoin(rating, and_(rating.conversation_id == service.conversation_id,
+                                rating.question_id == rating_question))
+        .where(SurveyVersion.key == survey, service.question_id == service_question,
+               Conversation.status == ConversationStatus.COMPLETED,
+               Conversation.completed_at >= since,
+               Conversation.completed_at < until)
+        .group_by(service.choice)
+        .order_by(service.choice)
+    )
+    results = []
+    for choice, count, anon, average, satisfied, rated in session.execute(stmt):
+        anon = int(anon or 0)
+        shown = anon == 0 or anon >= min_anonymous
+        results.append(ServiceResult(
+            service=str(choice), answers=int(count), anonymous=anon,
+            average=round(float(average), 2) if shown and average is not None else None,
+            satisfied=round(100 * int(satisfied) / int(rated), 1) if shown and rated else None,
+            shown=shown,
+        ))
+    return results

@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from storage.db import Executor, connection_of, insert_for
+from storage.hotpath.prepared import Prepared
 from storage.models import Suppression
-from storage.prepared import Prepared
 
 PEPPER = b"ecoute-suppression-v1"
 

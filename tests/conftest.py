@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.stores import postgres_store
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound, Turn
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.migrate import upgrade
+from testkit.stores import postgres_store
 
 POSTGRES_URL = os.environ.get("ECOUTE_TEST_POSTGRES_URL")
 

@@ -20,7 +20,7 @@ from bot.outbox import (
     take_inbox,
 )
 from ecoute.wiring import Ecoute
-from storage import outbox_store
+from storage import deliveries
 from storage.models import Delivery, Respondent
 from tests.conftest import Clock, Person
 
@@ -182,8 +182,8 @@ def test_the_widget_inbox_hands_messages_over_once(ecoute: Ecoute, clock: Clock)
         session.scalars(select(Respondent)).one().consent_at = clock()
     enqueue(ecoute.db, key="w", kind="announcement", channel="web",
             message=Outbound("You said, we did"), respondent_id=1, now=clock())
-    dispatcher = Dispatcher(ecoute.db, {}, clock=clock)
-    assert dispatcher.run_once().skipped == 0, "pull channels are not pushed"
+    dispatcher = ecoute.dispatcher()
+    assert dispatcher.run_once().skipped == 0, "pull channels (the widget's) are not pushed"
     assert [m.text for m in take_inbox(ecoute.db, "web", "visitor-1", clock())] == [
         "You said, we did"
     ]
@@ -203,7 +203,7 @@ def test_workers_never_claim_the_same_row(ecoute: Ecoute, clock: Clock) -> None:
     def claim() -> None:
         while True:
             with ecoute.db.transaction() as session:
-                rows = outbox_store.claim_due(session, clock(), clock() + timedelta(minutes=5), 7)
+                rows = deliveries.claim_due(session, clock(), clock() + timedelta(minutes=5), 7)
             if not rows:
                 return
             with lock:

@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
+from storage.hotpath.prepared import Prepared
 from storage.models import Respondent
-from storage.prepared import Prepared
 
 TABLE = Respondent.__table__
 INSERT = Prepared(insert(TABLE).returning(TABLE.c.id))

@@ -13,13 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
+from storage.hotpath.writers import WriterQueue
 from storage.migrate import upgrade
-from storage.writers import WriterQueue
 
 HOLD_IN_CHILD = """
 import sys, time
 from sqlalchemy.engine import make_url
-from storage.writers import WriterQueue
+from storage.hotpath.writers import WriterQueue
 queue = WriterQueue.for_url(make_url(sys.argv[1]))
 with queue.held():
     print("held", flush=True)

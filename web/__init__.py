@@ -1,25 +1,64 @@
 """The Flask application: health check, widget API and pages, Telegram and Slack webhooks.
 
-``create_app()`` builds everything from the environment; tests pass their own
-:class:`ecoute.wiring.Ecoute`. Nothing happens at import time.
+``create_app(served)`` takes the running Écoute it serves (assembled by the
+composition root: ``ecoute.wsgi`` for gunicorn, ``ecoute serve``, the tests)
+and builds the app around it. Nothing happens at import time.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import Flask
 
-from ecoute.wiring import Ecoute, build
+from bot.engine import DialogueEngine
+from bot.surveys import SurveyCatalog
+from channels.slack.settings import SlackSettings
+from channels.telegram.settings import TelegramSettings
+from storage.db import Database
+from web.settings import WebSettings
 
 
-def create_app(ecoute: Ecoute | None = None) -> Flask:
-    """Create the Flask app around an :class:`Ecoute` (built from the environment if None)."""
+class ServedSettings(Protocol):
+    """The settings the web app reads."""
+
+    @property
+    def default_language(self) -> str: ...
+    @property
+    def secret_key(self) -> str | None: ...
+    @property
+    def allowed_origins(self) -> tuple[str, ...]: ...
+    @property
+    def rate_limit_storage(self) -> str: ...
+    @property
+    def telegram(self) -> TelegramSettings: ...
+    @property
+    def slack(self) -> SlackSettings: ...
+    @property
+    def web(self) -> WebSettings: ...
+
+
+class Served(Protocol):
+    """What the web app serves: the running Écoute's settings, store, catalog and engine."""
+
+    @property
+    def settings(self) -> ServedSettings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def catalog(self) -> SurveyCatalog: ...
+    @property
+    def engine(self) -> DialogueEngine: ...
+
+
+def create_app(served: Served) -> Flask:
+    """Create the Flask app around the running Écoute it serves."""
     app = Flask(__name__)
-    ecoute = ecoute or build()
-    app.extensions["ecoute"] = ecoute
+    app.extensions["ecoute"] = served
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the order they were built
-    if ecoute.settings.secret_key:
-        app.config["SECRET_KEY"] = ecoute.settings.secret_key
+    if served.settings.secret_key:
+        app.config["SECRET_KEY"] = served.settings.secret_key
 
     from web import errors, health, pages, slack_events, telegram_hook, widget_api
 
@@ -28,12 +67,12 @@ def create_app(ecoute: Ecoute | None = None) -> Flask:
     widget_api.init_app(app)  # /api/widget/v1/…
     app.register_blueprint(pages.bp)  # /, /s/<survey>, /widget.js
     app.register_blueprint(telegram_hook.bp)  # POST /telegram/webhook
-    slack_events.init_app(app, ecoute)  # POST /slack/events, when Slack is configured
+    slack_events.init_app(app, served)  # POST /slack/events, when Slack is configured
     return app
 
 
-def current_ecoute() -> Ecoute:
-    """Return the :class:`Ecoute` of the app handling the current request."""
+def current_ecoute() -> Served:
+    """Return what the app handling the current request serves."""
     from flask import current_app
 
     return current_app.extensions["ecoute"]  # type: ignore[no-any-return]

@@ -3,7 +3,7 @@
 Bolt's Flask adapter does the work: it verifies the request signature (signing
 secret, 5-minute window; 401 otherwise, before anything is stored), answers
 Slack's URL check, and acknowledges at once while the listeners of
-:class:`channels.slack.SlackChannel` run. The blueprint is registered only when
+:class:`channels.slack.adapter.SlackChannel` run. The blueprint is registered only when
 Slack is configured (``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``).
 """
 
@@ -12,17 +12,17 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
-from ecoute.wiring import Ecoute
+from web import Served
 
 
-def init_app(app: Flask, ecoute: Ecoute) -> None:
+def init_app(app: Flask, served: Served) -> None:
     """Mount ``POST /slack/events`` when Slack is configured for HTTP mode."""
-    slack = ecoute.settings.slack
+    slack = served.settings.slack
     if not (slack.bot_token and slack.signing_secret):
         return
-    from channels.slack_setup import slack_channel
+    from channels.slack.setup import slack_channel
 
-    handler = SlackRequestHandler(slack_channel(ecoute).app)
+    handler = SlackRequestHandler(slack_channel(slack, served.engine).app)
     bp = Blueprint("slack_events", __name__)
 
     @bp.post("/slack/events")

@@ -18,7 +18,7 @@ import threading
 from flask import Blueprint, Flask, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from channels.telegram_runtime import TelegramWebhook
+from channels.telegram.runtime import TelegramWebhook
 from web import current_ecoute
 
 bp = Blueprint("telegram_hook", __name__, url_prefix="/telegram")

@@ -29,8 +29,8 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from bot.dialogue import question_ref
 from bot.outbox import take_inbox
-from channels import web
-from storage.web_queries import ConversationOwner
+from channels.widget import adapter as widget
+from storage.conversations import ConversationOwner
 from web.widget_limits import WidgetLimits
 from web.widget_owners import Owners
 
@@ -143,7 +143,7 @@ def _owned(conversation: str, visitor: str) -> ConversationOwner:
     found = _owners().get(conversation)
     if found is None:
         fail(404, "unknown_conversation", "there is no such conversation")
-    if (found.channel, found.external_id) != (web.NAME, visitor):
+    if (found.channel, found.external_id) != (widget.NAME, visitor):
         fail(403, "not_your_conversation", "this conversation belongs to another visitor")
     return found
 
@@ -184,13 +184,13 @@ def start_conversation() -> ResponseReturnValue:
     survey = body.get("survey")
     if survey and survey not in {s.key for s in ecoute.catalog.offered(False)}:
         fail(404, "unknown_survey", f"there is no survey {survey!r}")
-    inbound = web.start(body["visitor"], body["client_message_id"], survey=survey,
+    inbound = widget.start(body["visitor"], body["client_message_id"], survey=survey,
                         language=body.get("language"), context=body.get("context"))
     turn = ecoute.engine.handle(inbound)
     if turn.conversation is not None and turn.survey is not None:
         _owners().remember(turn.conversation,
-                           ConversationOwner(web.NAME, body["visitor"], turn.survey))
-    return jsonify(web.render_turn(turn))
+                           ConversationOwner(widget.NAME, body["visitor"], turn.survey))
+    return jsonify(widget.render_turn(turn))
 
 
 @bp.post("/conversations/<conversation>/messages")
@@ -201,10 +201,10 @@ def post_message(conversation: str) -> ResponseReturnValue:
     body = _body("MessageRequest")
     owner = _owned(conversation, body["visitor"])
     _check_length(conversation, owner, body.get("text"), body.get("ref"))
-    inbound = web.message(body["visitor"], body["client_message_id"], text=body.get("text"),
+    inbound = widget.message(body["visitor"], body["client_message_id"], text=body.get("text"),
                           choice_id=body.get("choice_id"), ref=body.get("ref"),
                           language=body.get("language"))
-    return jsonify(web.render_turn(current_ecoute().engine.handle(inbound)))
+    return jsonify(widget.render_turn(current_ecoute().engine.handle(inbound)))
 
 
 @bp.get("/conversations/<conversation>")
@@ -214,10 +214,11 @@ def resume_conversation(conversation: str) -> ResponseReturnValue:
 
     visitor = _visitor_header()
     _owned(conversation, visitor)
-    turn = current_ecoute().engine.resume(web.identity(visitor))
+    turn = current_ecoute().engine.resume(widget.identity(visitor))
     active = turn.conversation == conversation
+    messages = [widget.render(m) for m in turn.messages] if active else []
     return jsonify(conversation=conversation, survey=turn.survey if active else None,
-                   active=active, messages=[web.render(m) for m in turn.messages] if active else [])
+                   active=active, messages=messages)
 
 
 @bp.post("/inbox")
@@ -227,8 +228,8 @@ def inbox() -> ResponseReturnValue:
 
     visitor = _body("InboxRequest")["visitor"]
     ecoute = current_ecoute()
-    messages = take_inbox(ecoute.db, web.NAME, visitor, ecoute.engine.clock())
-    return jsonify(messages=[web.render(m) for m in messages])
+    messages = take_inbox(ecoute.db, widget.NAME, visitor, ecoute.engine.clock())
+    return jsonify(messages=[widget.render(m) for m in messages])
 
 
 @bp.get("/openapi.yaml")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from storage.conversations import ConversationOwner, conversation_owner
 from storage.db import Database
-from storage.web_queries import ConversationOwner, conversation_owner
 
 
 class Owners:

@@ -8,14 +8,14 @@ from dataclasses import replace
 import pytest
 
 from bot.outbox import Dispatcher
-from channels.telegram_runtime import TelegramPolling, TelegramWebhook
+from channels.telegram.runtime import TelegramPolling, TelegramWebhook
 from ecoute.config import Settings, SlackSettings
 from ecoute.wiring import Ecoute, build, outbox_settings
 from storage.db import Database
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import Polling, TelegramChat, Webhook
 from tests.conftest import Clock
-from tests.emulators.slack import SlackEmulator, SlackWorkspace
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import Polling, TelegramChat, Webhook
 from web import create_app
 
 SLACK_SECRET = "test-signing-secret"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Choice, InputHint, Outbound
-from channels.base import numbered, resolve_typed
+from channels.text_fallbacks import numbered, resolve_typed
 
 MENU = Outbound("Which survey?", choices=(Choice("survey:nps", "Recommend us?"),
                                           Choice("survey:csat", "How did we do?")),

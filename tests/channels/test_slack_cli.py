@@ -11,7 +11,7 @@ from bot.messages import Identity
 from bot.submissions import Submission
 from ecoute.cli import cli
 from ecoute.wiring import Ecoute
-from tests.emulators.slack import SlackEmulator
+from testkit.emulators.slack import SlackEmulator
 
 
 def test_the_manifest_is_filled_in_with_the_public_url() -> None:

@@ -10,7 +10,7 @@ from bot.outbox import Dispatcher
 from ecoute.wiring import Ecoute
 from storage import reports
 from storage.models import InboundEvent
-from tests.emulators.slack import SlackEmulator, SlackWorkspace
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 
 
 def posted(api: SlackEmulator, count: int) -> list[dict]:

@@ -14,7 +14,7 @@ from bot.messages import Identity
 from bot.outbox import Dispatcher
 from bot.submissions import Submission
 from ecoute.wiring import Ecoute
-from storage import reports, slack_queries
+from storage import reports
 from storage.models import (
     Answer,
     Base,
@@ -23,8 +23,8 @@ from storage.models import (
     InboundEvent,
     Respondent,
 )
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.conftest import Clock
-from tests.emulators.slack import SlackEmulator, SlackWorkspace
 
 RATING = {"service": "it", "rating": "2", "comment": "The VPN drops every hour"}
 
@@ -176,9 +176,9 @@ def test_a_services_results_are_withheld_below_five_anonymous_answers(
                                  sender=Identity("slack", f"UN{n}")))
     since = clock() - timedelta(days=1)
     with slack_ecoute.db.transaction() as session:
-        results = {r.service: r for r in slack_queries.service_results(
+        results = {r.service: r for r in reports.service_results(
             session, since, clock() + timedelta(seconds=1))}
-        later = slack_queries.service_results(session, clock() + timedelta(seconds=1),
+        later = reports.service_results(session, clock() + timedelta(seconds=1),
                                               datetime(2030, 1, 1, tzinfo=UTC))
     assert (results["hr"].shown, results["hr"].average) == (False, None)
     assert (results["it"].shown, results["it"].average, results["it"].anonymous) == (

@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from bot.messages import Outbound
 from bot.outbox import Dispatcher, OutboxSettings, enqueue
-from channels.slack_pulse import send_pulse
-from channels.slack_setup import web_client
+from channels.slack.pulse import send_pulse
+from channels.slack.setup import web_client
 from ecoute.config import ConfigError, Pulse, Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.models import Delivery, Respondent
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.conftest import Clock
-from tests.emulators.slack import SlackEmulator, SlackWorkspace
 
 
 def plan(ecoute: Ecoute, clock: Clock, address: str, text: str = "We fixed the VPN.") -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ecoute.wiring import Ecoute
 from storage.models import InboundEvent, Respondent
-from tests.emulators.slack import SlackEmulator, SlackWorkspace
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 
 DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 DOC_TIMESTAMP = "1531420618"

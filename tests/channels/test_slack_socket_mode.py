@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ecoute.wiring import Ecoute
-from tests.emulators.slack import SlackEmulator, callback
+from testkit.emulators.slack import SlackEmulator, callback
 
 
 def test_a_dm_over_socket_mode_is_acknowledged_and_answered(

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from ecoute.cli import cli
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import Polling, TelegramChat
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import Polling, TelegramChat
 
 ROOT = Path(__file__).resolve().parents[2]
 

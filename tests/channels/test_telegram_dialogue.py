@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from ecoute.wiring import Ecoute
 from storage.models import Answer, Conversation, InboundEvent, Respondent
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import TelegramChat
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import TelegramChat
 
 ALREADY = "That question has already been answered."
 
@@ -191,7 +191,7 @@ def test_feedback_offers_the_surveys_and_an_unknown_command_gets_help(
 def test_polling_leaves_a_webhook_set_by_another_process_alone(
     telegram_ecoute: Ecoute, telegram_api: TelegramEmulator
 ) -> None:
-    from channels.telegram_runtime import TelegramPolling
+    from channels.telegram.runtime import TelegramPolling
 
     telegram_api.webhook["url"] = "https://feedback.example.com/telegram/webhook"
     polling = TelegramPolling(telegram_ecoute.settings.telegram, telegram_ecoute.engine)
@@ -207,7 +207,7 @@ def test_without_a_telegram_language_the_default_language_is_spoken(
     from dataclasses import replace
 
     from ecoute.wiring import build
-    from tests.emulators.telegram_chat import Webhook
+    from testkit.emulators.telegram_chat import Webhook
     from web import create_app
 
     french_site = build(replace(telegram_settings, default_language="fr"), database=db)
@@ -223,7 +223,7 @@ def test_without_a_telegram_language_the_default_language_is_spoken(
 def test_an_update_fetched_twice_by_polling_has_its_effect_once(
     telegram_polling: Any, telegram_api: TelegramEmulator, telegram_ecoute: Ecoute
 ) -> None:
-    from tests.emulators.telegram_chat import Polling
+    from testkit.emulators.telegram_chat import Polling
 
     chat = TelegramChat(telegram_api, 42, Polling(telegram_api))
     chat.says("/start nps")

@@ -18,9 +18,9 @@ from bot.outbox import Dispatcher, enqueue
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute, outbox_settings
 from storage.models import Delivery, Respondent
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import TelegramChat
 from tests.conftest import Clock
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import TelegramChat
 
 NEWS = Outbound("We changed our opening hours, as you suggested.", Kind.ANNOUNCEMENT)
 _keys = count(1)
@@ -145,7 +145,7 @@ def test_an_unreachable_bot_api_is_a_transient_error(telegram_settings: Settings
     import socket
 
     from bot.outbox import TransientError
-    from channels.telegram_runtime import TelegramSender
+    from channels.telegram.runtime import TelegramSender
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.messages import Choice, InputHint, Kind, Outbound, Turn
-from channels.telegram import parse_start
-from channels.telegram_render import callback_data, joined, keyboard, parse_callback
+from channels.telegram.adapter import parse_start
+from channels.telegram.render import callback_data, joined, keyboard, parse_callback
 from ecoute.config import Settings
 from ecoute.wiring import build
 from storage.models import Answer
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import TelegramChat, Webhook
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import TelegramChat, Webhook
 from web import create_app
 
 

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute
 from storage.models import Answer, InboundEvent, Respondent
+from testkit.emulators.telegram import TelegramEmulator
+from testkit.emulators.telegram_chat import TelegramChat, Webhook
 from tests.channels.conftest import TELEGRAM_SECRET
-from tests.emulators.telegram import TelegramEmulator
-from tests.emulators.telegram_chat import TelegramChat, Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,7 +132,7 @@ def telegram_gunicorn(telegram_settings: Settings, telegram_ecoute: Ecoute,
            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "--preload", "-b", f"127.0.0.1:{port}",
-         "web:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+         "ecoute.wsgi:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

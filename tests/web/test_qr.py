@@ -9,7 +9,7 @@ import pytest
 import segno
 from click.testing import CliRunner
 
-from channels.telegram import parse_start
+from channels.telegram.adapter import parse_start
 from ecoute.cli import cli
 
 

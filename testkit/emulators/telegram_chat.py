@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.emulators.telegram import Shown, TelegramEmulator
+from testkit.emulators.telegram import Shown, TelegramEmulator
 
 
 class TelegramChat:

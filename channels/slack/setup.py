@@ -1,25 +1,22 @@
-"""How the Slack channel is put together from the settings (called by :mod:`ecoute.wiring`).
+"""How the Slack channel is put together from its settings and the running engine.
 
-Kept beside the channel so the composition root only adds one line per
-extension point: the outbox's sender, the Socket Mode service, the pulse job,
-and the staff-alert target.
+The channel's registry entry (:data:`channels.slack.CHANNEL`) hands these to the
+composition root: the outbox's sender, the Socket Mode service, the pulse job and
+the staff-alert target; the web app builds :func:`slack_channel` for HTTP events.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.engine import DialogueEngine
 from bot.scheduler import Job
-from channels.slack import SlackChannel
-from channels.slack_pulse import send_pulse
-from channels.slack_sender import SlackSender
-
-if TYPE_CHECKING:
-    from ecoute.config import SlackSettings
-    from ecoute.wiring import Ecoute, Service
+from channels.registry import Runtime, Service
+from channels.slack.adapter import SlackChannel
+from channels.slack.pulse import send_pulse
+from channels.slack.sender import SlackSender
+from channels.slack.settings import SlackSettings
 
 
 def web_client(slack: SlackSettings, *, patient: bool = False) -> WebClient:
@@ -40,37 +37,36 @@ def slack_sender(slack: SlackSettings) -> SlackSender | None:
     return SlackSender(web_client(slack)) if slack.bot_token else None
 
 
-def slack_channel(ecoute: Ecoute, *, process_before_response: bool = False) -> SlackChannel:
+def slack_channel(slack: SlackSettings, engine: DialogueEngine, *,
+                  process_before_response: bool = False) -> SlackChannel:
     """Return the Bolt-based Slack channel over the application's engine.
 
     Its client is patient: live replies are posted after the ack, in the
     background, so waiting out a 429 loses nothing and keeps the dialogue going.
     """
-    slack = ecoute.settings.slack
-    return SlackChannel(ecoute.engine, web_client(slack, patient=True),
+    return SlackChannel(engine, web_client(slack, patient=True),
                         signing_secret=slack.signing_secret,
                         feedback_survey=slack.feedback_survey,
                         process_before_response=process_before_response)
 
 
-def slack_services(ecoute: Ecoute) -> list[Service]:
+def slack_services(slack: SlackSettings, runtime: Runtime) -> list[Service]:
     """Return the Socket Mode service when ``SLACK_APP_TOKEN`` (and a bot token) is set."""
-    from channels.slack_socket import SlackSocketService
+    from channels.slack.socket_mode import SlackSocketService
 
-    slack = ecoute.settings.slack
     if not (slack.bot_token and slack.app_token):
         return []
-    return [SlackSocketService(slack_channel(ecoute), slack.app_token)]
+    return [SlackSocketService(slack_channel(slack, runtime.engine), slack.app_token)]
 
 
-def slack_jobs(ecoute: Ecoute) -> list[Job]:
+def slack_jobs(slack: SlackSettings, runtime: Runtime) -> list[Job]:
     """Return the pulse job when a pulse is configured."""
-    slack = ecoute.settings.slack
     pulse = slack.pulse
     if not (slack.bot_token and pulse):
         return []
-    args = (ecoute.db, web_client(slack, patient=True), ecoute.catalog, pulse, ecoute.engine.clock,
-            ecoute.settings.default_language)
+    engine = runtime.engine
+    args = (engine.db, web_client(slack, patient=True), engine.catalog, pulse, engine.clock,
+            runtime.default_language)
     return [Job("slack_pulse", send_pulse, "cron", pulse.trigger_args(), args)]
 
 

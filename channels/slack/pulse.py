@@ -19,8 +19,9 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n import gettext_for, normalise, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
 from bot.surveys import Survey, SurveyCatalog
-from ecoute.config import Pulse
-from storage import outbox_store, slack_queries
+from channels.slack import NAME
+from channels.slack.settings import Pulse
+from storage import deliveries, respondents
 from storage.db import Database
 
 DOMAIN = "slack"
@@ -64,7 +65,7 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
     run = now.strftime("%Y%m%dT%H%M")
     users = audience(client, pulse)
     with database.transaction() as session:
-        known = slack_queries.known_people(session, users)
+        known = respondents.known_people(session, NAME, users)
     bot_user = _bot_user(client)
     newcomers = {u: _profile(client, u) for u in users if u not in known and u != bot_user}
     planned = 0
@@ -76,12 +77,13 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
                 if profile is None:  # a bot, a deactivated account, or this bot itself
                     continue
                 language = normalise(profile) or default_language
-                respondent_id = slack_queries.add_person(session, user, language, now)
+                respondent_id = respondents.create_respondent(
+                    session, NAME, user, now, internal=True, language=language).id
             elif person.opted_out or person.unreachable:
                 continue
             else:
                 respondent_id, language = person.respondent_id, person.language
-            planned += outbox_store.enqueue(
+            planned += deliveries.enqueue(
                 session, key=f"slack-pulse:{survey.key}:{run}:{user}", kind="pulse",
                 channel="slack", respondent_id=respondent_id, address=user,
                 payload=invitation(survey, language or default_language).to_dict(), now=now,

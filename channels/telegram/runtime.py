@@ -30,15 +30,15 @@ from telegram.ext import Application
 from bot.engine import DialogueEngine
 from bot.messages import Outbound
 from bot.outbox import PermanentError, RetryLater, TransientError
-from channels.telegram import (
+from channels.telegram.adapter import (
     ALLOWED_UPDATES,
     CURRENT,
     Outcome,
     TelegramAdapter,
     bot_commands,
 )
-from channels.telegram_render import send_call
-from ecoute.config import TelegramSettings
+from channels.telegram.render import send_call
+from channels.telegram.settings import TelegramSettings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ Usage::
 It answers ``auth.test``, ``chat.postMessage``, ``chat.update``, ``conversations.open``,
 ``conversations.members`` (paginated), ``users.info``, ``views.open``,
 ``views.publish``, ``views.update`` and ``apps.connections.open`` (which points to
-the Socket Mode endpoint of :mod:`tests.emulators.slack_socket`), plus posts to
+the Socket Mode endpoint of :mod:`testkit.emulators.slack_socket`), plus posts to
 the ``response_url`` it hands out. Every call is recorded with its parameters
 (query string, form or JSON body alike). :meth:`SlackEmulator.fail` makes the
 next calls of a method answer ``ok: false`` with an error, or HTTP 429 with a
@@ -30,8 +30,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.emulators.loopback import LoopbackServer, take
-from tests.emulators.slack_socket import SocketModeServer
+from testkit.emulators.loopback import LoopbackServer, take
+from testkit.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
 

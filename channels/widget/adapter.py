@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Identity, Inbound, Outbound, Turn
-
-NAME = "web"
+from channels.widget import NAME
 
 
 def identity(visitor: str) -> Identity:

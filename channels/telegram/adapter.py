@@ -8,7 +8,7 @@ Usage::
 
 Each update becomes one :class:`~bot.messages.Inbound` (``update_id`` is its
 event id, ``from.language_code`` its locale hint); the engine's replies become
-Bot API calls built by :mod:`channels.telegram_render`. Dialogues happen in
+Bot API calls built by :mod:`channels.telegram.render`. Dialogues happen in
 private chats only: in a group the bot answers ``/help`` with an invitation to
 write to it privately and ignores everything else. Edited messages and
 messages from bots are ignored; photos, stickers, voice notes, documents and
@@ -42,7 +42,8 @@ from telegram.ext import (
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for
 from bot.messages import Identity, Inbound, Kind, Turn
-from channels.telegram_render import (
+from channels.telegram import NAME
+from channels.telegram.render import (
     Call,
     Tapped,
     chosen_label,
@@ -52,7 +53,6 @@ from channels.telegram_render import (
     tap_calls,
 )
 
-NAME = "telegram"
 T = TypeVar("T")
 DOMAIN = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")

@@ -1,4 +1,4 @@
-"""The outbox's rows: enqueue with an idempotency key, claim due rows, record outcomes.
+"""Deliveries, the outbox's rows: enqueue with an idempotency key, claim, record outcomes, cancel.
 
 Claims are safe with several workers: on PostgreSQL due rows are selected
 ``FOR UPDATE SKIP LOCKED`` and leased (their next attempt moved past the send),
@@ -8,16 +8,16 @@ SQLite serialises writers, which gives the same guarantee on one machine.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Executor, insert_for
 from storage.models import Delivery, Respondent
+from storage.vocabulary import DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def enqueue(
         respondent_id=respondent_id,
         address=address,
         payload=payload,
-        status="pending",
+        status=DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=due or now,
         created_at=now,
@@ -83,7 +83,7 @@ def claim_due(
     stmt = (
         select(Delivery, Respondent)
         .outerjoin(Respondent, Respondent.id == Delivery.respondent_id)
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
@@ -113,15 +113,15 @@ def claim_due(
     return claimed
 
 
-def finish(session: Session, delivery_id: int, status: str, now: datetime,
+def finish(session: Session, delivery_id: int, status: DeliveryStatus, now: datetime,
            error: str | None = None) -> None:
-    """Record a final outcome: ``sent``, ``failed`` or ``skipped``."""
+    """Record a final outcome: sent, failed or skipped."""
     values: dict[str, Any] = {"status": status}
     if error is not None:
         values["last_error"] = error[:500]
-    if status == "sent":
+    if status == DeliveryStatus.SENT:
         values["sent_at"] = now
-    if status in ("sent", "failed"):
+    if status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
         values["attempts"] = Delivery.attempts + 1
     session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
@@ -136,22 +136,12 @@ def reschedule(session: Session, delivery_id: int, at: datetime, error: str | No
     session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
-def mark_unreachable(session: Session, respondent_id: int, reason: str, now: datetime) -> None:
-    """Remember that a person cannot be messaged any more (blocked the bot, account gone)."""
-    session.execute(
-        update(Respondent)
-        .where(Respondent.id == respondent_id)
-        .values(unreachable_at=now, unreachable_reason=reason[:255])
+def cancel_deliveries(session: Session, respondent_id: int, now: datetime) -> int:
+    """Cancel the person's pending proactive messages (they said stop); return how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.respondent_id == respondent_id,
+               Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED, last_error="opted out", next_attempt_at=now)
     )
-
-
-def try_cluster_lock(session: Session, name: str) -> bool:
-    """Take a transaction-scoped lock so a periodic job runs once per cluster.
-
-    PostgreSQL: ``pg_try_advisory_xact_lock`` (released at commit). SQLite has a
-    single writer and one machine, so the transaction itself is the lock.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    key = zlib.crc32(name.encode())
-    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))
+    return result.rowcount or 0

@@ -12,7 +12,7 @@ import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from channels.slack import SlackChannel
+from channels.slack.adapter import SlackChannel
 
 log = logging.getLogger(__name__)
 

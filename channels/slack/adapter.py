@@ -38,7 +38,8 @@ from bot.i18n import gettext_for, normalise, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
-from channels.slack_render import (
+from channels.slack import NAME
+from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
     OPEN_FEEDBACK_ACTION,
@@ -50,10 +51,9 @@ from channels.slack_render import (
     ref_of,
     unescape,
 )
-from channels.slack_sender import open_dm, post
-from storage import slack_queries
+from channels.slack.sender import open_dm, post
+from storage import conversations, respondents
 
-NAME = "slack"
 DOMAIN = "slack"
 LOCALE_TTL = 3600.0
 
@@ -133,7 +133,7 @@ class SlackChannel:
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
         with self.engine.db.reading() as connection:
-            chosen = slack_queries.chosen_language(connection, user)
+            chosen = respondents.chosen_language(connection, NAME, user)
         return chosen or normalise(self.locales.of(user)) or self.engine.settings.default_language
 
     # -- direct messages ---------------------------------------------------------------
@@ -287,7 +287,7 @@ class SlackChannel:
         user = event["user"]
         language = self.language(user)
         with self.engine.db.reading() as connection:
-            recent = slack_queries.recent_feedback(connection, user)
+            recent = conversations.recent_feedback(connection, NAME, user)
         items = [HomeItem(self._title(f.survey, language), f.completed_at,
                           self._summary(f.survey, f.values, language)) for f in recent]
         self.client.views_publish(user_id=user, view=home_view(items, language))

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.emulators.loopback import LoopbackServer, take
+from testkit.emulators.loopback import LoopbackServer, take
 
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Écoute", "username": "ecoute_test_bot",

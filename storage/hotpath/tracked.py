@@ -3,15 +3,21 @@
 A turn reads one respondent and their active conversation, changes a few fields
 and writes them back. Loading them as ORM instances and flushing the unit of work
 cost several times the SQL itself, so the hot path uses these instead: built from
-one Core row, they remember which fields were set, and :func:`storage.repositories.save`
-writes exactly those in one prebuilt UPDATE. Field names are the models' attributes.
+one Core row, they remember which fields were set, and :func:`save` writes exactly
+those in one prebuilt UPDATE. Field names are the models' attributes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
+
+from sqlalchemy import bindparam, update
+
+from storage.db import Executor, connection_of
+from storage.hotpath.prepared import Prepared
+from storage.models import Conversation, Respondent
 
 
 class Tracked:
@@ -79,3 +85,37 @@ class ConversationRow(Tracked):
     started_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+
+
+def fields_of(model: type[Respondent | Conversation], values: Sequence[Any]) -> dict[str, Any]:
+    """Map a table's column values (in column order) to the model's attribute names."""
+    return dict(zip(_ATTRIBUTES[model], values, strict=True))
+
+
+_ATTRIBUTES = {
+    model: [model.__mapper__.get_property_by_column(c).key for c in model.__table__.columns]
+    for model in (Respondent, Conversation)
+}
+_COLUMN_OF = {
+    model: {model.__mapper__.get_property_by_column(c).key: c.name
+            for c in model.__table__.columns}
+    for model in (Respondent, Conversation)
+}
+_UPDATES = {
+    model: Prepared(update(model.__table__).where(model.__table__.c.id == bindparam("_id")))
+    for model in (Respondent, Conversation)
+}
+_MODEL = {RespondentRow: Respondent, ConversationRow: Conversation}
+
+
+def save(session: Executor, *rows: RespondentRow | ConversationRow | None) -> None:
+    """Write the fields changed on respondent and conversation rows, one UPDATE each."""
+    for row in rows:
+        if row is None:
+            continue
+        changes = row.take_changes()
+        if changes:
+            model = _MODEL[type(row)]
+            columns = _COLUMN_OF[model]
+            params = {columns[key]: value for key, value in changes.items()}
+            _UPDATES[model].run(connection_of(session), {"_id": row.id, **params})

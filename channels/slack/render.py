@@ -21,7 +21,7 @@ from bot.i18n import gettext_for, pick
 from bot.messages import InputHint, Kind, Outbound
 from bot.questions import Question
 from bot.surveys import Survey
-from channels.base import numbered
+from channels.text_fallbacks import numbered
 
 DOMAIN = "slack"
 CHOICE_ACTION = "ecoute_choice_"

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.messages import Outbound
 from bot.outbox import PermanentError, RetryLater, SendError, TransientError
-from channels.slack_render import fallback_text, message_blocks
+from channels.slack.render import fallback_text, message_blocks
 
 GONE = frozenset({"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled",
                   "users_not_found", "user_is_bot"})

@@ -1,0 +1,56 @@
+"""Inbound events: each applied turn once, under a unique (channel, event id), with the transcript.
+
+The unique pair makes replays harmless: a replayed event fails to insert, its
+turn rolls back, and :func:`event_reply` returns what was answered the first time.
+A person's rows in order are their transcript ("forget" blanks them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select
+
+from storage.db import Executor, connection_of
+from storage.hotpath.prepared import Prepared
+from storage.models import InboundEvent
+
+_INSERT_EVENT = Prepared(insert(InboundEvent.__table__))
+_EVENT_REPLY = Prepared(select(InboundEvent.reply).where(
+    InboundEvent.channel == bindparam("channel"), InboundEvent.event_id == bindparam("event_id")
+))
+
+
+def record_event(
+    session: Executor,
+    channel: str,
+    event_id: str,
+    *,
+    respondent_id: int | None,
+    conversation_id: int | None = None,
+    said: str | None = None,
+    reply: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Record an applied turn (unique per channel and event id): what was said and replied."""
+    _INSERT_EVENT.run(
+        connection_of(session),
+        {
+            "channel": channel,
+            "event_id": event_id,
+            "respondent_id": respondent_id,
+            "conversation_id": conversation_id,
+            "said": said,
+            "reply": reply,
+            "created_at": now,
+        },
+    )
+
+
+def event_reply(session: Executor, channel: str, event_id: str) -> dict[str, Any] | None:
+    """Return the stored replies of an event already applied, or None if it is new."""
+    row = _EVENT_REPLY.first(connection_of(session), {"channel": channel, "event_id": event_id})
+    if row is None:
+        return None
+    return row[0] or {}
