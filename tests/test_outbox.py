@@ -127,17 +127,23 @@ def test_transient_failures_back_off_then_give_up(ecoute: Ecoute, clock: Clock,
                                                   dispatcher: Dispatcher,
                                                   sender: RecordingSender) -> None:
     plan(ecoute, clock, person(ecoute, "ana"))
-    sender.failures.extend(TransientError("502 bad gateway") for _ in range(8))
+    settings = dispatcher.settings
+    sender.failures.extend(TransientError("502 bad gateway") for _ in range(settings.max_attempts))
     waits = []
-    for _ in range(8):
-        report = dispatcher.run_once()
+    for _ in range(settings.max_attempts):
+        if dispatcher.run_once().failed:
+            break
         with ecoute.db.transaction() as session:
             due = session.scalar(select(Delivery.next_attempt_at))
         waits.append((due - clock()).total_seconds())  # type: ignore[operator]
         clock.now = due  # type: ignore[assignment]
-        if report.failed:
-            break
-    assert waits[1] > waits[0] * 1.5, "each retry waits longer"
+    # Each wait doubles (5 s, 10 s, 20 s...) give or take the ±20 % jitter, so bounds
+    # that hold for any jitter also show that every retry waits longer than the last
+    # (stored times keep microseconds: a millisecond of slack).
+    doubling = [min(settings.base_delay * 2**n, settings.max_delay) for n in range(len(waits))]
+    assert len(waits) == settings.max_attempts - 1
+    assert all(0.8 * d - 1e-3 <= w <= 1.2 * d + 1e-3
+               for w, d in zip(waits, doubling, strict=True)), waits
     assert status(ecoute)[0][0] == "failed"
     assert sender.sent == []
 
