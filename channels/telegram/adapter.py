@@ -327,6 +327,12 @@ def _in_background(work: Coroutine[Any, Any, None]) -> None:
     task.add_done_callback(done)
 
 
+async def acknowledged() -> None:
+    """Wait until the acknowledgements running in the background are done (a drain)."""
+    while _background:
+        await asyncio.wait(set(_background))
+
+
 def _harmless(error: TelegramError) -> bool:
     """Tell errors of answering or editing an old tap apart from real failures."""
     text = str(error).casefold()

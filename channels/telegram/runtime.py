@@ -35,6 +35,7 @@ from channels.telegram.adapter import (
     CURRENT,
     Outcome,
     TelegramAdapter,
+    acknowledged,
     bot_commands,
 )
 from channels.telegram.render import send_call
@@ -130,6 +131,10 @@ class TelegramWebhook:
         run(process(), timeout)
         return outcome
 
+    def drain(self, timeout: float = 25.0) -> None:
+        """Wait until the acknowledgements still running after the answers (taps) are done."""
+        run(acknowledged(), timeout)
+
     def close(self) -> None:
         """Release the HTTP connections."""
         with self._lock:
@@ -168,6 +173,10 @@ class TelegramPolling:
         )
         await application.start()
         return True
+
+    def drain(self, timeout: float = 25.0) -> None:
+        """Wait until every update fetched and confirmed so far has been handled."""
+        run(self.application.update_queue.join(), timeout)
 
     def stop(self) -> None:
         """Stop polling and release the connections."""
