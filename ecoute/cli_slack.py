@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from ecoute.cli_common import Failure, from_environment
+
 MANIFEST = Path(__file__).resolve().parent.parent / "channels" / "slack" / "manifest.yaml"
 
 
@@ -60,8 +62,6 @@ def _set_or_drop(mapping: dict[str, Any], key: str, value: str | None) -> None:
               show_default=True)
 def manifest(url: str | None, socket_mode: bool, name: str | None, fmt: str) -> None:
     """Print the Slack app manifest filled in, to paste when creating the app."""
-    from ecoute.cli import Failure
-
     if not url and not socket_mode:
         raise Failure("give --url https://HOST (Écoute's public address) or --socket-mode")
     if url and (urlsplit(url).scheme != "https" or not urlsplit(url).netloc):
@@ -78,9 +78,8 @@ def pulse() -> None:
     """Plan the configured pulse survey now (the worker's outbox sends it)."""
     from channels.slack.pulse import send_pulse
     from channels.slack.setup import web_client
-    from ecoute.cli import Failure, _ecoute
 
-    ecoute = _ecoute()
+    ecoute = from_environment()
     settings = ecoute.settings.slack
     if not settings.bot_token or settings.pulse is None:
         raise Failure("set SLACK_BOT_TOKEN and SLACK_PULSE_SURVEY (and its audience) first")
@@ -101,12 +100,11 @@ def pulse() -> None:
               show_default=True)
 def results(since: datetime | None, until: datetime | None, survey: str, fmt: str) -> None:
     """Print each internal service's rating; services with 1-4 anonymous answers are withheld."""
-    from ecoute.cli import _ecoute
     from storage.reports import MIN_ANONYMOUS, service_results
 
     end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
     start = since.replace(tzinfo=UTC) if since else end - timedelta(days=30)
-    ecoute = _ecoute()
+    ecoute = from_environment()
     with ecoute.db.transaction() as session:
         rows = service_results(session, start, end, survey=survey)
     if fmt == "json":
