@@ -13,6 +13,7 @@ request has its effect once and gets the same replies back.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import cache
@@ -102,18 +103,26 @@ def _inline(node: Any) -> Any:
 
 
 def _body(schema: str) -> dict[str, Any]:
-    """Return the request's JSON object, valid against ``schema``, or refuse it."""
+    """Return the request's JSON object, valid against ``schema``, or refuse it.
+
+    At most ``MAX_BODY`` + 1 bytes are read, however the body is framed (a length
+    or chunks); the visitor it names is then counted against the visitor's limit.
+    """
     if request.content_length is not None and request.content_length > MAX_BODY:
         fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
-    request.max_content_length = MAX_BODY
-    data = request.get_json(force=True, silent=True)
-    if data is None:
+    raw = request.stream.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         fail(400, "malformed_json", "the body must be a JSON object")
     try:
         fast_check(schema)(data)
     except fastjsonschema.JsonSchemaException:
         error = best_match(validator(schema).iter_errors(data))
         fail(400, "invalid_request", _describe(error) if error else "the body is not valid")
+    _count_visitor(data["visitor"])
     return data  # type: ignore[no-any-return]
 
 
@@ -135,6 +144,7 @@ def _visitor_header() -> str:
     if not VISITOR.match(visitor):
         fail(400, "invalid_request",
              f"{VISITOR_HEADER}: 8 to 64 letters, digits, '-' or '_'")
+    _count_visitor(visitor)
     return visitor
 
 
@@ -243,25 +253,26 @@ def _refused(error: WidgetError) -> ResponseReturnValue:
     return jsonify(error=error.code, message=error.message), error.status, error.headers
 
 
-def _visitor() -> str | None:
-    """Return the visitor named in the header or the body (the rate limit's key), if any."""
-    visitor = request.headers.get(VISITOR_HEADER)
-    small = (request.content_length or 0) <= MAX_BODY
-    if visitor is None and request.method == "POST" and small:
-        data = request.get_json(force=True, silent=True)
-        visitor = data.get("visitor") if isinstance(data, dict) else None
-    return visitor if isinstance(visitor, str) else None
-
-
 @bp.before_request
-def _count() -> None:
-    """Count the request against the visitor's and the address's limits (not preflights)."""
-    from flask import current_app, g
+def _count_address() -> None:
+    """Count the request against its address's limit, before anything is read (not preflights)."""
+    from flask import current_app
 
     if request.method == "OPTIONS":
         return
     limits: WidgetLimits = current_app.extensions["widget_limits"]
-    verdict = limits.hit(_visitor(), request.remote_addr or "unknown")
+    refused = limits.hit_address(request.remote_addr or "unknown")
+    if refused is not None:
+        fail(429, "too_many_requests", "too many requests: wait before trying again",
+             refused.headers())
+
+
+def _count_visitor(visitor: str) -> None:
+    """Count the request against the limit of the (checked) visitor its turn uses."""
+    from flask import current_app, g
+
+    limits: WidgetLimits = current_app.extensions["widget_limits"]
+    verdict = limits.hit_visitor(visitor)
     g.widget_limits = verdict.headers()
     if not verdict.allowed:
         fail(429, "too_many_requests", "too many requests: wait before trying again",
