@@ -28,7 +28,7 @@ from flask_cors import CORS
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from bot.dialogue import question_ref
+from bot.dialogue import text_bound
 from bot.outbox import take_inbox
 from channels.widget import adapter as widget
 from storage.conversations import ConversationOwner
@@ -160,19 +160,18 @@ def _owned(conversation: str, visitor: str) -> ConversationOwner:
 
 def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
                   ref: str | None) -> None:
-    """Refuse typed text longer than the question it answers allows (named by ``ref``).
+    """Refuse typed text longer than the question named by ``ref`` allows, storing nothing.
 
-    Without a ref, the longest text question of the survey is the bound, and the
-    engine re-asks when the answer is over the current question's own limit.
+    The ref ties the answer to one question of this conversation (the engine takes
+    it for no other); without a ref the engine answers the visitor's active
+    conversation and re-asks when the text is over that question's own bound.
     """
     from web import current_ecoute
 
     survey = current_ecoute().catalog.get(owner.survey)
-    if text is None or survey is None:
+    if text is None or ref is None or survey is None:
         return
-    texts = [q for q in survey.questions if q.type == "text"]
-    named = [q for q in texts if question_ref(conversation, q.id) == ref]
-    bound = max((q.max_length for q in named or texts), default=None)
+    bound = text_bound(survey, conversation, ref)
     if bound is not None and len(text) > bound:
         fail(400, "text_too_long", f"the answer is over {bound} characters")
 
