@@ -10,6 +10,7 @@ without shows numbered lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot import alerts
@@ -121,6 +122,12 @@ def text_bound(survey: Survey, public_id: str, ref: str | None) -> int | None:
         if question.type == "text" and question_ref(public_id, question.id) == ref:
             return question.max_length
     return None
+
+
+def longest_text(surveys: Iterable[Survey]) -> int | None:
+    """Return the most characters any text question of ``surveys`` takes (None: no text)."""
+    return max((q.max_length for s in surveys for q in s.questions if q.type == "text"),
+               default=None)
 
 
 def stop_survey(ctx: TurnContext) -> None:

@@ -28,7 +28,7 @@ from flask_cors import CORS
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from bot.dialogue import text_bound
+from bot.dialogue import longest_text, text_bound
 from bot.outbox import take_inbox
 from channels.widget import adapter as widget
 from storage.conversations import ConversationOwner
@@ -160,18 +160,24 @@ def _owned(conversation: str, visitor: str) -> ConversationOwner:
 
 def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
                   ref: str | None) -> None:
-    """Refuse typed text longer than the question named by ``ref`` allows, storing nothing.
+    """Refuse typed text longer than the question it answers may take, storing nothing.
 
-    The ref ties the answer to one question of this conversation (the engine takes
-    it for no other); without a ref the engine answers the visitor's active
-    conversation and re-asks when the text is over that question's own bound.
+    A ref ties the answer to one question of this conversation (the engine takes it
+    for no other): its bound applies. Without a ref the engine answers the visitor's
+    active conversation, whichever it is, and asks again when the text is over that
+    question's bound; here only text longer than any offered survey's longest is
+    refused, which no question could take.
     """
     from web import current_ecoute
 
-    survey = current_ecoute().catalog.get(owner.survey)
-    if text is None or ref is None or survey is None:
+    if text is None:
         return
-    bound = text_bound(survey, conversation, ref)
+    catalog = current_ecoute().catalog
+    survey = catalog.get(owner.survey)
+    if ref is not None and survey is not None:
+        bound = text_bound(survey, conversation, ref)
+    else:
+        bound = longest_text(catalog.offered(False))
     if bound is not None and len(text) > bound:
         fail(400, "text_too_long", f"the answer is over {bound} characters")
 
