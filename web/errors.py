@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _json_error(error: HTTPException) -> ResponseReturnValue:
+        """Answer the error as JSON with its status and its own headers."""
         body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
         headers = [(name, value) for name, value in error.get_headers()
                    if name.lower() != "content-type"]

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _secure(response: Response) -> Response:
+        """Set each security header the view left unset."""
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response

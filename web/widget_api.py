@@ -110,7 +110,7 @@ def _body(schema: str) -> dict[str, Any]:
     """
     if request.content_length is not None and request.content_length > MAX_BODY:
         fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
-    raw = request.stream.read(MAX_BODY + 1)
+    raw = _read_body()
     if len(raw) > MAX_BODY:
         fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
     try:
@@ -124,6 +124,19 @@ def _body(schema: str) -> dict[str, Any]:
         fail(400, "invalid_request", _describe(error) if error else "the body is not valid")
     _count_visitor(data["visitor"])
     return data  # type: ignore[no-any-return]
+
+
+def _read_body() -> bytes:
+    """Read the body up to ``MAX_BODY`` + 1 bytes (a stream may hand it over in pieces)."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= MAX_BODY:
+        part = request.stream.read(MAX_BODY + 1 - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _describe(error: ValidationError) -> str:

@@ -8,18 +8,18 @@ framed on the wire, and JSON nested too deep is a 400, not a 500.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from bot.rates import SweptMemoryStorage, rate_storage
 from ecoute.config import ConfigError, WebSettings
+from storage.db import Database
 from tests.web.conftest import AppFactory
+from tests.web.servers import Gunicorn, werkzeug_server
 from tests.web.widget_client import Visitor
 from web.widget_api import MAX_BODY
 from web.widget_limits import WidgetLimits
@@ -148,15 +148,15 @@ def test_json_nested_too_deep_is_a_400_not_a_500(client: FlaskClient) -> None:
         assert response.get_json()["error"] == "malformed_json"
 
 
-@pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """Serve the app on a real HTTP server (Werkzeug's, in a thread); return its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+@pytest.fixture(params=["werkzeug", "gunicorn"])
+def served(request: pytest.FixtureRequest, app: Flask, db: Database) -> Iterator[str]:
+    """Serve the app on a real HTTP server; return its base URL."""
+    if request.param == "werkzeug":
+        with werkzeug_server(app) as url:
+            yield url
+    else:
+        with Gunicorn(db.url) as server:
+            yield server.url
 
 
 def chunks(body: bytes, size: int = 4096) -> Iterator[bytes]:
