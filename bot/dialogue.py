@@ -2,12 +2,15 @@
 
 Each answer is stored the moment it is given. Invalid answers get a short re-ask
 with the valid range; after ``max_invalid`` tries the person is offered to skip
-the question or stop. Choices are offered for every closed question so that a
-channel with buttons shows buttons, and one without shows numbered lines.
+the question or stop. Only then may a required question be skipped: a skip sent
+before is refused like any answer that does not fit. Choices are offered for
+every closed question so that a channel with buttons shows buttons, and one
+without shows numbered lines.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot import alerts
@@ -78,6 +81,9 @@ def answer(ctx: TurnContext) -> None:
     if raw == STOP:
         stop_survey(ctx)
         return
+    if raw == SKIP and not _skippable(ctx, question):
+        _invalid(ctx, survey, question, _unanswered(question))
+        return
     if raw == SKIP or (question.optional and raw.strip().casefold() in SKIP_WORDS):
         _advance(ctx, survey, after=question.id)
         return
@@ -88,6 +94,40 @@ def answer(ctx: TurnContext) -> None:
         return
     _store(ctx, question, parsed)
     _advance(ctx, survey, after=question.id)
+
+
+def _skippable(ctx: TurnContext, question: Question) -> bool:
+    """Tell whether the question may be skipped now: optional, or the skip was offered."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    return question.optional or conversation.attempts >= ctx.settings.max_invalid
+
+
+def _unanswered(question: Question) -> Invalid:
+    """Return why no answer does not fit a required question (its usual re-ask reason)."""
+    try:
+        parse_answer(question, "")
+    except Invalid as invalid:
+        return invalid
+    return Invalid("empty")
+
+
+def text_bound(survey: Survey, public_id: str, ref: str | None) -> int | None:
+    """Return the length bound of the text question ``ref`` names in conversation ``public_id``.
+
+    None when the ref names no text question of that conversation: the engine then
+    checks the answer against the question it is actually given for.
+    """
+    for question in survey.questions:
+        if question.type == "text" and question_ref(public_id, question.id) == ref:
+            return question.max_length
+    return None
+
+
+def longest_text(surveys: Iterable[Survey]) -> int | None:
+    """Return the most characters any text question of ``surveys`` takes (None: no text)."""
+    return max((q.max_length for s in surveys for q in s.questions if q.type == "text"),
+               default=None)
 
 
 def stop_survey(ctx: TurnContext) -> None:
