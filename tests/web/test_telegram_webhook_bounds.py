@@ -82,6 +82,7 @@ def test_a_turn_over_the_timeout_gets_503_and_the_retry_applies_nothing_twice(
     assert webhook.post(late).status_code == 503  # Telegram will send it again
     gate.open.set()
     assert gate.finished.wait(10)  # the late turn has been applied meanwhile
+    webhook.client.application.extensions["telegram_webhook"].drain()
     retried = webhook.post(late)
     assert retried.status_code == 200
     assert count(slow_ecoute, InboundEvent) == 2
