@@ -58,11 +58,13 @@ def plan(
             key=f"alert:{conversation.public_id}:{channel}:{address}",
             kind="alert",
             channel=channel,
-            respondent_id=None,
+            respondent_id=None,  # sent to staff, not to the person: stop does not apply
             address=address,
             payload=message.to_dict(),
             now=now,
             due=due,
+            about_respondent_id=conversation.respondent_id,  # forget deletes or retracts it
+            about_conversation_id=conversation.id,
         )
 
 
