@@ -3,7 +3,9 @@
 When a conversation ends and one of its scores is a detractor's (NPS 0-6,
 CSAT 1-2), one delivery of kind ``alert`` is planned per alert target (for
 example Slack's ``SLACK_ALERT_CHANNEL``), with the score, the comment (trimmed),
-the channel and a link to the conversation in the staff console. The
+the channel and a link to the conversation in the staff console. Each alert is
+tied to the person and the conversation it is about (``about_*``, not its
+addressee), so "forget" deletes it, or retracts it once posted. The
 idempotency key makes a replayed turn plan nothing twice. An anonymous answer's
 alert waits a random 15-45 minutes, so its time does not point at its author.
 """

@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
@@ -274,14 +275,23 @@ class Dispatcher:
         """Record a final outcome (and where the platform shows it) in its own transaction."""
         with self.db.transaction() as session:
             store.finish(session, delivery.id, status, self.clock(), error)
-            if receipt:
-                store.keep_receipt(session, delivery.id, receipt)
+            if receipt and not store.keep_receipt(session, delivery.id, receipt):
+                _retract_orphan(session, delivery, receipt, self.clock())
 
     def _reschedule(self, delivery: store.Claimed, at: datetime, error: str | None,
                     *, attempted: bool) -> None:
         """Put a delivery back for a later try."""
         with self.db.transaction() as session:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
+                    now: datetime) -> None:
+    """Plan taking back a message whose person was forgotten while it was being sent."""
+    language = str(delivery.payload.get("language") or "en")
+    store.enqueue(session, key=f"retraction:{delivery.id}", kind=DeliveryKind.RETRACTION,
+                  channel=delivery.channel, respondent_id=None, address=delivery.address,
+                  payload=Retraction(receipt, language).to_dict(), now=now)
 
 
 def refusal(delivery: store.Claimed) -> str | None:

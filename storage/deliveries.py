@@ -155,6 +155,12 @@ def cancel_deliveries(session: Session, respondent_id: int, now: datetime) -> in
     return result.rowcount or 0
 
 
-def keep_receipt(session: Session, delivery_id: int, receipt: dict[str, str]) -> None:
-    """Keep where the platform shows a sent message (Slack: channel and ts), to retract it."""
-    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(receipt=receipt))
+def keep_receipt(session: Session, delivery_id: int, receipt: dict[str, str]) -> bool:
+    """Keep where the platform shows a sent message (Slack: channel and ts), to retract it.
+
+    Return False when the delivery is gone: its person was forgotten while it was sent.
+    """
+    result = session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(receipt=receipt)
+    )
+    return bool(result.rowcount)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 import pytest
 from sqlalchemy import select
 
-from bot.outbox import Dispatcher
+from bot.messages import Outbound
+from bot.outbox import Dispatcher, Receipt, Retraction
 from channels.console import ConsoleChannel
 from ecoute.config import Settings, SlackSettings, WebSettings
 from ecoute.wiring import Ecoute, build, outbox_settings
@@ -284,3 +285,55 @@ def test_ecoute_secret_key_wins_over_the_stored_secret(settings: Settings, db: D
     assert digest != stored.engine.keyring.digest("event", "x")
     assert digest == hmac.new(b"s3cr3t-from-the-environment", b"event\x1fx",
                               hashlib.sha256).hexdigest()
+
+
+def test_where_slack_refuses_to_delete_the_alert_it_is_redacted(site: Site) -> None:
+    by_console(site)
+    assert site.outbox.run_once().sent == 1
+    [alert] = site.slack_api.messages("CALERTS")
+    site.slack_api.fail("chat.delete", error="cant_delete_message")
+    forget_on_console(site)
+    assert site.outbox.run_once().sent == 1
+    [shown] = site.slack_api.messages("CALERTS")
+    assert shown["ts"] == alert["ts"]
+    assert shown["text"] == "(removed at the person's request)"
+    assert "Quentin" not in str(shown) and "3/10" not in str(shown)
+
+
+def test_an_alert_already_gone_from_slack_needs_no_retraction(site: Site) -> None:
+    by_console(site)
+    assert site.outbox.run_once().sent == 1
+    site.slack_api.fail("chat.delete", error="message_not_found")
+    forget_on_console(site)
+    assert site.outbox.run_once().sent == 1
+    assert site.slack_api.calls("chat.update") == []
+    with site.app.db.transaction() as session:
+        statuses = session.execute(select(Delivery.kind, Delivery.status)).all()
+    assert sorted(statuses) == [("alert", "sent"), ("retraction", "sent")]
+
+
+class ForgetsWhileSending:
+    """The real Slack sender, with the person saying forget while their alert is on its way."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.real = site.app.senders["slack"]
+
+    def send(self, address: str, message: Outbound) -> Receipt | None:
+        """Let the person be forgotten, then post as the real sender does."""
+        forget_on_console(self.site)
+        return self.real.send(address, message)
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        """Take back as the real sender does."""
+        self.real.retract(address, retraction)  # type: ignore[attr-defined]
+
+
+def test_an_alert_posted_while_its_person_is_forgotten_is_taken_back(site: Site) -> None:
+    by_console(site)
+    site.outbox.senders["slack"] = ForgetsWhileSending(site)
+    assert site.outbox.run_once().sent == 1
+    assert len(site.slack_api.messages("CALERTS")) == 1
+    assert site.outbox.run_once().sent == 1  # the retraction planned when its row was gone
+    assert site.slack_api.messages("CALERTS") == []
+    assert_nothing_left(site.app.db, ["console-zoe-7731"])
