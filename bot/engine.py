@@ -10,7 +10,9 @@ Usage::
 Every turn runs in one transaction: the person, their conversation, the answer,
 the transcript and the (channel, event id) record commit together, so a replayed
 event finds its record and gets the stored replies back (``Turn.duplicate``)
-without a second effect. The engine never sends anything: adapters deliver the
+without a second effect. The event id is stored as a keyed hash (the
+installation's :class:`~storage.installation.Keyring`), so the table holds no
+platform id. The engine never sends anything: adapters deliver the
 returned messages, and proactive messages go through :mod:`bot.outbox`.
 """
 

@@ -37,6 +37,7 @@ from testkit.emulators.loopback import LoopbackServer, take
 from testkit.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
+KEPT_MESSAGES = 10_000  # the newest posts a channel shows (memory stays bounded)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             if method == "chat.postMessage":
                 self.state.posted[(channel, ts)] = message
+                if len(self.state.posted) > KEPT_MESSAGES:  # benchmarks post a lot
+                    del self.state.posted[next(iter(self.state.posted))]
             elif (channel, ts) not in self.state.posted:
                 return {"ok": False, "error": "message_not_found"}
             elif method == "chat.update":
