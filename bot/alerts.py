@@ -3,7 +3,9 @@
 When a conversation ends and one of its scores is a detractor's (NPS 0-6,
 CSAT 1-2), one delivery of kind ``alert`` is planned per alert target (for
 example Slack's ``SLACK_ALERT_CHANNEL``), with the score, the comment (trimmed),
-the channel and a link to the conversation in the staff console. The
+the channel and a link to the conversation in the staff console. Each alert is
+tied to the person and the conversation it is about (``about_*``, not its
+addressee), so "forget" deletes it, or retracts it once posted. The
 idempotency key makes a replayed turn plan nothing twice. An anonymous answer's
 alert waits a random 15-45 minutes, so its time does not point at its author.
 """
@@ -58,11 +60,13 @@ def plan(
             key=f"alert:{conversation.public_id}:{channel}:{address}",
             kind="alert",
             channel=channel,
-            respondent_id=None,
+            respondent_id=None,  # sent to staff, not to the person: stop does not apply
             address=address,
             payload=message.to_dict(),
             now=now,
             due=due,
+            about_respondent_id=conversation.respondent_id,  # forget deletes or retracts it
+            about_conversation_id=conversation.id,
         )
 
 

@@ -129,7 +129,8 @@ def _start(ctx: TurnContext, argument: str | None) -> None:
         # Only a plain "start" opts back in: opening a survey (a widget, a deep link)
         # is answering, not asking to be messaged again.
         ctx.respondent.opted_out_at = None
-        suppression.release(ctx.session, ctx.respondent.channel, ctx.respondent.external_id)
+        suppression.release(ctx.session, ctx.keyring, ctx.respondent.channel,
+                            ctx.respondent.external_id)
         ctx.say(_("Welcome back! You will hear from us again."), Kind.ACKNOWLEDGEMENT)
     if argument:
         survey = ctx.catalog.get(argument.casefold())
@@ -240,7 +241,7 @@ def answer_pending(ctx: TurnContext) -> bool:
     _ = ctx._
     if pending == "forget":
         if reply:
-            erasure.forget_respondent(ctx.session, ctx.respondent.id, ctx.now)
+            erasure.forget_respondent(ctx.session, ctx.keyring, ctx.respondent.id, ctx.now)
             ctx.erased = True
             ctx.say(_("Everything we knew about you has been erased. Goodbye!"),
                     Kind.ACKNOWLEDGEMENT)

@@ -9,6 +9,12 @@ whole channel pause), :class:`TransientError` (retried with exponential
 back-off) or :class:`PermanentError` (failed for good; the person is marked
 unreachable). Nobody who said "stop" gets anything but the stop confirmation,
 and kinds in :data:`CONSENT_NEEDED` go only to people who consented.
+
+A sender may return a :data:`Receipt` (where the platform shows the message:
+Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
+each posted message about them gets a ``retraction`` delivery whose payload is
+a :class:`Retraction` (the receipt, no text): a sender that is also
+:class:`Retracting` takes the message back; elsewhere it is skipped.
 """
 
 from __future__ import annotations
@@ -18,21 +24,25 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
 from storage import deliveries as store
 from storage import respondents
 from storage.db import Database
+from storage.vocabulary import DeliveryKind
 
 log = logging.getLogger(__name__)
 
 CONSENT_NEEDED = frozenset({"announcement", "invitation", "reminder"})
-ALWAYS_ALLOWED = frozenset({"stop_confirmation"})
+ALWAYS_ALLOWED = frozenset({"stop_confirmation", DeliveryKind.RETRACTION})
+
+Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
 
 
 class SendError(Exception):
@@ -60,11 +70,38 @@ class PermanentError(SendError):
         self.unreachable = unreachable
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """Take back a posted message: its receipt, and the language of any redacted text."""
+
+    receipt: Receipt
+    language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the delivery payload (the receipt only, no text)."""
+        return {"receipt": dict(self.receipt), "language": self.language}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Retraction:
+        """Rebuild a retraction from its delivery payload."""
+        receipt = data.get("receipt") or {}
+        return cls({str(k): str(v) for k, v in receipt.items()},
+                   str(data.get("language") or "en"))
+
+
 class Sender(Protocol):
     """Sends one message to one address on one platform."""
 
-    def send(self, address: str, message: Outbound) -> None:
-        """Deliver ``message`` or raise a :class:`SendError`."""
+    def send(self, address: str, message: Outbound) -> Receipt | None:
+        """Deliver ``message`` (returning where it is shown, if known) or raise a SendError."""
+
+
+@runtime_checkable
+class Retracting(Protocol):
+    """A sender that can also take back a message it posted (Slack: delete, else redact)."""
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        """Remove (or redact) the message the receipt points at, or raise a SendError."""
 
 
 def enqueue(
@@ -158,9 +195,8 @@ class Dispatcher:
             self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
             report.deferred += 1
             return
-        message = Outbound.from_dict(delivery.payload)
         try:
-            self.senders[delivery.channel].send(str(delivery.address), message)
+            receipt = self._deliver(delivery)
         except RetryLater as wait:
             until = now + timedelta(seconds=max(wait.seconds, 0.0))
             self._paused[delivery.channel] = until
@@ -172,8 +208,18 @@ class Dispatcher:
         except Exception as error:  # any other failure is transient
             self._transient(delivery, error, now, report)
         else:
-            self._finish(delivery, "sent", None)
+            self._finish(delivery, "sent", None, receipt)
             report.sent += 1
+
+    def _deliver(self, delivery: store.Claimed) -> Receipt | None:
+        """Hand one delivery to its channel's sender: a message, or a retraction."""
+        sender = self.senders[delivery.channel]
+        if delivery.kind == DeliveryKind.RETRACTION:
+            if not isinstance(sender, Retracting):  # _refusal skips these before
+                raise PermanentError("cannot take messages back", unreachable=False)
+            sender.retract(str(delivery.address), Retraction.from_dict(delivery.payload))
+            return None
+        return sender.send(str(delivery.address), Outbound.from_dict(delivery.payload))
 
     def _refusal(self, delivery: store.Claimed) -> str | None:
         """Return why a delivery must not be sent at all, or None."""
@@ -181,6 +227,9 @@ class Dispatcher:
             return f"no sender configured for channel {delivery.channel!r}"
         if delivery.respondent_id in self._gone:
             return "unreachable"
+        if (delivery.kind == DeliveryKind.RETRACTION
+                and not isinstance(self.senders[delivery.channel], Retracting)):
+            return f"channel {delivery.channel!r} cannot take messages back"
         return refusal(delivery)
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
@@ -221,16 +270,28 @@ class Dispatcher:
                 respondents.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
                 self._gone.add(delivery.respondent_id)
 
-    def _finish(self, delivery: store.Claimed, status: str, error: str | None) -> None:
-        """Record a final outcome in its own transaction."""
+    def _finish(self, delivery: store.Claimed, status: str, error: str | None,
+                receipt: Receipt | None = None) -> None:
+        """Record a final outcome (and where the platform shows it) in its own transaction."""
         with self.db.transaction() as session:
             store.finish(session, delivery.id, status, self.clock(), error)
+            if receipt and not store.keep_receipt(session, delivery.id, receipt):
+                _retract_orphan(session, delivery, receipt, self.clock())
 
     def _reschedule(self, delivery: store.Claimed, at: datetime, error: str | None,
                     *, attempted: bool) -> None:
         """Put a delivery back for a later try."""
         with self.db.transaction() as session:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
+                    now: datetime) -> None:
+    """Plan taking back a message whose person was forgotten while it was being sent."""
+    language = str(delivery.payload.get("language") or "en")
+    store.enqueue(session, key=f"retraction:{delivery.id}", kind=DeliveryKind.RETRACTION,
+                  channel=delivery.channel, respondent_id=None, address=delivery.address,
+                  payload=Retraction(receipt, language).to_dict(), now=now)
 
 
 def refusal(delivery: store.Claimed) -> str | None:

@@ -24,6 +24,7 @@ from bot.questions import Invalid, Parsed, parse_answer
 from bot.surveys import Survey
 from storage import answers, conversations, events, respondents
 from storage.hotpath import tracked
+from storage.installation import Keyring
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def store(
     submission: Submission,
     parsed: dict[str, Parsed],
     now: datetime,
+    *,
+    keyring: Keyring,
 ) -> SubmitResult:
     """Store a valid submission as one completed conversation; plan alerts.
 
@@ -97,7 +100,7 @@ def store(
         if respondent is None:
             respondent = respondents.create_respondent(
                 session, submission.sender.channel, submission.sender.external_id, now,
-                internal=submission.channel in settings.internal_channels,
+                internal=submission.channel in settings.internal_channels, keyring=keyring,
             )
         respondent_id = respondent.id
     conversation = conversations.open_conversation(
@@ -118,6 +121,6 @@ def store(
     if submission.event_id is not None:
         reply = {"messages": [thanks.to_dict()], "conversation": conversation.public_id,
                  "survey": survey.key}
-        events.record_event(session, submission.channel, submission.event_id,
+        events.record_event(session, keyring, submission.channel, submission.event_id,
                           respondent_id=respondent_id, reply=reply, now=stored_at)
     return SubmitResult(conversation.public_id, (thanks,))

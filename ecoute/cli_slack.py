@@ -85,7 +85,8 @@ def pulse() -> None:
         raise Failure("set SLACK_BOT_TOKEN and SLACK_PULSE_SURVEY (and its audience) first")
     try:
         count = send_pulse(ecoute.db, web_client(settings, patient=True), ecoute.catalog,
-                           settings.pulse, ecoute.engine.clock, ecoute.settings.default_language)
+                           settings.pulse, ecoute.engine.clock, ecoute.settings.default_language,
+                           keyring=ecoute.engine.keyring)
     except LookupError as error:
         raise Failure(str(error)) from error
     click.echo(f"pulse {settings.pulse.survey!r} planned for {count} people")

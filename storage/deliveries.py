@@ -47,13 +47,21 @@ def enqueue(
     payload: dict[str, Any],
     now: datetime,
     due: datetime | None = None,
+    about_respondent_id: int | None = None,
+    about_conversation_id: int | None = None,
 ) -> bool:
-    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added."""
+    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added.
+
+    ``about_*`` name the person and conversation a message is about (a staff alert
+    goes to a staff channel, not to them): "forget" deletes or retracts it.
+    """
     stmt = insert_for(session)(Delivery).values(
         idempotency_key=key,
         kind=kind,
         channel=channel,
         respondent_id=respondent_id,
+        about_respondent_id=about_respondent_id,
+        about_conversation_id=about_conversation_id,
         address=address,
         payload=payload,
         status=DeliveryStatus.PENDING,
@@ -145,3 +153,14 @@ def cancel_deliveries(session: Session, respondent_id: int, now: datetime) -> in
         .values(status=DeliveryStatus.CANCELLED, last_error="opted out", next_attempt_at=now)
     )
     return result.rowcount or 0
+
+
+def keep_receipt(session: Session, delivery_id: int, receipt: dict[str, str]) -> bool:
+    """Keep where the platform shows a sent message (Slack: channel and ts), to retract it.
+
+    Return False when the delivery is gone: its person was forgotten while it was sent.
+    """
+    result = session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(receipt=receipt)
+    )
+    return bool(result.rowcount)

@@ -197,6 +197,15 @@ class Delivery(Base):
     )
     address: Mapped[str | None] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]]
+    # whom the message is about (a staff alert): "forget" deletes or retracts it
+    about_respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="SET NULL"), index=True
+    )
+    about_conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
+    )
+    # where the platform shows it once sent (Slack: channel and ts), to retract it
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
@@ -211,4 +220,14 @@ class Suppression(Base):
     __tablename__ = "suppression"
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class Installation(Base):
+    """Facts of this installation as key/value pairs (the secret of the keyed hashes)."""
+
+    __tablename__ = "installation"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]

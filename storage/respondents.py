@@ -19,6 +19,7 @@ from storage import suppression
 from storage.db import Executor, connection_of
 from storage.hotpath.prepared import Prepared
 from storage.hotpath.tracked import ConversationRow, RespondentRow, fields_of
+from storage.installation import Keyring
 from storage.models import Conversation, Respondent
 from storage.vocabulary import ConversationStatus
 
@@ -57,10 +58,11 @@ def find_respondent(
 
 def create_respondent(
     session: Executor, channel: str, external_id: str, now: datetime, internal: bool = False,
-    language: str | None = None,
+    language: str | None = None, *, keyring: Keyring,
 ) -> RespondentRow:
     """Add a new respondent (opted out if they said stop before being forgotten)."""
-    opted_out = now if suppression.is_suppressed(session, channel, external_id) else None
+    suppressed = suppression.is_suppressed(session, keyring, channel, external_id)
+    opted_out = now if suppressed else None
     values = {
         "channel": channel, "external_id": external_id, "language": language,
         "language_chosen": False, "internal": internal, "consent_at": None,

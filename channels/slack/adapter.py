@@ -147,7 +147,7 @@ class SlackChannel:
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
                           text=unescape(event.get("text") or ""), locale=self.locales.of(user))
-        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id)
+        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id, user)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   respond: Respond) -> None:
@@ -172,13 +172,16 @@ class SlackChannel:
                         replace_original=True)
             except OSError as error:  # an expired or unreachable response_url: not fatal
                 log.warning("slack: could not update the tapped message: %s", error)
-        self.deliver(channel, turn, inbound.event_id)
+        self.deliver(channel, turn, inbound.event_id, user)
 
-    def deliver(self, channel: str, turn: Turn, event_id: str | None = None) -> None:
+    def deliver(self, channel: str, turn: Turn, event_id: str | None = None,
+                user: str | None = None) -> None:
         """Post a turn's replies, unless they were delivered the first time.
 
         The turn is already stored: replies Slack refused (after the client waited
         out any 429) go to the outbox, keyed by the event, instead of being lost.
+        They carry their person, so "stop" and "forget" apply to them; a person
+        this very turn erased has nobody to carry them: they are dropped.
         """
         if turn.duplicate:
             return
@@ -188,13 +191,30 @@ class SlackChannel:
             except (SlackApiError, SlackClientError, OSError) as error:
                 if event_id is None:
                     raise
-                log.warning("slack: replies to %s handed to the outbox: %s", event_id,
-                            type(error).__name__)
-                for later, rest in enumerate(turn.messages[number:], number):
-                    enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}",
-                            kind="reply", channel=NAME, message=rest, address=channel,
-                            now=self.engine.clock())
+                self._hand_over(channel, turn, number, event_id, user, error)
                 return
+
+    def _hand_over(self, channel: str, turn: Turn, first: int, event_id: str,
+                   user: str | None, error: Exception) -> None:
+        """Give the outbox the replies Slack refused, tied to the person they answer."""
+        respondent_id = self._respondent_id(user)
+        if respondent_id is None:
+            log.warning("slack: replies Slack refused to a forgotten person are dropped: %s",
+                        type(error).__name__)
+            return
+        log.warning("slack: replies handed to the outbox: %s", type(error).__name__)
+        for later, rest in enumerate(turn.messages[first:], first):
+            enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}", kind="reply",
+                    channel=NAME, message=rest, address=channel, respondent_id=respondent_id,
+                    now=self.engine.clock())
+
+    def _respondent_id(self, user: str | None) -> int | None:
+        """Return the stored id of a Slack user, or None when they are not (or no longer) known."""
+        if user is None:
+            return None
+        with self.engine.db.reading() as connection:
+            respondent, _active = respondents.find_respondent(connection, NAME, user)
+        return respondent.id if respondent is not None else None
 
     # -- /feedback and its modal -----------------------------------------------------------
 
@@ -215,7 +235,8 @@ class SlackChannel:
             command, argument = "start", command
         inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
                           command=command, argument=argument, locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id)
+        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                     user)
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Open the feedback modal from App Home's button."""

@@ -23,6 +23,7 @@ from channels.slack import NAME
 from channels.slack.settings import Pulse
 from storage import deliveries, respondents
 from storage.db import Database
+from storage.installation import Keyring
 
 DOMAIN = "slack"
 
@@ -56,8 +57,12 @@ def invitation(survey: Survey, language: str) -> Outbound:
 
 
 def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pulse: Pulse,
-               clock: Callable[[], datetime], default_language: str = "en") -> int:
-    """Plan this run's pulse DMs in the outbox; return how many were planned."""
+               clock: Callable[[], datetime], default_language: str = "en", *,
+               keyring: Keyring) -> int:
+    """Plan this run's pulse DMs in the outbox; return how many were planned.
+
+    ``keyring`` recognises the forgotten people who had said stop (the suppression list).
+    """
     survey = catalog.get(pulse.survey)
     if survey is None:
         raise LookupError(f"pulse survey {pulse.survey!r} is not in the catalog")
@@ -69,6 +74,7 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
     bot_user = _bot_user(client)
     newcomers = {u: _profile(client, u) for u in users if u not in known and u != bot_user}
     planned = 0
+    keyring.load()
     with database.transaction() as session:
         for user in users:
             person = known.get(user)
@@ -78,7 +84,8 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
                     continue
                 language = normalise(profile) or default_language
                 respondent_id = respondents.create_respondent(
-                    session, NAME, user, now, internal=True, language=language).id
+                    session, NAME, user, now, internal=True, language=language,
+                    keyring=keyring).id
             elif person.opted_out or person.unreachable:
                 continue
             else:

@@ -131,7 +131,8 @@ def test_the_scan_would_find_a_named_employee(
     slack.submit("UZQX7", open_modal(slack, slack_api, "UZQX7"), RATING, view_id="VZQX7")
     slack_api.wait_for("chat.postMessage")
     with slack_ecoute.db.transaction() as session:
-        assert sorted(tables_holding(session, "ZQX7")) == ["inbound_event", "respondent"]
+        # only the person: the form's event id (its view id) is stored as a keyed hash
+        assert sorted(tables_holding(session, "ZQX7")) == ["respondent"]
 
 
 def test_a_resubmitted_modal_is_stored_once(

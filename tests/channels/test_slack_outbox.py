@@ -29,7 +29,8 @@ def pulse(ecoute: Ecoute, clock: Clock, **audience: object) -> int:
     """Run the pulse job once for the internal survey."""
     settings = Pulse("internal", "0 10 * * mon", **audience)  # type: ignore[arg-type]
     client = web_client(ecoute.settings.slack, patient=True)
-    return send_pulse(ecoute.db, client, ecoute.catalog, settings, clock)
+    return send_pulse(ecoute.db, client, ecoute.catalog, settings, clock,
+                      keyring=ecoute.engine.keyring)
 
 
 def test_a_detractors_answers_reach_the_staff_channel_as_block_kit(
