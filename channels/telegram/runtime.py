@@ -146,7 +146,7 @@ class TelegramWebhook:
         return outcome
 
     def drain(self, timeout: float = 25.0) -> None:
-        """Wait for the turns that outlived their webhook, then the acknowledgements still running."""
+        """Wait for the turns that outlived their webhook, then the acknowledgements."""
         for late in list(self._late):
             late.result(timeout)
         run(acknowledged(), timeout)
