@@ -23,6 +23,7 @@ from storage.models import (
     InboundEvent,
     Respondent,
 )
+from storage.vocabulary import ConversationStatus
 
 
 def forget_respondent(session: Session, respondent_id: int, now: datetime) -> None:
@@ -52,8 +53,9 @@ def forget_respondent(session: Session, respondent_id: int, now: datetime) -> No
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
     session.execute(
         update(Conversation)
-        .where(Conversation.respondent_id == respondent_id, Conversation.status == "active")
-        .values(status="abandoned")
+        .where(Conversation.respondent_id == respondent_id,
+               Conversation.status == ConversationStatus.ACTIVE)
+        .values(status=ConversationStatus.ABANDONED)
     )
     session.execute(
         update(Conversation)

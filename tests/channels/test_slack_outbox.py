@@ -15,13 +15,14 @@ from ecoute.config import ConfigError, Pulse, Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.models import Delivery, Respondent
+from storage.vocabulary import DeliveryKind
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.conftest import Clock
 
 
 def plan(ecoute: Ecoute, clock: Clock, address: str, text: str = "We fixed the VPN.") -> None:
     """Plan one proactive message to a Slack address."""
-    enqueue(ecoute.db, key=f"test:{address}:{text}", kind="update", channel="slack",
+    enqueue(ecoute.db, key=f"test:{address}:{text}", kind=DeliveryKind.REPLY, channel="slack",
             message=Outbound(text), address=address, now=clock())
 
 
