@@ -6,6 +6,8 @@ and choices. Free-text answers, pending messages and the respondent row itself
 are deleted; applied events keep their id (so replays stay harmless) but lose
 their link, what was said and what was replied (the transcript). A person who had
 said stop leaves one digest on the suppression list, so they stay opted out.
+Campaign rows stay: they name what was sent and where, never to whom (the
+person's deliveries, which did, are deleted with the rest).
 """
 
 from __future__ import annotations
