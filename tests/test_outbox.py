@@ -217,8 +217,8 @@ def test_one_message_per_second_per_person(ecoute: Ecoute, clock: Clock,
 
 
 def test_a_channel_without_sender_skips_with_a_reason(ecoute: Ecoute, clock: Clock) -> None:
-    enqueue(ecoute.db, key="x", kind=DeliveryKind.ALERT, channel="slack", message=Outbound("low score"),
-            address="C123", now=clock())
+    enqueue(ecoute.db, key="x", kind=DeliveryKind.ALERT, channel="slack",
+            message=Outbound("low score"), address="C123", now=clock())
     Dispatcher(ecoute.db, {}, clock=clock).run_once()
     assert status(ecoute) == [("skipped", 0, "no sender configured for channel 'slack'")]
 
@@ -243,8 +243,8 @@ def test_the_widget_inbox_hands_messages_over_once(ecoute: Ecoute, clock: Clock)
 def test_workers_never_claim_the_same_row(ecoute: Ecoute, clock: Clock) -> None:
     assert ecoute.db.is_postgres
     for n in range(200):
-        enqueue(ecoute.db, key=f"k{n}", kind=DeliveryKind.ALERT, channel="slack", message=Outbound("x"),
-                address="C1", now=clock())
+        enqueue(ecoute.db, key=f"k{n}", kind=DeliveryKind.ALERT, channel="slack",
+                message=Outbound("x"), address="C1", now=clock())
     claimed: list[int] = []
     lock = threading.Lock()
 
