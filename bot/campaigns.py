@@ -98,7 +98,10 @@ class Roster:
         with database.transaction() as session:
             known = respondents.known_people(session, self.channel, ids)
         fresh = [member for member in ids if member not in known]
-        hints = dict(self.vet(fresh)) if self.vet and fresh else {m: self.members[m] for m in fresh}
+        hints = {m: self.members[m] for m in fresh}
+        if self.vet is not None and fresh:
+            vetted = self.vet(fresh)
+            hints = {m: vetted[m] for m in fresh if m in vetted}
         created = self._create(database, hints, now, default_language)
         people = []
         for member in ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select
@@ -136,8 +137,8 @@ def test_a_roster_vets_only_the_people_it_does_not_know_yet(
     someone(ecoute, "ana")
     asked: list[list[str]] = []
 
-    def vet(newcomers: object) -> dict[str, str | None]:
-        asked.append(list(newcomers))  # type: ignore[call-overload]
+    def vet(newcomers: Sequence[str]) -> dict[str, str | None]:
+        asked.append(list(newcomers))
         return {"bob": "fr-FR"}  # "bot-1" is a bot: left out
 
     roster = Roster("test", dict.fromkeys(["ana", "bob", "bot-1"]), internal=True, vet=vet)
