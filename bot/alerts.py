@@ -24,6 +24,7 @@ from bot.surveys import Survey
 from storage import deliveries
 from storage.db import Executor
 from storage.hotpath.tracked import ConversationRow
+from storage.vocabulary import DeliveryKind
 
 COMMENT_LIMIT = 280
 ANONYMOUS_ALERT_DELAY = (timedelta(minutes=15), timedelta(minutes=45))
@@ -58,7 +59,7 @@ def plan(
         deliveries.enqueue(
             session,
             key=f"alert:{conversation.public_id}:{channel}:{address}",
-            kind="alert",
+            kind=DeliveryKind.ALERT,
             channel=channel,
             respondent_id=None,  # sent to staff, not to the person: stop does not apply
             address=address,

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from bot import dialogue
 from bot.context import TurnContext
-from bot.i18n import language_name, normalise, pick
+from bot.i18n import SUPPORTED, language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
 from bot.questions import NO_WORDS, YES_WORDS
 from storage import conversations, deliveries, erasure, suppression
 from storage.hotpath import tracked
+from storage.vocabulary import ConversationStatus
 
 ALIASES: dict[str, str] = {
     "help": "help", "aide": "help", "?": "help", "menu": "help", "commands": "help",
@@ -155,7 +156,7 @@ def _restart(ctx: TurnContext, _argument: str | None) -> None:
         menu(ctx, ctx._("Which survey would you like to answer?"))
         return
     if ctx.conversation is not None:
-        ctx.conversation.status = "abandoned"
+        ctx.conversation.status = ConversationStatus.ABANDONED
         ctx.conversation.updated_at = ctx.now
         tracked.save(ctx.session, ctx.conversation)
         ctx.conversation = None
@@ -169,7 +170,7 @@ def _language(ctx: TurnContext, argument: str | None) -> None:
         ctx.say(
             ctx._("Which language do you prefer?"),
             Kind.QUESTION,
-            choices=tuple(Choice(f"lang:{code}", language_name(code)) for code in ("en", "fr")),
+            choices=tuple(Choice(f"lang:{code}", language_name(code)) for code in SUPPORTED),
             ref="language",
             expects=InputHint.CHOICE,
         )
@@ -187,7 +188,7 @@ def _stop(ctx: TurnContext, _argument: str | None) -> None:
     ctx.respondent.opted_out_at = ctx.now
     ctx.respondent.pending = None
     if ctx.conversation is not None:
-        ctx.conversation.status = "abandoned"
+        ctx.conversation.status = ConversationStatus.ABANDONED
         ctx.conversation.updated_at = ctx.now
         ctx.conversation = None
     deliveries.cancel_deliveries(ctx.session, ctx.respondent.id, ctx.now)

@@ -21,6 +21,7 @@ from bot.questions import Invalid, Parsed, Question, parse_answer
 from bot.surveys import Survey
 from storage import answers, conversations
 from storage.hotpath import tracked
+from storage.vocabulary import ConversationStatus
 
 SKIP = "answer:skip"
 STOP = "answer:stop"
@@ -39,7 +40,7 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
         if current.survey_version_id == ctx.version_of(ctx.connection, survey) and not context:
             resume(ctx)
             return
-        current.status = "abandoned"
+        current.status = ConversationStatus.ABANDONED
         current.updated_at = ctx.now
         tracked.save(ctx.connection, current)  # before the new one: one active conversation each
     ctx.conversation = conversations.open_conversation(
@@ -134,7 +135,7 @@ def stop_survey(ctx: TurnContext) -> None:
     """End the active conversation here; the answers given so far are kept."""
     conversation = ctx.conversation
     if conversation is not None:
-        conversation.status = "abandoned"
+        conversation.status = ConversationStatus.ABANDONED
         conversation.updated_at = ctx.now
     ctx.say(ctx._("All right, we stop here. Your answers so far are kept."), Kind.ACKNOWLEDGEMENT)
 
@@ -174,7 +175,7 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
     """Close the conversation, thank the person and, once, ask for follow-up consent."""
     conversation = ctx.conversation
     assert conversation is not None
-    conversation.status = "completed"
+    conversation.status = ConversationStatus.COMPLETED
     conversation.step = None
     conversation.completed_at = ctx.now
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)

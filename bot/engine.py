@@ -18,7 +18,6 @@ returned messages, and proactive messages go through :mod:`bot.outbox`.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import commands, dialogue, submissions
 from bot.context import EngineSettings, TurnContext
-from bot.i18n import normalise
+from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
 from bot.questions import Parsed
 from bot.submissions import Submission, SubmitResult
@@ -40,8 +39,6 @@ from storage.hotpath.tracked import ConversationRow, RespondentRow
 from storage.installation import Keyring
 from storage.locks import try_cluster_lock
 from storage.models import Conversation
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SEEN_RESOLUTION = timedelta(hours=1)  # "last seen" is kept to the hour: no write every turn
@@ -87,7 +84,7 @@ class DialogueEngine:
         survey = self.catalog.get(submission.survey)
         if survey is None:
             raise KeyError(f"no survey {submission.survey!r}")
-        language = normalise(submission.language) or self.settings.default_language
+        language = choose_language(None, submission.language, self.settings.default_language)
         parsed, errors = submissions.validate(survey, submission.answers, language)
         if errors:
             return SubmitResult(errors=errors)
@@ -149,7 +146,8 @@ class DialogueEngine:
                 respondent = respondents.create_respondent(
                     connection, channel, inbound.sender.external_id, self.clock(),
                     internal=channel in self.settings.internal_channels,
-                    language=normalise(inbound.locale) or self.settings.default_language,
+                    language=choose_language(None, inbound.locale,
+                                             self.settings.default_language),
                     keyring=self.keyring,
                 )
             ctx = self._context(connection, inbound, respondent, conversation)
@@ -167,11 +165,10 @@ class DialogueEngine:
         now = self.clock()
         if respondent.seen_at is None or now - respondent.seen_at > SEEN_RESOLUTION:
             respondent.seen_at = now
-        hint = normalise(inbound.locale)
-        if hint and not respondent.language_chosen:
-            respondent.language = hint
-        if respondent.language is None:
-            respondent.language = self.settings.default_language
+        respondent.language = choose_language(
+            respondent.language if respondent.language_chosen else None, inbound.locale,
+            respondent.language or self.settings.default_language,  # what we last knew
+        )
         return TurnContext(
             connection=connection,
             inbound=inbound,

@@ -7,8 +7,10 @@ with a per-channel and per-person rate limit (the ``limits`` library). A sender
 raises :class:`RetryLater` (the platform asked to wait: that delivery and the
 whole channel pause), :class:`TransientError` (retried with exponential
 back-off) or :class:`PermanentError` (failed for good; the person is marked
-unreachable). Nobody who said "stop" gets anything but the stop confirmation,
-and kinds in :data:`CONSENT_NEEDED` go only to people who consented.
+unreachable). What each kind of delivery may do is one row of :data:`RULES`:
+whether it needs the person's consent and whether their "stop" blocks it. The
+rules are applied when a campaign plans (:mod:`bot.campaigns`) and again here,
+at send time, since a person may say stop or withdraw in between.
 
 A sender may return a :data:`Receipt` (where the platform shows the message:
 Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
@@ -35,12 +37,37 @@ from bot.rates import rate_storage
 from storage import deliveries as store
 from storage import respondents
 from storage.db import Database
-from storage.vocabulary import DeliveryKind
+from storage.vocabulary import DeliveryKind, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-CONSENT_NEEDED = frozenset({"announcement", "invitation", "reminder"})
-ALWAYS_ALLOWED = frozenset({"stop_confirmation", DeliveryKind.RETRACTION})
+
+@dataclass(frozen=True)
+class DeliveryRule:
+    """What one kind of delivery may do: does it need consent, does "stop" block it, and why."""
+
+    needs_consent: bool
+    stopped_by_stop: bool
+    reason: str
+
+
+RULES: dict[DeliveryKind, DeliveryRule] = {
+    DeliveryKind.ALERT: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="goes to a staff channel, not to the person whose answers it is about"),
+    DeliveryKind.REPLY: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="the answer to what the person just wrote (a stop confirmation included)"),
+    DeliveryKind.PULSE: DeliveryRule(
+        needs_consent=False, stopped_by_stop=True,
+        reason="goes to employees of the configured audience; saying stop ends it"),
+    DeliveryKind.ANNOUNCEMENT: DeliveryRule(
+        needs_consent=True, stopped_by_stop=True,
+        reason="news nobody asked for: only to people who agreed, never after stop"),
+    DeliveryKind.RETRACTION: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="takes back a posted message about someone forgotten: always, to a staff channel"),
+}
 
 Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
 
@@ -108,17 +135,20 @@ def enqueue(
     database: Database,
     *,
     key: str,
-    kind: str,
+    kind: DeliveryKind,
     channel: str,
     message: Outbound,
     respondent_id: int | None = None,
     address: str | None = None,
     now: datetime,
 ) -> bool:
-    """Plan one proactive message; the idempotency ``key`` makes planning it twice harmless."""
+    """Plan one proactive message; the idempotency ``key`` makes planning it twice harmless.
+
+    Only a kind with a row in :data:`RULES` can be planned (ValueError otherwise).
+    """
     with database.transaction() as session:
         return store.enqueue(
-            session, key=key, kind=kind, channel=channel, respondent_id=respondent_id,
+            session, key=key, kind=DeliveryKind(kind), channel=channel, respondent_id=respondent_id,
             address=address, payload=message.to_dict(), now=now,
         )
 
@@ -188,7 +218,7 @@ class Dispatcher:
         now = self.clock()
         refusal = self._refusal(delivery)
         if refusal:
-            self._finish(delivery, "skipped", refusal)
+            self._finish(delivery, DeliveryStatus.SKIPPED, refusal)
             report.skipped += 1
             return
         if not self._may_send_now(delivery, now):
@@ -208,7 +238,7 @@ class Dispatcher:
         except Exception as error:  # any other failure is transient
             self._transient(delivery, error, now, report)
         else:
-            self._finish(delivery, "sent", None, receipt)
+            self._finish(delivery, DeliveryStatus.SENT, None, receipt)
             report.sent += 1
 
     def _deliver(self, delivery: store.Claimed) -> Receipt | None:
@@ -254,7 +284,7 @@ class Dispatcher:
         reason = f"{type(error).__name__}: {error}"
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.channel, reason)
         if delivery.attempts + 1 >= self.settings.max_attempts:
-            self._finish(delivery, "failed", reason)
+            self._finish(delivery, DeliveryStatus.FAILED, reason)
             report.failed += 1
             return
         delay = min(self.settings.base_delay * 2**delivery.attempts, self.settings.max_delay)
@@ -265,12 +295,12 @@ class Dispatcher:
     def _fail(self, delivery: store.Claimed, gone: PermanentError, now: datetime) -> None:
         """Fail a delivery for good and, if the person is gone, mark them unreachable."""
         with self.db.transaction() as session:
-            store.finish(session, delivery.id, "failed", now, gone.reason)
+            store.finish(session, delivery.id, DeliveryStatus.FAILED, now, gone.reason)
             if gone.unreachable and delivery.respondent_id is not None:
                 respondents.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
                 self._gone.add(delivery.respondent_id)
 
-    def _finish(self, delivery: store.Claimed, status: str, error: str | None,
+    def _finish(self, delivery: store.Claimed, status: DeliveryStatus, error: str | None,
                 receipt: Receipt | None = None) -> None:
         """Record a final outcome (and where the platform shows it) in its own transaction."""
         with self.db.transaction() as session:
@@ -298,13 +328,22 @@ def refusal(delivery: store.Claimed) -> str | None:
     """Return why a delivery must not reach its person (stop, unreachable, no consent)."""
     if not delivery.address:
         return "no address"
-    if delivery.kind in ALWAYS_ALLOWED:
-        return None
-    if delivery.opted_out:
+    return person_refusal(delivery.kind, opted_out=delivery.opted_out,
+                          unreachable=delivery.unreachable, consented=delivery.consented)
+
+
+def person_refusal(kind: str, *, opted_out: bool, unreachable: bool,
+                   consented: bool) -> str | None:
+    """Return why a message of ``kind`` may not go to a person in this state, by its rule."""
+    try:
+        rule = RULES[DeliveryKind(kind)]
+    except ValueError:  # no row: nothing plans such a kind (enqueue refuses it)
+        return f"unknown kind {kind!r}"
+    if rule.stopped_by_stop and opted_out:
         return "opted out"
-    if delivery.unreachable:
+    if unreachable:
         return "unreachable"
-    if delivery.kind in CONSENT_NEEDED and not delivery.consented:
+    if rule.needs_consent and not consented:
         return "no consent"
     return None
 
@@ -323,7 +362,8 @@ def take_inbox(database: Database, channel: str, external_id: str, now: datetime
         messages = []
         for delivery in waiting:
             reason = refusal(delivery)
-            store.finish(session, delivery.id, "skipped" if reason else "sent", now, reason)
+            outcome = DeliveryStatus.SKIPPED if reason else DeliveryStatus.SENT
+            store.finish(session, delivery.id, outcome, now, reason)
             if reason is None:
                 messages.append(Outbound.from_dict(delivery.payload))
         return messages

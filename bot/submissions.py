@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from bot import alerts
 from bot.context import EngineSettings
 from bot.dialogue import reason_text
-from bot.i18n import gettext_for, normalise, pick
+from bot.i18n import choose_language, gettext_for, pick
 from bot.messages import Identity, Kind, Outbound
 from bot.questions import Invalid, Parsed, parse_answer
 from bot.surveys import Survey
 from storage import answers, conversations, events, respondents
 from storage.hotpath import tracked
 from storage.installation import Keyring
+from storage.vocabulary import ConversationStatus
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def store(
     An anonymous submission is stored with its times cut to the hour: to the
     second, they could be matched with the author's activity on the platform.
     """
-    language = normalise(submission.language) or settings.default_language
+    language = choose_language(None, submission.language, settings.default_language)
     stored_at = now if submission.sender else now.replace(minute=0, second=0, microsecond=0)
     respondent_id = None
     if submission.sender is not None:
@@ -112,7 +113,7 @@ def store(
         answers.add_answer(session, conversation, question_id, question.type, number=answer.number,
                         choice=answer.choice, text=answer.text, now=stored_at)
     conversation.values = {qid: answer.value for qid, answer in parsed.items()}
-    conversation.status = "completed"
+    conversation.status = ConversationStatus.COMPLETED
     conversation.completed_at = stored_at
     tracked.save(session, conversation)
     alerts.plan(session, settings, conversation, survey, now,

@@ -19,7 +19,7 @@ fi
 .venv/bin/ruff check .
 STORAGE_TESTS=(
   tests/test_engine.py tests/test_storage.py tests/test_prepared.py tests/test_outbox.py
-  tests/test_privacy.py tests/test_surveys.py tests/web/test_widget_api.py
+  tests/test_privacy.py tests/test_surveys.py tests/web/test_widget_api.py tests/test_campaigns.py
 )
 .venv/bin/python -m pytest "$@"
 if [ $# -eq 0 ]; then

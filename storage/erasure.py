@@ -13,6 +13,8 @@ Messages *about* the person (staff alerts, tied by ``about_respondent_id`` or
 blanked, and each one the platform still shows (it left a receipt) gets a
 ``retraction`` delivery, so the outbox's sender takes it back (Slack:
 ``chat.delete``). The engine never calls a platform itself.
+Campaign rows stay: they name what was sent and where, never to whom (the
+person's deliveries, which did, are deleted with the rest).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from storage.models import (
     InboundEvent,
     Respondent,
 )
-from storage.vocabulary import DeliveryKind, DeliveryStatus
+from storage.vocabulary import ConversationStatus, DeliveryKind, DeliveryStatus
 
 
 def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
@@ -64,8 +66,9 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     _take_back_messages_about(session, respondent_id, conversation_ids, now)
     session.execute(
         update(Conversation)
-        .where(Conversation.respondent_id == respondent_id, Conversation.status == "active")
-        .values(status="abandoned")
+        .where(Conversation.respondent_id == respondent_id,
+               Conversation.status == ConversationStatus.ACTIVE)
+        .values(status=ConversationStatus.ABANDONED)
     )
     session.execute(
         update(Conversation)

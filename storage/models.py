@@ -182,6 +182,22 @@ class InboundEvent(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class Campaign(Base):
+    """One proactive campaign (a pulse run, an announcement): its deliveries point to it.
+
+    It names what is sent and to which channel, never to whom: it holds no
+    personal data (its deliveries do, and "forget" deletes those).
+    """
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
 class Delivery(Base):
     """The outbox: one proactive message to send, with its retry state."""
 
@@ -212,6 +228,9 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
 
 
 class Suppression(Base):

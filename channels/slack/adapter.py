@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine import DialogueEngine
-from bot.i18n import gettext_for, normalise, pick
+from bot.i18n import choose_language, gettext_for, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
@@ -53,6 +53,7 @@ from channels.slack.render import (
 )
 from channels.slack.sender import open_dm, post
 from storage import conversations, respondents
+from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
 LOCALE_TTL = 3600.0
@@ -134,7 +135,8 @@ class SlackChannel:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
         with self.engine.db.reading() as connection:
             chosen = respondents.chosen_language(connection, NAME, user)
-        return chosen or normalise(self.locales.of(user)) or self.engine.settings.default_language
+        hint = None if chosen else self.locales.of(user)  # no Slack call when they chose
+        return choose_language(chosen, hint, self.engine.settings.default_language)
 
     # -- direct messages ---------------------------------------------------------------
 
@@ -204,7 +206,7 @@ class SlackChannel:
             return
         log.warning("slack: replies handed to the outbox: %s", type(error).__name__)
         for later, rest in enumerate(turn.messages[first:], first):
-            enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}", kind="reply",
+            enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}", kind=DeliveryKind.REPLY,
                     channel=NAME, message=rest, address=channel, respondent_id=respondent_id,
                     now=self.engine.clock())
 
