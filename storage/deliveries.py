@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.anonymous import random_id
 from storage.db import Executor, insert_for
 from storage.models import Delivery, Respondent
 from storage.vocabulary import DeliveryStatus
@@ -47,9 +48,14 @@ def enqueue(
     payload: dict[str, Any],
     now: datetime,
     due: datetime | None = None,
+    anonymous: bool = False,
 ) -> bool:
-    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added."""
+    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added.
+
+    An anonymous answer's delivery gets a random negative id (:mod:`storage.anonymous`).
+    """
     stmt = insert_for(session)(Delivery).values(
+        **({"id": random_id()} if anonymous else {}),
         idempotency_key=key,
         kind=kind,
         channel=channel,

@@ -1,12 +1,14 @@
 """Read-only queries for statistics and exports: SQL aggregates (counts) and batched reads.
 
 Storage counts; the core gives the counts their meaning (:mod:`bot.metrics` turns
-them into NPS, CSAT and CES, with its thresholds passed in here).
+them into NPS, CSAT and CES, with its thresholds passed in here) and decides
+what may be shown of anonymous answers (:mod:`bot.small_groups`, on buckets
+whose edges are passed in here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,16 +57,21 @@ def score_counts(
 def conversations(
     session: Session, since: datetime | None = None, batch: int = 500
 ) -> Iterator[dict[str, Any]]:
-    """Yield one record per conversation with its answers, oldest first, in batches."""
-    last_id = 0
+    """Yield one record per conversation with its answers, in batches, in id order.
+
+    Anonymous rows have random negative ids (:mod:`storage.anonymous`): they come
+    first, in no meaningful order. ``anonymous`` marks rows linked to nobody.
+    """
+    last_id: int | None = None
     while True:
         stmt = (
             select(Conversation, SurveyVersion.key, SurveyVersion.hash)
             .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-            .where(Conversation.id > last_id)
             .order_by(Conversation.id)
             .limit(batch)
         )
+        if last_id is not None:
+            stmt = stmt.where(Conversation.id > last_id)
         if since is not None:
             stmt = stmt.where(Conversation.started_at >= since)
         rows = session.execute(stmt).all()
@@ -81,8 +88,9 @@ def conversations(
                 "language": conversation.language,
                 "status": conversation.status,
                 "context": conversation.context,
-                "started_at": _iso(conversation.started_at),
-                "completed_at": _iso(conversation.completed_at),
+                "anonymous": conversation.respondent_id is None,
+                "started_at": iso(conversation.started_at),
+                "completed_at": iso(conversation.completed_at),
                 "answers": answers.get(conversation.id, {}),
             }
         last_id = ids[-1]
@@ -103,7 +111,7 @@ def _answers(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     """Return an ISO 8601 timestamp (UTC) or None."""
     if moment is None:
         return None
@@ -116,28 +124,45 @@ def question_ids(session: Session) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ServiceResult:
-    """One internal service's results over a period; ``shown`` is False when withheld."""
+class Tally:
+    """A group's rated answers: how many, their sum, how many satisfied (4-5), how many rated."""
 
+    answers: int = 0
+    total: int = 0
+    satisfied: int = 0
+    rated: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        """Return the tally of both groups together."""
+        return Tally(self.answers + other.answers, self.total + other.total,
+                     self.satisfied + other.satisfied, self.rated + other.rated)
+
+
+@dataclass(frozen=True)
+class ServiceTally:
+    """One service's answers in one bucket (an index into the edges), named and anonymous apart."""
+
+    bucket: int
     service: str
-    answers: int
-    anonymous: int
-    average: float | None
-    satisfied: float | None
-    shown: bool
+    named: Tally
+    anonymous: Tally
 
 
-def service_results(
-    session: Session, since: datetime, until: datetime, *, survey: str = "internal",
+def _bucket(column: Any, edges: Sequence[datetime]) -> Any:
+    """Return the index of the bucket [edges[i], edges[i + 1]) holding ``column``."""
+    return case(*((column < edge, index) for index, edge in enumerate(edges[1:])), else_=-1)
+
+
+def service_tallies(
+    session: Session, edges: Sequence[datetime], *, survey: str = "internal",
     service_question: str = "service", rating_question: str = "rating",
-    min_anonymous: int = MIN_ANONYMOUS,
-) -> list[ServiceResult]:
-    """Return each service's rating over [since, until), withholding small anonymous groups."""
+) -> list[ServiceTally]:
+    """Count each service's completed answers per bucket between consecutive ``edges``."""
     service, rating = aliased(Answer), aliased(Answer)
-    anonymous = func.sum(case((Conversation.respondent_id.is_(None), 1), else_=0))
-    stmt = (
-        select(service.choice, func.count(), anonymous, func.avg(rating.number),
-               func.sum(case((rating.number >= 4, 1), else_=0)), func.count(rating.number))
+    rows = (
+        select(service.choice.label("service"), rating.number.label("number"),
+               case((Conversation.respondent_id.is_(None), 1), else_=0).label("anonymous"),
+               _bucket(Conversation.completed_at, edges).label("bucket"))
         .select_from(service)
         .join(Conversation, Conversation.id == service.conversation_id)
         .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
@@ -145,19 +170,42 @@ def service_results(
                                 rating.question_id == rating_question))
         .where(SurveyVersion.key == survey, service.question_id == service_question,
                Conversation.status == ConversationStatus.COMPLETED,
-               Conversation.completed_at >= since,
-               Conversation.completed_at < until)
-        .group_by(service.choice)
-        .order_by(service.choice)
+               Conversation.completed_at >= edges[0], Conversation.completed_at < edges[-1])
+        .subquery()
     )
-    results = []
-    for choice, count, anon, average, satisfied, rated in session.execute(stmt):
-        anon = int(anon or 0)
-        shown = anon == 0 or anon >= min_anonymous
-        results.append(ServiceResult(
-            service=str(choice), answers=int(count), anonymous=anon,
-            average=round(float(average), 2) if shown and average is not None else None,
-            satisfied=round(100 * int(satisfied) / int(rated), 1) if shown and rated else None,
-            shown=shown,
-        ))
-    return results
+    stmt = (
+        select(rows.c.bucket, rows.c.service, rows.c.anonymous, func.count(),
+               func.sum(rows.c.number), func.sum(case((rows.c.number >= 4, 1), else_=0)),
+               func.count(rows.c.number))
+        .group_by(rows.c.bucket, rows.c.service, rows.c.anonymous)
+        .order_by(rows.c.bucket, rows.c.service)
+    )
+    tallies: dict[tuple[int, str], dict[bool, Tally]] = {}
+    for bucket, choice, anonymous, count, total, satisfied, rated in session.execute(stmt):
+        tally = Tally(int(count), int(total or 0), int(satisfied or 0), int(rated))
+        tallies.setdefault((int(bucket), str(choice)), {})[bool(anonymous)] = tally
+    return [ServiceTally(bucket, choice, kinds.get(False, Tally()), kinds.get(True, Tally()))
+            for (bucket, choice), kinds in tallies.items()]
+
+
+def first_anonymous(session: Session, since: datetime | None = None) -> datetime | None:
+    """Return when the first conversation linked to nobody started (since ``since``)."""
+    stmt = select(func.min(Conversation.started_at)).where(Conversation.respondent_id.is_(None))
+    if since is not None:
+        stmt = stmt.where(Conversation.started_at >= since)
+    return session.scalar(stmt)
+
+
+def anonymous_counts(session: Session, edges: Sequence[datetime]) -> dict[tuple[str, int], int]:
+    """Count conversations linked to nobody by (survey key, bucket index), by start time."""
+    rows = (
+        select(SurveyVersion.key.label("survey"),
+               _bucket(Conversation.started_at, edges).label("bucket"))
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .where(Conversation.respondent_id.is_(None), Conversation.started_at >= edges[0],
+               Conversation.started_at < edges[-1])
+        .subquery()
+    )
+    stmt = select(rows.c.survey, rows.c.bucket, func.count()).group_by(rows.c.survey,
+                                                                       rows.c.bucket)
+    return {(str(key), int(bucket)): int(count) for key, bucket, count in session.execute(stmt)}

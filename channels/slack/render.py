@@ -215,6 +215,21 @@ def modal_answers(view: dict[str, Any]) -> ModalAnswers:
                         answers, anonymous)
 
 
+def anonymous_thanks(language: str) -> dict[str, Any]:
+    """Return the view an anonymous form turns into: thanks that name nothing of it."""
+    _ = gettext_for(language, DOMAIN)
+    return {
+        "type": "modal",
+        "title": plain(_("Feedback"), 24),
+        "close": plain(_("Close"), 24),
+        "blocks": [
+            _section(_("Thank you! Your feedback was sent anonymously.")),
+            _context(_("Nothing we store links it to you, and no message about it is kept "
+                       "in your conversation with the bot.")),
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class HomeItem:
     """One piece of a person's recent feedback, as App Home lists it."""
