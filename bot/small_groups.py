@@ -1,20 +1,22 @@
-"""The rule of five: what every output may show of anonymous answers.
+"""The rule of five: which anonymous answers any output may show.
 
 Anonymous answers (and those of people who asked to be forgotten: linked to
-nobody) are never shown one by one over an arbitrary period: two overlapping
-periods differ by a few answers, and their difference would isolate one rating.
-So every output (``ecoute slack results``, ``ecoute export``, the coming staff
-dashboard) counts them on one fixed grid of calendar buckets, UTC (``GRID``:
-months), and requested periods are snapped outward to whole buckets.
+nobody) are never counted over an arbitrary period: two overlapping periods
+differ by a few answers, and their difference would isolate one rating. So every
+output (``ecoute slack results``, ``ecoute export``, ``ecoute stats``, the coming
+staff dashboard) uses one rule, decided here per conversation: an unlinked
+conversation is *visible* when its group holds at least ``MIN_ANONYMOUS`` of
+them and the group's calendar bucket (``GRID``: UTC months) is over. A group is
+one survey, one bucket and the same options chosen (the service rated, for the
+internal survey), because an option narrows down who answered. An open bucket
+changes with each new answer, and two readings an hour apart would isolate the
+one given in between, hence "over". Requested periods are snapped outward to
+whole buckets. Only one grid is ever used: weeks and months do not nest, and
+mixing them would let a partial week be worked out by difference.
 
-A bucket's anonymous answers of one group (a service in results, a survey in the
-export) are shown only when there are at least ``MIN_ANONYMOUS`` of them and
-the bucket is over: an open bucket changes with each new answer, and two
-readings an hour apart would isolate the one given in between. Named answers are
-always shown. Only one grid is used everywhere: weeks and months do not nest,
-and mixing them would let a partial week be worked out by difference.
-
-Storage counts (:mod:`storage.reports`); this module decides what is shown.
+Every output shows exactly the visible conversations (and all named ones), so
+comparing outputs gives nothing but unions of whole groups. Storage counts
+(:mod:`storage.reports`); this module decides what is shown.
 """
 
 from __future__ import annotations
@@ -98,6 +100,24 @@ def withheld(count: int, bucket_end: datetime, now: datetime,
     return Withheld.SMALL_GROUP if count < minimum else None
 
 
+def visible(session: Session, now: datetime, since: datetime | None = None,
+            grid: Grid = GRID) -> frozenset[str]:
+    """Return the public ids of the unlinked conversations outputs may show, from ``since``'s
+    bucket on.
+    """
+    groups: dict[tuple[str, datetime, tuple[tuple[str, str], ...]], list[str]] = {}
+    for row in reports.unlinked_conversations(session):
+        start = bucket_start(row.started_at, grid)
+        groups.setdefault((row.survey, start, row.choices), []).append(row.public_id)
+    first = None if since is None else bucket_start(since, grid)
+    return frozenset(
+        public_id for (_survey, start, _choices), ids in groups.items()
+        if (first is None or start >= first)
+        and withheld(len(ids), bucket_after(start, grid), now) is None
+        for public_id in ids
+    )
+
+
 @dataclass(frozen=True)
 class ServiceResult:
     """One service's results in one bucket; anonymous answers only when they may be shown."""
@@ -105,7 +125,7 @@ class ServiceResult:
     bucket: datetime
     service: str
     answers: int
-    anonymous: int | None
+    anonymous: int
     average: float | None
     satisfied: float | None
     withheld: Withheld | None
@@ -126,16 +146,16 @@ def service_results(session: Session, since: datetime, until: datetime, *, now: 
     """Return each service's rating per bucket of [since, until) snapped to whole buckets."""
     period = snap(since, until, grid)
     bounds = edges(period, grid)
+    shown = visible(session, now, grid=grid)
     rows = []
-    for tally in reports.service_tallies(session, bounds, survey=survey):
-        reason = withheld(tally.anonymous.answers, bounds[tally.bucket + 1], now)
-        counted = tally.named if reason else tally.named + tally.anonymous
+    for tally in reports.service_tallies(session, bounds, visible=shown, survey=survey):
+        counted = tally.named + tally.anonymous
         rows.append(ServiceResult(
             bucket=bounds[tally.bucket], service=tally.service, answers=counted.answers,
-            anonymous=None if reason else tally.anonymous.answers,
+            anonymous=tally.anonymous.answers,
             average=round(counted.total / counted.rated, 2) if counted.rated else None,
             satisfied=round(100 * counted.satisfied / counted.rated, 1) if counted.rated else None,
-            withheld=reason,
+            withheld=withheld(tally.hidden, bounds[tally.bucket + 1], now),
         ))
     return Results(period.start, period.end, grid, rows)
 
@@ -147,29 +167,17 @@ def export_start(since: datetime | None, grid: Grid = GRID) -> datetime | None:
 
 def export_records(session: Session, since: datetime | None, now: datetime,
                    grid: Grid = GRID) -> Iterator[dict[str, Any]]:
-    """Yield the export's records: anonymous ones only of shown buckets, dated by bucket.
+    """Yield the export's records: named ones, and the visible unlinked ones dated by bucket.
 
-    An anonymous record's times become its bucket's start and its language stays
-    empty; a survey's bucket with 1-4 anonymous answers, or not over yet, keeps them out.
+    A visible record's times become its bucket's start and its language stays empty.
     """
     start = export_start(since, grid)
-    first = reports.first_anonymous(session, start)
-    shown: set[tuple[str, int]] = set()
-    bounds: list[datetime] = []
-    if first is not None:
-        bounds = edges(snap(first, max(now, first), grid), grid)
-        for (survey, bucket), count in reports.anonymous_counts(session, bounds).items():
-            if withheld(count, bounds[bucket + 1], now) is None:
-                shown.add((survey, bucket))
+    shown = visible(session, now, start, grid)
     for record in reports.conversations(session, start):
         if not record["anonymous"]:
             yield record
-            continue
-        moment = datetime.fromisoformat(record["started_at"].replace("Z", "+00:00"))
-        bucket = bucket_start(moment, grid)
-        index = bounds.index(bucket) if bucket in bounds else -1
-        if (record["survey"], index) in shown:
-            day = reports.iso(bucket)
+        elif record["id"] in shown:
+            moment = datetime.fromisoformat(record["started_at"].replace("Z", "+00:00"))
+            day = reports.iso(bucket_start(moment, grid))
             yield {**record, "language": "", "started_at": day,
                    "completed_at": day if record["completed_at"] else None}
-

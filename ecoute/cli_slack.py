@@ -139,9 +139,8 @@ def _table(found: Any, out: Any) -> None:
               f"{'satisfied':>9}\n")
     for row in found.rows:
         period = f"{row.bucket:%Y-%m}" if found.grid.value == "month" else f"{row.bucket:%G-W%V}"
-        anonymous = str(row.anonymous) if row.anonymous is not None else "-"
         mean = f"{row.average:.2f}" if row.average is not None else "-"
         happy = f"{row.satisfied:.0f}%" if row.satisfied is not None else "-"
         note = f"  {WITHHELD[row.withheld.value]}" if row.withheld else ""
-        out.write(f"{period:10} {row.service:14} {row.answers:>7} {anonymous:>9} {mean:>5} "
+        out.write(f"{period:10} {row.service:14} {row.answers:>7} {row.anonymous:>9} {mean:>5} "
                   f"{happy:>9}{note}\n")

@@ -56,9 +56,11 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None) -> None:
-    """Write NPS, CSAT and CES as JSON or as a small table."""
-    summary = metrics.summary(session, since).to_dict()
+def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None,
+                now: datetime | None = None) -> None:
+    """Write NPS, CSAT and CES as JSON or as a table (anonymous answers: the rule of five)."""
+    shown = small_groups.visible(session, now or datetime.now(UTC), since)
+    summary = metrics.summary(session, since, visible=shown).to_dict()
     if fmt == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
         return

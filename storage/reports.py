@@ -8,12 +8,12 @@ whose edges are passed in here).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Answer, Conversation, SurveyVersion
@@ -34,10 +34,13 @@ class ScoreCounts:
 
 def score_counts(
     session: Session, thresholds: dict[str, tuple[int, int]], since: datetime | None = None,
+    *, visible: Collection[str] | None = None,
 ) -> dict[str, ScoreCounts]:
     """Count the answers of each score type since ``since`` (all when None).
 
     ``thresholds`` maps a question type to ``(high_min, low_max)``: the bands to count.
+    With ``visible``, answers linked to nobody count only when their conversation's
+    public id is in it (whatever ``since`` says: the caller chose them).
     """
     number = Answer.number
     counts: dict[str, ScoreCounts] = {}
@@ -47,8 +50,13 @@ def score_counts(
             func.sum(case((number >= high_min, 1), else_=0)),
             func.sum(case((number <= low_max, 1), else_=0)),
         ).where(Answer.question_type == kind, number.is_not(None))
-        if since is not None:
-            stmt = stmt.where(Answer.created_at >= since)
+        named = Answer.created_at >= since if since is not None else true()
+        if visible is not None:
+            stmt = stmt.join(Conversation, Conversation.id == Answer.conversation_id).where(or_(
+                and_(Conversation.respondent_id.is_not(None), named),
+                Conversation.public_id.in_(list(visible))))
+        elif since is not None:
+            stmt = stmt.where(named)
         row = session.execute(stmt).one()
         counts[kind] = ScoreCounts(*(int(v or 0) for v in row))
     return counts
@@ -140,12 +148,17 @@ class Tally:
 
 @dataclass(frozen=True)
 class ServiceTally:
-    """One service's answers in one bucket (an index into the edges), named and anonymous apart."""
+    """One service's answers in one bucket (an index into the edges), by kind.
+
+    ``anonymous`` counts the answers linked to nobody that the caller lets show;
+    ``hidden`` how many others there are.
+    """
 
     bucket: int
     service: str
     named: Tally
     anonymous: Tally
+    hidden: int
 
 
 def _bucket(column: Any, edges: Sequence[datetime]) -> Any:
@@ -154,15 +167,20 @@ def _bucket(column: Any, edges: Sequence[datetime]) -> Any:
 
 
 def service_tallies(
-    session: Session, edges: Sequence[datetime], *, survey: str = "internal",
-    service_question: str = "service", rating_question: str = "rating",
+    session: Session, edges: Sequence[datetime], *, visible: Collection[str],
+    survey: str = "internal", service_question: str = "service", rating_question: str = "rating",
 ) -> list[ServiceTally]:
-    """Count each service's completed answers per bucket between consecutive ``edges``."""
+    """Count each service's completed answers per bucket between consecutive ``edges``.
+
+    Answers linked to nobody count as anonymous when their conversation's public
+    id is in ``visible``, else as hidden.
+    """
     service, rating = aliased(Answer), aliased(Answer)
+    kind = case((Conversation.respondent_id.is_not(None), 0),
+                (Conversation.public_id.in_(list(visible)), 1), else_=2)
     rows = (
         select(service.choice.label("service"), rating.number.label("number"),
-               case((Conversation.respondent_id.is_(None), 1), else_=0).label("anonymous"),
-               _bucket(Conversation.completed_at, edges).label("bucket"))
+               kind.label("kind"), _bucket(Conversation.completed_at, edges).label("bucket"))
         .select_from(service)
         .join(Conversation, Conversation.id == service.conversation_id)
         .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
@@ -174,38 +192,46 @@ def service_tallies(
         .subquery()
     )
     stmt = (
-        select(rows.c.bucket, rows.c.service, rows.c.anonymous, func.count(),
+        select(rows.c.bucket, rows.c.service, rows.c.kind, func.count(),
                func.sum(rows.c.number), func.sum(case((rows.c.number >= 4, 1), else_=0)),
                func.count(rows.c.number))
-        .group_by(rows.c.bucket, rows.c.service, rows.c.anonymous)
+        .group_by(rows.c.bucket, rows.c.service, rows.c.kind)
         .order_by(rows.c.bucket, rows.c.service)
     )
-    tallies: dict[tuple[int, str], dict[bool, Tally]] = {}
-    for bucket, choice, anonymous, count, total, satisfied, rated in session.execute(stmt):
+    tallies: dict[tuple[int, str], dict[int, Tally]] = {}
+    for bucket, choice, kind_, count, total, satisfied, rated in session.execute(stmt):
         tally = Tally(int(count), int(total or 0), int(satisfied or 0), int(rated))
-        tallies.setdefault((int(bucket), str(choice)), {})[bool(anonymous)] = tally
-    return [ServiceTally(bucket, choice, kinds.get(False, Tally()), kinds.get(True, Tally()))
+        tallies.setdefault((int(bucket), str(choice)), {})[int(kind_)] = tally
+    return [ServiceTally(bucket, choice, kinds.get(0, Tally()), kinds.get(1, Tally()),
+                         kinds.get(2, Tally()).answers)
             for (bucket, choice), kinds in tallies.items()]
 
 
-def first_anonymous(session: Session, since: datetime | None = None) -> datetime | None:
-    """Return when the first conversation linked to nobody started (since ``since``)."""
-    stmt = select(func.min(Conversation.started_at)).where(Conversation.respondent_id.is_(None))
-    if since is not None:
-        stmt = stmt.where(Conversation.started_at >= since)
-    return session.scalar(stmt)
+@dataclass(frozen=True)
+class Unlinked:
+    """A conversation linked to nobody: its survey, start and closed answers (option ids)."""
+
+    public_id: str
+    survey: str
+    started_at: datetime
+    choices: tuple[tuple[str, str], ...]
 
 
-def anonymous_counts(session: Session, edges: Sequence[datetime]) -> dict[tuple[str, int], int]:
-    """Count conversations linked to nobody by (survey key, bucket index), by start time."""
-    rows = (
-        select(SurveyVersion.key.label("survey"),
-               _bucket(Conversation.started_at, edges).label("bucket"))
+def unlinked_conversations(session: Session) -> list[Unlinked]:
+    """Return every conversation linked to nobody (anonymous, or of someone forgotten)."""
+    stmt = (
+        select(Conversation.public_id, SurveyVersion.key, Conversation.started_at,
+               Answer.question_id, Answer.choice)
         .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-        .where(Conversation.respondent_id.is_(None), Conversation.started_at >= edges[0],
-               Conversation.started_at < edges[-1])
-        .subquery()
+        .outerjoin(Answer, and_(Answer.conversation_id == Conversation.id,
+                                Answer.choice.is_not(None)))
+        .where(Conversation.respondent_id.is_(None))
+        .order_by(Conversation.id, Answer.question_id)
     )
-    stmt = select(rows.c.survey, rows.c.bucket, func.count()).group_by(rows.c.survey,
-                                                                       rows.c.bucket)
-    return {(str(key), int(bucket)): int(count) for key, bucket, count in session.execute(stmt)}
+    found: dict[str, tuple[str, datetime, list[tuple[str, str]]]] = {}
+    for public_id, key, started, question_id, choice in session.execute(stmt):
+        entry = found.setdefault(public_id, (key, started, []))
+        if question_id is not None:
+            entry[2].append((question_id, choice))
+    return [Unlinked(public_id, key, started, tuple(choices))
+            for public_id, (key, started, choices) in found.items()]

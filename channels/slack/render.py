@@ -149,8 +149,8 @@ def feedback_modal(survey: Survey, language: str) -> dict[str, Any]:
             "description": plain(_("Your name and Slack id are not stored with it."), 150),
         }]},
     })
-    blocks.append(_context(_("Results of a service with fewer than 5 anonymous answers "
-                             "in a period are not shown per service.")))
+    blocks.append(_context(_("Anonymous answers are shown only by calendar month, once the "
+                             "month is over, and only when a service has at least 5 of them.")))
     return {
         "type": "modal",
         "callback_id": FEEDBACK_CALLBACK,

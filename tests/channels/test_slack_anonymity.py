@@ -24,7 +24,7 @@ from bot.messages import Identity
 from bot.outbox import Dispatcher
 from bot.submissions import Submission
 from ecoute.cli import cli
-from ecoute.output import write_export
+from ecoute.output import write_export, write_stats
 from ecoute.wiring import Ecoute, outbox_settings
 from storage.models import Answer, Conversation, Delivery, InboundEvent
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
@@ -190,13 +190,14 @@ def test_results_count_anonymous_answers_only_in_closed_months_of_five(
                                              now=DECEMBER)
     assert (during.start, during.end) == (after.start, after.end) == (NOVEMBER, DECEMBER)
     live = {row.service: row for row in during.rows}
-    assert (live["it"].answers, live["it"].average, live["it"].anonymous) == (2, 5.0, None)
-    assert live["it"].withheld and live["hr"].withheld and live["hr"].answers == 0
+    assert (live["it"].answers, live["it"].average, live["it"].anonymous) == (2, 5.0, 0)
+    assert live["it"].withheld == live["hr"].withheld == "period_not_over"
+    assert live["hr"].answers == 0
     closed = {row.service: row for row in after.rows}
     assert (closed["it"].answers, closed["it"].anonymous, closed["it"].average) == (7, 5, 3.43)
-    assert not closed["it"].withheld
-    assert closed["hr"].withheld and closed["hr"].average is None
-    assert closed["hr"].anonymous is None and closed["hr"].answers == 0
+    assert closed["it"].withheld is None
+    assert closed["hr"].withheld == "fewer_than_five" and closed["hr"].average is None
+    assert closed["hr"].anonymous == 0 and closed["hr"].answers == 0
 
 
 def test_the_results_command_says_it_counts_whole_months(slack_ecoute: Ecoute,
@@ -208,13 +209,13 @@ def test_the_results_command_says_it_counts_whole_months(slack_ecoute: Ecoute,
     lines = done.output.splitlines()
     assert "2026-11-01 to 2026-12-01" in lines[0] and "calendar months" in lines[0]
     assert [line.split()[:6] for line in lines[2:]] == [
-        ["2026-11", "hr", "0", "-", "-", "-"], ["2026-11", "it", "7", "5", "3.43", "43%"]]
+        ["2026-11", "hr", "0", "0", "-", "-"], ["2026-11", "it", "7", "5", "3.43", "43%"]]
     assert "fewer than 5 anonymous answers" in lines[2]
 
 
 def test_the_export_holds_anonymous_answers_only_of_closed_months_of_five(
         slack_ecoute: Ecoute, clock: Clock) -> None:
-    anonymous_month(slack_ecoute, clock, {"it": 5})
+    anonymous_month(slack_ecoute, clock, {"it": 5, "hr": 4})  # four HR ones: kept out too
     clock.now = datetime(2026, 10, 30, 9, tzinfo=UTC)  # October: one anonymous answer
     slack_ecoute.engine.submit(Submission("slack", "internal", {"service": "hr", "rating": "1"},
                                           language="fr"))
@@ -229,3 +230,20 @@ def test_the_export_holds_anonymous_answers_only_of_closed_months_of_five(
     assert {row["started_at"] for row in rows[:5]} == {"2026-11-01T00:00:00Z"}
     open_month = exported(slack_ecoute, "jsonl", datetime(2026, 11, 29, tzinfo=UTC))
     assert len(open_month.splitlines()) == 2
+
+
+def test_statistics_count_the_same_anonymous_answers_as_every_other_output(
+        slack_ecoute: Ecoute, clock: Clock) -> None:
+    anonymous_month(slack_ecoute, clock, {"it": 5, "hr": 4})  # named ones on November 11
+
+    def responses(since: datetime | None, now: datetime) -> int:
+        out = io.StringIO()
+        with slack_ecoute.db.transaction() as session:
+            write_stats(session, out, "json", since, now=now)
+        return int(json.loads(out.getvalue())["csat"]["responses"])
+
+    assert responses(None, datetime(2026, 11, 30, tzinfo=UTC)) == 2  # the month is not over
+    assert responses(None, DECEMBER) == 7  # HR's four stay out
+    assert responses(datetime(2026, 11, 5, tzinfo=UTC), DECEMBER) == 7  # November, whole
+    assert responses(datetime(2026, 11, 12, tzinfo=UTC), DECEMBER) == 5
+    assert responses(DECEMBER, DECEMBER) == 0

@@ -178,6 +178,7 @@ def test_a_services_results_are_withheld_below_five_anonymous_answers(
         later = small_groups.service_results(session, month_over,
                                              datetime(2030, 1, 1, tzinfo=UTC), now=month_over)
     assert (results["hr"].withheld, results["hr"].average) == ("fewer_than_five", None)
+    assert results["hr"].anonymous == 0
     assert (results["it"].withheld, results["it"].average, results["it"].anonymous) == (
         None, 4.2, 5)
     assert not results["logistics"].withheld and results["logistics"].satisfied == 100.0
