@@ -26,6 +26,7 @@ from bot.submissions import Submission
 from ecoute.cli import cli
 from ecoute.output import write_export, write_stats
 from ecoute.wiring import Ecoute, outbox_settings
+from storage import reports
 from storage.models import Answer, Conversation, Delivery, InboundEvent
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.conftest import Clock
@@ -247,3 +248,15 @@ def test_statistics_count_the_same_anonymous_answers_as_every_other_output(
     assert responses(datetime(2026, 11, 5, tzinfo=UTC), DECEMBER) == 7  # November, whole
     assert responses(datetime(2026, 11, 12, tzinfo=UTC), DECEMBER) == 5
     assert responses(DECEMBER, DECEMBER) == 0
+
+
+def test_the_export_pages_through_mixed_ids_and_yields_every_conversation_once(
+        slack_ecoute: Ecoute, clock: Clock) -> None:
+    for n in range(7):
+        sender = Identity("slack", f"UN{n}") if n % 2 else None
+        slack_ecoute.engine.submit(Submission("slack", "internal", LOW, sender=sender))
+        clock.advance(minutes=1)
+    with slack_ecoute.db.transaction() as session:
+        stored = set(session.scalars(select(Conversation.public_id)))
+        paged = [record["id"] for record in reports.conversations(session, batch=2)]
+    assert len(paged) == len(stored) == 7 and set(paged) == stored
