@@ -97,17 +97,7 @@ def store(
     language = normalise(submission.language) or settings.default_language
     anonymous = submission.sender is None
     stored_at = now.replace(minute=0, second=0, microsecond=0) if anonymous else now
-    respondent_id = None
-    if submission.sender is not None:
-        respondent, _active = respondents.find_respondent(
-            session, submission.sender.channel, submission.sender.external_id
-        )
-        if respondent is None:
-            respondent = respondents.create_respondent(
-                session, submission.sender.channel, submission.sender.external_id, now,
-                internal=submission.channel in settings.internal_channels,
-            )
-        respondent_id = respondent.id
+    respondent_id = _respondent_id(session, settings, submission, now)
     conversation = conversations.open_conversation(
         session, respondent_id=respondent_id, version_id=version_id, channel=submission.channel,
         language=NO_LANGUAGE if anonymous else language, context=submission.context,
@@ -131,3 +121,19 @@ def store(
                             respondent_id=respondent_id, reply=reply, now=stored_at,
                             anonymous=anonymous)
     return SubmitResult(conversation.public_id, (thanks,))
+
+
+def _respondent_id(session: Session, settings: EngineSettings, submission: Submission,
+                   now: datetime) -> int | None:
+    """Return the sender's respondent id (created the first time); None when anonymous."""
+    if submission.sender is None:
+        return None
+    respondent, _active = respondents.find_respondent(
+        session, submission.sender.channel, submission.sender.external_id
+    )
+    if respondent is None:
+        respondent = respondents.create_respondent(
+            session, submission.sender.channel, submission.sender.external_id, now,
+            internal=submission.channel in settings.internal_channels,
+        )
+    return respondent.id
