@@ -260,3 +260,20 @@ def test_the_export_pages_through_mixed_ids_and_yields_every_conversation_once(
         stored = set(session.scalars(select(Conversation.public_id)))
         paged = [record["id"] for record in reports.conversations(session, batch=2)]
     assert len(paged) == len(stored) == 7 and set(paged) == stored
+
+
+def test_the_commands_say_that_periods_are_whole_months(slack_ecoute: Ecoute,
+                                                        clock: Clock) -> None:
+    anonymous_month(slack_ecoute, clock, {"it": 5})
+    env = {"DATABASE_URL": slack_ecoute.db.url}
+    export = CliRunner().invoke(cli, ["export", "responses", "--since", "2026-11-20"], env=env)
+    assert export.exit_code == 0, export.output
+    assert "from 2026-11-01, the start of the calendar month of --since" in export.stderr
+    assert len(export.stdout.splitlines()) == 7  # November's, whole (the named ones too)
+    results = CliRunner().invoke(cli, ["slack", "results", "--since", "2026-11-20",
+                                       "--format", "json"], env=env)
+    found = json.loads(results.stdout)
+    assert (found["start"], found["grid"]) == ("2026-11-01T00:00:00+00:00", "month")
+    assert found["rows"][0] == {"bucket": "2026-11-01", "service": "it", "answers": 7,
+                                "anonymous": 5, "average": 3.43, "satisfied": 42.9,
+                                "withheld": None}
