@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.anonymous import random_id
 from storage.db import Executor, insert_for
 from storage.models import Delivery, Respondent
 from storage.vocabulary import DeliveryKind, DeliveryStatus
@@ -55,6 +56,7 @@ def enqueue(
     about_conversation_id: int | None = None,
     campaign_id: int | None = None,
     skipped: str | None = None,
+    anonymous: bool = False,
 ) -> bool:
     """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added.
 
@@ -62,8 +64,10 @@ def enqueue(
     goes to a staff channel, not to them): "forget" deletes or retracts it.
 
     With a ``skipped`` reason the delivery is stored already skipped (never sent).
+    An anonymous answer's delivery gets a random negative id (:mod:`storage.anonymous`).
     """
     stmt = insert_for(session)(Delivery).values(
+        **({"id": random_id()} if anonymous else {}),
         idempotency_key=key,
         kind=kind,
         channel=channel,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 
+from storage.anonymous import random_id
 from storage.db import Executor, connection_of
 from storage.hotpath.prepared import Prepared
 from storage.installation import SEPARATOR, Keyring
@@ -44,11 +45,16 @@ def record_event(
     said: str | None = None,
     reply: dict[str, Any],
     now: datetime,
+    anonymous: bool = False,
 ) -> None:
-    """Record an applied turn (unique per channel and event id): what was said and replied."""
+    """Record an applied turn (unique per channel and event id): what was said and replied.
+
+    An anonymous submission's event gets a random negative id (:mod:`storage.anonymous`).
+    """
     _INSERT_EVENT.run(
         connection_of(session),
         {
+            **({"id": random_id()} if anonymous else {}),
             "channel": channel,
             "event_id": stored_event_id(keyring, channel, event_id),
             "respondent_id": respondent_id,

@@ -115,6 +115,7 @@ class Conversation(Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_conversation_status_updated_at", "status", "updated_at"),
+        {"sqlite_autoincrement": True},  # ids never follow anonymous ones (storage.anonymous)
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -142,6 +143,7 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "question_id"),
         Index("ix_answer_question_type_created_at", "question_type", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -166,7 +168,7 @@ class InboundEvent(Base):
     """
 
     __tablename__ = "inbound_event"
-    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+    __table_args__ = (UniqueConstraint("channel", "event_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
@@ -202,7 +204,8 @@ class Delivery(Base):
     """The outbox: one proactive message to send, with its retry state."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)

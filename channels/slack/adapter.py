@@ -13,9 +13,12 @@ whose event id is Slack's ``event_id``, so a retried delivery
 messages (this bot's too) and edits are ignored. A tapped button carries its
 choice id and the message's ``ref``. ``/feedback`` opens a modal built from the
 feedback survey; its submission goes to :meth:`DialogueEngine.submit`, without
-any sender when "send anonymously" is ticked, and the short confirmation is
-posted straight to the person's DM (never through the outbox, which would keep
-their id). The language follows the person's choice, else their Slack locale.
+any sender when "send anonymously" is ticked. A named submission is confirmed
+in the person's DM (straight, never through the outbox, which would keep their
+id); an anonymous one is thanked in the modal itself (``response_action:
+update``), with a generic thanks: no DM message at all, so nothing the bot token
+can read later dates it or says what it was about. The language follows the
+person's choice, else their Slack locale.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from channels.slack.render import (
     FEEDBACK_CALLBACK,
     OPEN_FEEDBACK_ACTION,
     HomeItem,
+    anonymous_thanks,
     answered_blocks,
     feedback_modal,
     home_view,
@@ -277,9 +281,12 @@ class SlackChannel:
         if result.errors:
             ack(response_action="errors", errors=dict(result.errors))
             return
+        if form.anonymous:  # thanked in the modal: no trace in the DM
+            ack(response_action="update", view=anonymous_thanks(form.language))
+            return
         ack()
         if not result.duplicate:
-            self._confirm(user, result.messages, form.language, form.anonymous)
+            self._confirm(user, result.messages)
 
     def _submission_id(self, view: dict[str, Any], anonymous: bool) -> str:
         """Return the submission's event id: Slack's view id, keyed-hashed when anonymous."""
@@ -289,17 +296,11 @@ class SlackChannel:
         digest = hmac.new(self._secret, view_id.encode(), hashlib.sha256).hexdigest()
         return f"anon:{digest[:40]}"
 
-    def _confirm(self, user: str, messages: tuple[Outbound, ...], language: str,
-                 anonymous: bool) -> None:
-        """Post the thanks to the person's DM (straight, so nothing stores their id)."""
-        _ = gettext_for(language, DOMAIN)
+    def _confirm(self, user: str, messages: tuple[Outbound, ...]) -> None:
+        """Post a named submission's thanks to the person's DM (straight, not via the outbox)."""
         channel = open_dm(self.client, user)
         for message in messages:
             post(self.client, channel, message)
-        if anonymous:
-            post(self.client, channel, Outbound(
-                _("Sent anonymously: nothing we store links this feedback to you."),
-                Kind.INFO, language=language))
 
     # -- App Home -----------------------------------------------------------------------
 
