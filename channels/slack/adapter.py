@@ -171,7 +171,9 @@ class SlackChannel:
                 respond(text=original, blocks=answered_blocks(original, label, language),
                         replace_original=True)
             except OSError as error:  # an expired or unreachable response_url: not fatal
-                log.warning("slack: could not update the tapped message: %s", error)
+                # the error's text may quote the response_url, which works as a credential
+                log.warning("slack: could not update the tapped message: %s",
+                            type(error).__name__)
         self.deliver(channel, turn, inbound.event_id)
 
     def deliver(self, channel: str, turn: Turn, event_id: str | None = None) -> None:
@@ -188,8 +190,9 @@ class SlackChannel:
             except (SlackApiError, SlackClientError, OSError) as error:
                 if event_id is None:
                     raise
-                log.warning("slack: replies to %s handed to the outbox: %s", event_id,
-                            type(error).__name__)
+                # no event id: an action's holds the person's DM channel
+                log.warning("slack: %d replies handed to the outbox: %s",
+                            len(turn.messages) - number, type(error).__name__)
                 for later, rest in enumerate(turn.messages[number:], number):
                     enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}",
                             kind="reply", channel=NAME, message=rest, address=channel,
