@@ -38,6 +38,7 @@ from bot.i18n import gettext_for, normalise, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
+from bot.text import clean, clean_all
 from channels.slack import NAME
 from channels.slack.render import (
     CHOICE_ACTION,
@@ -146,7 +147,8 @@ class SlackChannel:
                 or not user or user == context.bot_user_id):
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
-                          text=unescape(event.get("text") or ""), locale=self.locales.of(user))
+                          text=clean(unescape(event.get("text") or "")),
+                          locale=self.locales.of(user))
         self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -209,7 +211,7 @@ class SlackChannel:
         """
         ack()
         user = body["user_id"]
-        words = (body.get("text") or "").split()
+        words = clean(body.get("text") or "").split()
         if not words:
             self._open_modal(body["trigger_id"], user, respond)
             return
@@ -243,7 +245,7 @@ class SlackChannel:
         form = modal_answers(view)
         user = body["user"]["id"]
         submission = Submission(
-            channel=NAME, survey=form.survey, answers=form.answers,
+            channel=NAME, survey=form.survey, answers=clean_all(form.answers),
             sender=None if form.anonymous else Identity(NAME, user),
             event_id=self._submission_id(view, form.anonymous), language=form.language,
         )

@@ -42,6 +42,7 @@ from telegram.ext import (
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for
 from bot.messages import Identity, Inbound, Kind, Turn
+from bot.text import clean
 from channels.telegram import NAME
 from channels.telegram.render import (
     Call,
@@ -155,7 +156,7 @@ class TelegramAdapter:
         """Hand ``/command argument`` to the engine (``/start s__c`` is a deep link)."""
         message = update.effective_message
         assert message is not None and message.text is not None
-        word, _sep, rest = message.text.partition(" ")
+        word, _sep, rest = clean(message.text).partition(" ")
         name = word.lstrip("/").split("@", 1)[0].casefold()
         argument: str | None = rest.strip() or None
         extra: str | None = None
@@ -168,7 +169,8 @@ class TelegramAdapter:
         """Hand a typed line to the engine (an answer, or a command typed as a word)."""
         message = update.effective_message
         assert message is not None
-        await self._reply(update, context, self._inbound(update, text=message.text))
+        text = None if message.text is None else clean(message.text)
+        await self._reply(update, context, self._inbound(update, text=text))
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a tapped button to the engine; answer the tap and close its keyboard."""
