@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ from channels.telegram.render import (
 T = TypeVar("T")
 DOMAIN = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a deep link's, as the Bot API allows
 COMMANDS = ("start", "feedback", "status", "language", "stop", "forget", "help", "restart")
 
 log = logging.getLogger(__name__)
@@ -85,10 +87,16 @@ def bot_commands(language: str) -> list[BotCommand]:
 
 
 def parse_start(argument: str | None) -> tuple[str | None, str | None]:
-    """Split a deep-link payload ``survey`` or ``survey__context`` into its two parts."""
+    """Split a deep-link payload ``survey`` or ``survey__context`` into its two parts.
+
+    A payload Telegram could not have sent (over 64 characters, or others than
+    ``A-Z a-z 0-9 _ -``) keeps no context, and its survey only if that part is valid.
+    """
     if not argument:
         return None, None
     survey, _sep, context = argument.partition("__")
+    if not PAYLOAD.fullmatch(argument):
+        return (survey if PAYLOAD.fullmatch(survey) else None), None
     return survey or None, context or None
 
 
