@@ -30,16 +30,17 @@ def test_a_telegram_answer_and_deep_link_are_stored_without_control_characters(
 def test_a_slack_answer_command_and_form_are_stored_without_control_characters(
         slack: SlackWorkspace, slack_api: SlackEmulator, slack_ecoute: Ecoute) -> None:
     assert slack.command("U1", text="\u202enps\x00").status_code == 200  # starts the survey
-    question = slack_api.wait_for("chat.postMessage")[-1]
+    question = slack_api.wait_for("chat.postMessage")[0]
     assert "recommend us" in question.params["text"]
     slack.tap("U1", question, "2")
     slack_api.wait_for("chat.postMessage", 2)
     slack.dm("U1", HOSTILE)
-    thanks = slack_api.wait_for("chat.postMessage", 3)[-1]
+    thanks = slack_api.wait_for("chat.postMessage", 3)[2]
     assert thanks.params["text"].startswith("Thank you for your feedback")
 
     slack.command("U2")
     view = slack_api.wait_for("views.open")[-1].params["view"]
     response = slack.submit("U2", view, {"service": "it", "rating": "2", "comment": HOSTILE})
     assert response.status_code == 200 and response.get_data() == b""
+    slack_api.wait_for("chat.postMessage", 5)  # the form's thanks, posted after the answer
     assert stored_texts(slack_ecoute) == [CLEANED, CLEANED]

@@ -75,7 +75,7 @@ def test_slack_dialogues_and_forms_log_nothing_private(
         slack_ecoute: Ecoute) -> None:
     slack_api.add_user("UZQX7", locale="en-GB")
     slack.command("UZQX7", text="nps")
-    question = slack_api.wait_for("chat.postMessage")[-1]
+    question = slack_api.wait_for("chat.postMessage")[0]
     slack_api.fail("chat.postMessage", error="fatal_error")  # the reply goes to the outbox
     slack.tap("UZQX7", question, "4")
     wait_until(lambda: pending_deliveries(slack_ecoute) == 1)
@@ -86,7 +86,9 @@ def test_slack_dialogues_and_forms_log_nothing_private(
         view = slack_api.wait_for("views.open")[-1].params["view"]
         slack.submit("UZQX7", view, {"service": "it", "rating": "1", "comment": COMMENT},
                      anonymous=anonymous, view_id=f"VZQX7{anonymous}")
-    slack_api.wait_for("chat.postMessage", 6)
+    thanks = slack_ecoute.catalog.get("internal").thanks["en"]  # type: ignore[union-attr]
+    wait_until(lambda: [call.params.get("text") for call in slack_api.calls("chat.postMessage")
+                        ].count(thanks) == 2)  # both forms confirmed
     slack.home("UZQX7")
     slack_api.wait_for("views.publish")
     assert "handed to the outbox" in verbose.text
