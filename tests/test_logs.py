@@ -95,15 +95,16 @@ VERBOSE_QUIET = ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "tel
 
 def test_verbose_keeps_http_clients_and_sql_at_warning() -> None:
     root = logging.getLogger()
-    before = root.level
+    before = {name: logging.getLogger(name).level for name in (None, *VERBOSE_QUIET)}
     try:
         result = CliRunner().invoke(cli, ["-v", "surveys", "--help"])
         assert result.exit_code == 0
         assert root.level == logging.INFO  # -v logs what happens...
         for name in VERBOSE_QUIET:           # ...but never a request URL or a statement's values
             assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
-    finally:
-        root.setLevel(before)
+    finally:  # as the other tests found them
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def test_a_line_shaped_like_a_secret_is_scrubbed_before_it_is_written() -> None:
