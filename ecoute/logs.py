@@ -14,6 +14,8 @@ import logging
 import re
 import sys
 
+from storage.db import hide_passwords
+
 QUIET = ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "telegram", "sqlalchemy")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -22,7 +24,6 @@ _SECRETS = (
     (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), "***"),               # a bare Telegram token
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"), "xox*-***"),             # Slack bot/user tokens
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), "xapp-***"),                 # Slack app-level tokens
-    (re.compile(r"(://[^/\s:@]*:)[^@\s]+@"), r"\1***@"),               # a URL's password
 )
 
 
@@ -30,7 +31,7 @@ def redact(text: str) -> str:
     """Return ``text`` with every token-shaped string and URL password replaced by ``***``."""
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
-    return text
+    return hide_passwords(text)
 
 
 class RedactingFormatter(logging.Formatter):

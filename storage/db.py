@@ -63,6 +63,12 @@ def normalise_url(url: str) -> str:
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+
+
+def hide_passwords(text: str) -> str:
+    """Return ``text`` (a message, a log line) with the password of any URL in it as ``***``."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)
 
 
 def mask_url(url: str) -> str:
