@@ -2,7 +2,8 @@
 
 A survey file reads like a table of questions (see ``surveys/nps.yaml``). On load
 it is checked against :data:`bot.survey_schema.SURVEY`, question ids must be
-unique, and each ``when`` condition may only name earlier questions. Errors name
+unique, and each ``when`` condition may only name earlier questions and compare
+their answers with values of their type. Errors name
 the file, the line and the key. A survey's version is the SHA-256 of its
 normalised definition, so any edit makes a new version and old answers keep
 pointing at the one that asked them.
@@ -21,11 +22,15 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from bot.conditions import ConditionError, parse
-from bot.questions import Option, Question
+from bot.conditions import Condition, ConditionError, ValueType, check_types, parse
+from bot.questions import SCALES, Option, Question
 from bot.survey_schema import SURVEY
 
 _VALIDATOR = Draft202012Validator(SURVEY)
+# what an answer is when a condition reads it: scores are numbers, the others strings
+VALUE_TYPES: dict[str, ValueType] = {**dict.fromkeys(SCALES, ValueType.NUMBER),
+                                     "choice": ValueType.STRING, "yesno": ValueType.STRING,
+                                     "text": ValueType.STRING}
 
 
 class SurveyError(ValueError):
@@ -115,7 +120,7 @@ def load_file(path: Path) -> Survey:
 def _build(data: dict[str, Any], source: str, tree: yaml.Node) -> Survey:
     """Turn validated data into a :class:`Survey`, checking ids and conditions."""
     questions: list[Question] = []
-    seen: set[str] = set()
+    seen: dict[str, ValueType] = {}
     for index, raw in enumerate(data["questions"]):
         path: list[str | int] = ["questions", index]
         if raw["id"] in seen:
@@ -125,13 +130,10 @@ def _build(data: dict[str, Any], source: str, tree: yaml.Node) -> Survey:
         if "when" in raw:
             where = f"{source}{_line(tree, [*path, 'when'])}: {_key([*path, 'when'])}"
             try:
-                condition = parse(raw["when"])
+                condition = _condition(raw["when"], seen)
             except ConditionError as exc:
-                raise SurveyError(f"{where}: {exc}") from exc
-            unknown = sorted(condition.names - seen)
-            if unknown:
-                raise SurveyError(f"{where}: names no earlier question: {', '.join(unknown)}")
-        seen.add(raw["id"])
+                raise SurveyError(f"{where}: {exc} (question {raw['id']!r})") from exc
+        seen[raw["id"]] = VALUE_TYPES[raw["type"]]
         questions.append(_question(raw, condition))
     return Survey(
         key=data["key"],
@@ -145,7 +147,17 @@ def _build(data: dict[str, Any], source: str, tree: yaml.Node) -> Survey:
     )
 
 
-def _question(raw: dict[str, Any], condition: Any) -> Question:
+def _condition(source: str, earlier: Mapping[str, ValueType]) -> Condition:
+    """Parse a ``when`` over the earlier questions (their answers' types by id), or refuse it."""
+    condition = parse(source)
+    unknown = sorted(condition.names - set(earlier))
+    if unknown:
+        raise ConditionError(f"names no earlier question: {', '.join(unknown)}")
+    check_types(condition, earlier)
+    return condition
+
+
+def _question(raw: dict[str, Any], condition: Condition | None) -> Question:
     """Build one :class:`Question` from its validated mapping."""
     options = tuple(Option(o["id"], o["label"]) for o in raw.get("options", ()))
     extra = {"max_length": raw["max_length"]} if "max_length" in raw else {}

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound, Outbound, Turn
+from bot.text import clean
 from channels.registry import Channel
 from channels.text_fallbacks import numbered, resolve_typed
 
@@ -47,7 +48,7 @@ class ConsoleChannel:
         interactive: bool = False,
     ) -> None:
         self.engine = engine
-        self.identity = Identity(NAME, person)
+        self.identity = Identity(NAME, clean(person))
         self.stdin = stdin
         self.stdout = stdout
         self.language = language
@@ -64,7 +65,7 @@ class ConsoleChannel:
             line = self.stdin.readline()
             if not line:
                 return
-            text = line.rstrip("\r\n")
+            text = clean(line.rstrip("\r\n"))
             typed = resolve_typed(self._last, text)
             turn = self._send(text=typed.text, choice_id=typed.choice_id)
             self._show(turn)

@@ -7,7 +7,6 @@ Errors are one line on stderr and a non-zero exit, never a traceback (set
 from __future__ import annotations
 
 import getpass
-import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
 from ecoute.cli_web import qr as qr_command
 from ecoute.config import Settings
+from ecoute.logs import configure as configure_logging
 from storage.db import Database, DatabaseError
 
 
@@ -33,10 +33,7 @@ def cli(verbose: bool) -> None:
     Configuration comes from the environment (DATABASE_URL, default a SQLite
     file ecoute.db in the working directory; see the README).
     """
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose)
 
 
 @cli.group()
@@ -58,7 +55,7 @@ def db_upgrade(revision: str) -> None:
     try:
         upgrade(database.engine, revision)
     except OperationalError as error:
-        raise DatabaseError(f"cannot reach the database: {str(error.orig).strip()}") from error
+        raise DatabaseError(f"cannot reach the database: {database.unreachable(error)}") from error
     finally:
         database.dispose()
     click.echo(f"database at {revision}: {database.engine.url.render_as_string()}")

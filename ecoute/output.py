@@ -1,4 +1,8 @@
-"""Writing exports (JSON Lines, CSV) and statistics (JSON, table) for the command line."""
+"""Writing exports (JSON Lines, CSV) and statistics (JSON, table) for the command line.
+
+CSV cells that a spreadsheet would read as a formula are neutralised
+(:func:`csv_cell`); JSON Lines holds every value exactly as stored.
+"""
 
 from __future__ import annotations
 
@@ -43,17 +47,29 @@ def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None
     for record in records:
         answers = record["answers"]
         writer.writerow(
-            [_cell(record[f]) for f in FIELDS] + [_cell(answers.get(q)) for q in questions]
+            [csv_cell(record[f]) for f in FIELDS] + [csv_cell(answers.get(q)) for q in questions]
         )
         count += 1
     return count
 
 
-def _cell(value: Any) -> str:
-    """Render one CSV cell (empty for None, JSON's true/false for booleans)."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """Render one CSV cell: empty for None, true/false for booleans, formulas defused.
+
+    OWASP's defence against CSV injection: a cell starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return is shown as typed instead of
+    evaluated. Numbers are written as they are.
+    """
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return str(value)
 
 
 def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None,

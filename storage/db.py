@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -61,18 +62,63 @@ def normalise_url(url: str) -> str:
     return url
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+
+
+def hide_passwords(text: str) -> str:
+    """Return ``text`` (a message, a log line) with the password of any URL in it as ``***``."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` fit to print: its password (or, unparsable, all before ``@``) is ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        scheme = _SCHEME.match(url)
+        start = scheme.end() if scheme else 0
+        if "@" not in url[start:]:
+            return url
+        return url[:start] + "***@" + url[start:].rsplit("@", 1)[1]
+
+
+def _secrets_of(url: str) -> list[str]:
+    """Return the parts of ``url`` that must not be printed: its user-info and password."""
+    scheme = _SCHEME.match(url)
+    rest = url[scheme.end() if scheme else 0:]
+    if "@" not in rest:
+        return []
+    userinfo = rest.rsplit("@", 1)[0]
+    password = userinfo.partition(":")[2]
+    return [part for part in (userinfo, password) if part]
+
+
+def scrub(text: str, url: str) -> str:
+    """Return ``text`` (an error's message) without the user-info or password of ``url``."""
+    for secret in _secrets_of(url):
+        text = text.replace(secret, "***")
+    return text
+
+
 def make_engine(url: str = DEFAULT_URL, **kwargs: object) -> Engine:
-    """Create an engine for ``url``; raise :class:`DatabaseError` on a malformed URL."""
+    """Create an engine for ``url``; raise :class:`DatabaseError` on a malformed URL.
+
+    Engines never show a statement's values, in logs or in an error's message:
+    they hold what people wrote (``hide_parameters``).
+    """
     url = normalise_url(url)
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+            engine = create_engine(url, hide_parameters=True, **kwargs)  # type: ignore[arg-type]
             _configure_sqlite(engine)
             return engine
-        return create_engine(url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                             **kwargs)  # type: ignore[arg-type]
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise DatabaseError(f"DATABASE_URL is not usable ({url!r}): {exc}") from exc
+        raise DatabaseError(
+            f"DATABASE_URL is not usable ({mask_url(url)}): {scrub(str(exc), url)}") from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -150,13 +196,18 @@ class Database:
                 current = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
                 revision = current.scalar()
         except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise DatabaseError(f"cannot reach the database: {reason}") from exc
+            raise DatabaseError(f"cannot reach the database: {self.unreachable(exc)}") from exc
         if revision != head_revision():
             raise DatabaseError(
                 f"the database schema is at {revision}, not {head_revision()}: "
                 "run `ecoute db upgrade`"
             )
+
+    def unreachable(self, error: OperationalError) -> str:
+        """Return why the database could not be reached, in one line, without its password."""
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        password = self.engine.url.password
+        return reason.replace(str(password), "***") if password else reason
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -121,3 +121,81 @@ def test_two_files_with_one_key_are_refused(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text(GOOD)
     with pytest.raises(SurveyError, match="two files declare survey key 'demo'"):
         SurveyCatalog.from_directory(tmp_path)
+
+
+TYPED = """\
+key: typed
+title: {en: Typed, fr: Typé}
+questions:
+  - id: score
+    type: nps
+    text: {en: "Score?", fr: "Note ?"}
+  - id: reason
+    type: choice
+    text: {en: "Why?", fr: "Pourquoi ?"}
+    options:
+      - {id: price, label: {en: Price, fr: Prix}}
+      - {id: delay, label: {en: Delay, fr: Délai}}
+  - id: comment
+    type: text
+    optional: true
+    text: {en: "Anything else?", fr: "Autre chose ?"}
+  - id: last
+    type: yesno
+    when: CONDITION
+    text: {en: "Again?", fr: "Encore ?"}
+thanks: {en: Thanks, fr: Merci}
+"""
+
+
+def typed(condition: str) -> str:
+    """Return the typed survey with ``condition`` on its last question (quoted for YAML)."""
+    return TYPED.replace("CONDITION", "'" + condition.replace("'", "''") + "'")
+
+
+@pytest.mark.parametrize(("condition", "problem"), [
+    ('-"a" < 3', "'-' only goes before a number"),
+    ("score < -'a'", "'-' only goes before a number"),
+    ("score in [1, -'a']", "'-' only goes before a number"),
+    ("-True < score", "'-' only goes before a number"),
+    ("score < '7'", "compares score (a number) with '7' (a string)"),
+    ("score == 'ten'", "compares score (a number) with 'ten' (a string)"),
+    ("reason > 3", "compares reason (a string) with 3 (a number)"),
+    ("score == True", "compares score (a number) with True (a boolean)"),
+    ("score < None", "orders score (a number) and None (nothing)"),
+    ("reason in [1, 2]", "looks for reason (a string) in a list of numbers"),
+    ("score in ['a', 'b']", "looks for score (a number) in a list of strings"),
+    ("score in reason", "looks for score (a number) in reason (a string)"),
+    ("reason in score", "looks for reason (a string) in score (a number)"),
+    ("[1, 2] == score", "a list only goes after 'in'"),
+    ("score in [[1], 2]", "a list only goes after 'in'"),
+    ("1j > score", "uses the constant 1j"),
+    ("b'x' == reason", "uses the constant b'x'"),
+])
+def test_a_condition_that_cannot_be_evaluated_is_refused_on_load(condition: str,
+                                                                 problem: str) -> None:
+    with pytest.raises(SurveyError) as refused:
+        load_text(typed(condition), "surveys/typed.yaml")
+    message = str(refused.value)
+    assert message.startswith("surveys/typed.yaml:19: questions[3].when: ")
+    assert problem in message
+    assert "question 'last'" in message
+
+
+@pytest.mark.parametrize("condition", [
+    "score <= 6", "7 <= score <= 8", "score > -1", "score in [1, 2, 3]", "score != None",
+    "reason in ['price', 'delay']", "reason == 'price' or comment == 'late'",
+    "not (reason == 'price') and score > 3", "'late' in comment", "comment", "not comment",
+    "reason < 'z'", "score == 2.5", "None == comment",
+])
+def test_a_well_typed_condition_loads_and_evaluates(condition: str) -> None:
+    survey = load_text(typed(condition), "surveys/typed.yaml")
+    last = survey.question("last")
+    assert last.when is not None
+    for values in ({}, {"score": 3, "reason": "price", "comment": "late"}):
+        last.when.evaluate(values)  # type: ignore[arg-type]  # never raises
+
+
+def test_a_condition_naming_a_later_question_names_its_own() -> None:
+    with pytest.raises(SurveyError, match=r"names no earlier question: last \(question 'last'\)"):
+        load_text(typed("last == 'yes'"), "surveys/typed.yaml")

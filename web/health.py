@@ -9,23 +9,21 @@ password in a URL masked.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from storage.db import DatabaseError
+from storage.db import DatabaseError, hide_passwords
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
-_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
 _lock = threading.Lock()
 
 
 def redacted(reason: str) -> str:
     """Return ``reason`` with the password of any URL in it replaced by ``***``."""
-    return _PASSWORD.sub(r"\g<head>***@", reason)
+    return hide_passwords(reason)
 
 
 def _note(reason: str) -> None:

@@ -41,6 +41,7 @@ from bot.i18n import choose_language, gettext_for, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
+from bot.text import clean, clean_all
 from channels.slack import NAME
 from channels.slack.render import (
     CHOICE_ACTION,
@@ -152,7 +153,8 @@ class SlackChannel:
                 or not user or user == context.bot_user_id):
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
-                          text=unescape(event.get("text") or ""), locale=self.locales.of(user))
+                          text=clean(unescape(event.get("text") or "")),
+                          locale=self.locales.of(user))
         self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id, user)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -177,7 +179,9 @@ class SlackChannel:
                 respond(text=original, blocks=answered_blocks(original, label, language),
                         replace_original=True)
             except OSError as error:  # an expired or unreachable response_url: not fatal
-                log.warning("slack: could not update the tapped message: %s", error)
+                # the error's text may quote the response_url, which works as a credential
+                log.warning("slack: could not update the tapped message: %s",
+                            type(error).__name__)
         self.deliver(channel, turn, inbound.event_id, user)
 
     def deliver(self, channel: str, turn: Turn, event_id: str | None = None,
@@ -232,7 +236,7 @@ class SlackChannel:
         """
         ack()
         user = body["user_id"]
-        words = (body.get("text") or "").split()
+        words = clean(body.get("text") or "").split()
         if not words:
             self._open_modal(body["trigger_id"], user, respond)
             return
@@ -267,7 +271,7 @@ class SlackChannel:
         form = modal_answers(view)
         user = body["user"]["id"]
         submission = Submission(
-            channel=NAME, survey=form.survey, answers=form.answers,
+            channel=NAME, survey=form.survey, answers=clean_all(form.answers),
             sender=None if form.anonymous else Identity(NAME, user),
             event_id=self._submission_id(view, form.anonymous), language=form.language,
         )

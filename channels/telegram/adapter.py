@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -42,6 +43,7 @@ from telegram.ext import (
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for
 from bot.messages import Identity, Inbound, Kind, Turn
+from bot.text import clean
 from channels.telegram import NAME
 from channels.telegram.render import (
     Call,
@@ -56,6 +58,7 @@ from channels.telegram.render import (
 T = TypeVar("T")
 DOMAIN = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a deep link's, as the Bot API allows
 COMMANDS = ("start", "feedback", "status", "language", "stop", "forget", "help", "restart")
 
 log = logging.getLogger(__name__)
@@ -84,10 +87,16 @@ def bot_commands(language: str) -> list[BotCommand]:
 
 
 def parse_start(argument: str | None) -> tuple[str | None, str | None]:
-    """Split a deep-link payload ``survey`` or ``survey__context`` into its two parts."""
+    """Split a deep-link payload ``survey`` or ``survey__context`` into its two parts.
+
+    A payload Telegram could not have sent (over 64 characters, or others than
+    ``A-Z a-z 0-9 _ -``) keeps no context, and its survey only if that part is valid.
+    """
     if not argument:
         return None, None
     survey, _sep, context = argument.partition("__")
+    if not PAYLOAD.fullmatch(argument):
+        return (survey if PAYLOAD.fullmatch(survey) else None), None
     return survey or None, context or None
 
 
@@ -157,7 +166,7 @@ class TelegramAdapter:
         """Hand ``/command argument`` to the engine (``/start s__c`` is a deep link)."""
         message = update.effective_message
         assert message is not None and message.text is not None
-        word, _sep, rest = message.text.partition(" ")
+        word, _sep, rest = clean(message.text).partition(" ")
         name = word.lstrip("/").split("@", 1)[0].casefold()
         argument: str | None = rest.strip() or None
         extra: str | None = None
@@ -170,7 +179,8 @@ class TelegramAdapter:
         """Hand a typed line to the engine (an answer, or a command typed as a word)."""
         message = update.effective_message
         assert message is not None
-        await self._reply(update, context, self._inbound(update, text=message.text))
+        text = None if message.text is None else clean(message.text)
+        await self._reply(update, context, self._inbound(update, text=text))
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a tapped button to the engine; answer the tap and close its keyboard."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Identity, Inbound, Outbound, Turn
+from bot.text import clean_optional
 from channels.widget import NAME
 
 
@@ -35,7 +36,7 @@ def start(visitor: str, client_message_id: str, *, survey: str | None,
         command="start",
         argument=survey,
         locale=language,
-        context=context,
+        context=clean_optional(context),
     )
 
 
@@ -45,7 +46,7 @@ def message(visitor: str, client_message_id: str, *, text: str | None,
     return Inbound(
         identity(visitor),
         event_id=event_id(visitor, client_message_id),
-        text=text,
+        text=clean_optional(text),
         choice_id=choice_id,
         ref=ref if choice_id is not None else None,
         locale=language,

@@ -82,8 +82,9 @@ class Prepared:
         try:
             cursor.execute(plan.sql, arguments)
         except dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(plan.sql, arguments, error,
-                                          dialect.loaded_dbapi.Error, dialect=dialect) from error
+            raise exc.DBAPIError.instance(plan.sql, arguments, error,  # no values: free text
+                                          dialect.loaded_dbapi.Error, hide_parameters=True,
+                                          dialect=dialect) from error
         return cursor, plan
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
