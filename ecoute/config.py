@@ -17,7 +17,7 @@ from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
 from channels.telegram.settings import TelegramSettings
 from storage.db import DEFAULT_URL
-from web.settings import WebSettings
+from web.settings import WebSettings, positive_number
 
 __all__ = ["ConfigError", "Pulse", "Settings", "SlackSettings", "TelegramSettings", "WebSettings"]
 
@@ -59,7 +59,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEFAULT_URL,
             default_language=language,
             surveys_dir=Path(env.get("ECOUTE_SURVEYS_DIR") or PACKAGED_SURVEYS),
-            idle_timeout=timedelta(hours=_number(env, "ECOUTE_IDLE_HOURS", 24.0)),
+            idle_timeout=timedelta(hours=positive_number(env, "ECOUTE_IDLE_HOURS", 24.0)),
             base_url=(env.get("ECOUTE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             secret_key=env.get("ECOUTE_SECRET_KEY") or None,
             allowed_origins=_origins(env.get("ECOUTE_ALLOWED_ORIGINS", "")),
@@ -82,17 +82,3 @@ def _origins(raw: str) -> tuple[str, ...]:
                 f"(such as https://shop.example), not {origin!r}, which would allow any site"
             )
     return origins
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    """Read a positive number from ``env``."""
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, not {raw!r}")
-    return value

@@ -15,14 +15,15 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.engine import DialogueEngine
-from bot.messages import Identity, Inbound, Turn
+from bot.messages import Identity, Inbound, Outbound, Turn
+from bot.outbox import Dispatcher, OutboxSettings, Retraction
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
@@ -167,3 +168,32 @@ class Person:
 def ana(engine: DialogueEngine) -> Person:
     """Return Ana, an English-speaking customer on the test channel."""
     return Person(engine, "ana", locale="en")
+
+
+@dataclass
+class RecordingSender:
+    """A channel that records what it is asked to send and fails when told to."""
+
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+
+    def send(self, address: str, message: Outbound) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((address, message.text))
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        self.sent.append((address, "(taken back)"))
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    """Return the recording sender of channel ``test``."""
+    return RecordingSender()
+
+
+@pytest.fixture
+def dispatcher(ecoute: Ecoute, sender: RecordingSender, clock: Clock) -> Dispatcher:
+    """Return a dispatcher over the recording sender, on the test clock."""
+    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second")
+    return Dispatcher(ecoute.db, {"test": sender}, settings=settings, clock=clock)

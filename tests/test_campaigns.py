@@ -10,12 +10,11 @@ from sqlalchemy import select
 
 from bot.campaigns import Consenting, Planned, Progress, Roster, plan, progress
 from bot.messages import Outbound
-from bot.outbox import Dispatcher, OutboxSettings, PermanentError
+from bot.outbox import Dispatcher, PermanentError
 from ecoute.wiring import Ecoute
 from storage.models import Campaign, Delivery, Respondent
 from storage.vocabulary import DeliveryKind
-from tests.conftest import Clock, Person
-from tests.test_outbox import RecordingSender
+from tests.conftest import Clock, Person, RecordingSender
 from tests.test_privacy import every_value
 
 NEWS = {"en": "We fixed the delays", "fr": "Nous avons réglé les retards"}
@@ -24,19 +23,6 @@ NEWS = {"en": "We fixed the delays", "fr": "Nous avons réglé les retards"}
 def news(language: str) -> Outbound:
     """Return the announcement in one language."""
     return Outbound(NEWS[language], language=language)
-
-
-@pytest.fixture
-def sender() -> RecordingSender:
-    """Return the recording sender of channel ``test``."""
-    return RecordingSender()
-
-
-@pytest.fixture
-def dispatcher(ecoute: Ecoute, sender: RecordingSender, clock: Clock) -> Dispatcher:
-    """Return a dispatcher over the recording sender, on the test clock."""
-    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second")
-    return Dispatcher(ecoute.db, {"test": sender}, settings=settings, clock=clock)
 
 
 def someone(ecoute: Ecoute, name: str, *, consent: bool = True, stopped: bool = False,

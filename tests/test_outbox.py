@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from bot.outbox import (
     Dispatcher,
     OutboxSettings,
     PermanentError,
-    Retraction,
     RetryLater,
     TransientError,
     enqueue,
@@ -25,36 +23,7 @@ from ecoute.wiring import Ecoute
 from storage import deliveries
 from storage.models import Delivery, Respondent
 from storage.vocabulary import DeliveryKind
-from tests.conftest import Clock, Person
-
-
-@dataclass
-class RecordingSender:
-    """A channel that records what it is asked to send and fails when told to."""
-
-    sent: list[tuple[str, str]] = field(default_factory=list)
-    failures: list[Exception] = field(default_factory=list)
-
-    def send(self, address: str, message: Outbound) -> None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append((address, message.text))
-
-    def retract(self, address: str, retraction: Retraction) -> None:
-        self.sent.append((address, "(taken back)"))
-
-
-@pytest.fixture
-def sender() -> RecordingSender:
-    """Return the recording sender of channel ``test``."""
-    return RecordingSender()
-
-
-@pytest.fixture
-def dispatcher(ecoute: Ecoute, sender: RecordingSender, clock: Clock) -> Dispatcher:
-    """Return a dispatcher over the recording sender, on the test clock."""
-    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second")
-    return Dispatcher(ecoute.db, {"test": sender}, settings=settings, clock=clock)
+from tests.conftest import Clock, Person, RecordingSender
 
 
 def person(ecoute: Ecoute, name: str, *, consent: bool = True) -> int:

@@ -45,7 +45,8 @@ class WebSettings:
             ip_rate=rates["ECOUTE_WIDGET_IP_RATE"],
             telegram_bot=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             trusted_proxies=_count(env, "ECOUTE_TRUSTED_PROXIES"),
-            webhook_timeout=_seconds(env, "ECOUTE_WEBHOOK_TIMEOUT", cls.webhook_timeout),
+            webhook_timeout=positive_number(env, "ECOUTE_WEBHOOK_TIMEOUT", cls.webhook_timeout,
+                                            below=3600),
         )
 
 
@@ -57,8 +58,9 @@ def _count(env: Mapping[str, str], name: str) -> int:
     return int(raw)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    """Read a positive number of seconds, or raise a ConfigError."""
+def positive_number(env: Mapping[str, str], name: str, default: float, *,
+                    below: float | None = None) -> float:
+    """Read a number above 0 (and under ``below`` when given), or raise a ConfigError."""
     raw = env.get(name)
     if not raw:
         return default
@@ -66,6 +68,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = 0.0
-    if not 0 < value < 3600:
-        raise ConfigError(f"{name} must be a number of seconds above 0, not {raw!r}")
+    if not 0 < value < (below if below is not None else float("inf")):
+        raise ConfigError(f"{name} must be a number above 0"
+                          f"{f' and under {below:g}' if below else ''}, not {raw!r}")
     return value
