@@ -52,13 +52,15 @@ class Staff:
     def __init__(self, app: Flask, email: str, role: str) -> None:
         self.email, self.role = email, role
         self.client: FlaskClient = app.test_client()
+        self.token: str | None = None  # the session's CSRF token, once a page gave it
 
     def csrf(self, path: str = "/admin/sign-in") -> str:
         """Return the CSRF token of a form on ``path`` (signed in or not)."""
         page = self.client.get(path)
         found = CSRF.search(page.get_data(as_text=True))
         assert found, f"no CSRF token on {path} ({page.status_code})"
-        return found.group(1)
+        self.token = found.group(1)
+        return self.token
 
     def sign_in(self, password: str = PASSWORD) -> TestResponse:
         """Sign in through the form."""
@@ -67,7 +69,7 @@ class Staff:
 
     def post(self, path: str, **form: str) -> TestResponse:
         """Post a form of the console, with the CSRF token its pages give."""
-        token = self.csrf("/admin/" if self.signed_in() else "/admin/sign-in")
+        token = self.token or self.csrf("/admin/" if self.signed_in() else "/admin/sign-in")
         return self.client.post(path, data={**form, "csrf_token": token})
 
     def signed_in(self) -> bool:

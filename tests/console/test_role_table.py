@@ -25,9 +25,9 @@ from bot import staff
 from ecoute.config import Settings, SlackSettings, TelegramSettings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
+from testkit.emulators.slack import SlackEmulator
 from tests.conftest import Clock, Person
 from tests.console.conftest import Staff, add_staff
-from testkit.emulators.slack import SlackEmulator
 from web import create_app
 
 ACTORS = ("anonymous", "viewer", "manager", "admin", "read_token", "write_token")
@@ -174,10 +174,8 @@ def attempt(world: World, actor: str, endpoint: str, method: str) -> str:
     browser, headers = world.actor(actor)
     request = world.body(endpoint)
     url = _url(world, endpoint)
-    if method == "POST" and "data" in request or (
-            method == "POST" and endpoint.startswith("console_")):
-        signed_in = browser.signed_in()
-        token = browser.csrf("/admin/" if signed_in else "/admin/sign-in")
+    if method == "POST" and endpoint.startswith("console_"):
+        token = browser.csrf("/admin/" if browser.signed_in() else "/admin/sign-in")
         request["data"] = {**request.get("data", {}), "csrf_token": token}
     request["headers"] = {**request.get("headers", {}), **headers}
     return outcome(browser.client.open(url, method=method, **request))
