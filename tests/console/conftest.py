@@ -63,9 +63,11 @@ class Staff:
         return self.token
 
     def sign_in(self, password: str = PASSWORD) -> TestResponse:
-        """Sign in through the form."""
-        return self.client.post("/admin/sign-in", data={
+        """Sign in through the form (the session starts afresh, with a new CSRF token)."""
+        response = self.client.post("/admin/sign-in", data={
             "email": self.email, "password": password, "csrf_token": self.csrf()})
+        self.token = None
+        return response
 
     def post(self, path: str, **form: str) -> TestResponse:
         """Post a form of the console, with the CSRF token its pages give."""

@@ -9,7 +9,7 @@ from flask import Flask
 
 from bot import staff
 from ecoute.wiring import Ecoute
-from tests.console.conftest import Staff, Team
+from tests.console.conftest import Staff, Team, add_staff
 
 CONSOLE_PAGES = ("/admin/", "/admin/accounts", "/admin/tokens", "/admin/audit")
 
@@ -78,3 +78,12 @@ def test_the_sign_in_and_setup_forms_need_the_token_too(app: Flask, served: Ecou
     assert refused.status_code == 400
     assert visitor.client.post("/admin/sign-in", data={
         "email": "first@example.com", "password": "x"}).status_code == 400
+
+
+def test_a_csrf_token_from_before_sign_in_is_worthless_after(app: Flask, served: Ecoute) -> None:
+    ana = add_staff(app, served, "ana@example.com", "admin")
+    before = ana.csrf()
+    assert ana.sign_in().status_code == 303
+    stale = ana.client.post("/admin/language", data={"language": "fr", "csrf_token": before})
+    assert stale.status_code == 400
+    assert ana.post("/admin/language", language="fr").status_code == 303

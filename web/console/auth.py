@@ -6,7 +6,7 @@ wrong or the account disabled; a throttled one says to wait (429).
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
@@ -57,8 +57,9 @@ def sign_in() -> ResponseReturnValue:
     if attempt.account is None:
         error = _("Wrong email or password, or the account is disabled.")
         return render("sign_in.html", error=error, email=email, next=_next_page())
-    login_user(StaffMember(attempt.account))
-    return redirect(_next_page(), 303)
+    destination = _next_page()
+    _start_session(attempt.account)
+    return redirect(destination, 303)
 
 
 @bp.post("/sign-out")
@@ -98,5 +99,11 @@ def setup(token: str) -> ResponseReturnValue:
     except StaffError as error:
         return render("setup.html", 400, token=token, email=email,
                       error=staff.explain(error.refusal, console_language()))
-    login_user(StaffMember(account))
+    _start_session(account)
     return redirect(url_for("console_home.home"), 303)
+
+
+def _start_session(account: staff.Account) -> None:
+    """Sign in on a fresh session: nothing set before (a planted CSRF token) carries over."""
+    session.clear()
+    login_user(StaffMember(account))
