@@ -17,5 +17,7 @@ def api_error(status: int, error: str, message: str,
 
 def error_response(error: HTTPException) -> Response:
     """Answer any HTTP error of the API in the API's style."""
+    kept = {name: value for name, value in error.get_headers()
+            if name.lower() not in ("content-type", "content-length")}  # Allow, Retry-After…
     return api_error(error.code or 500, error.name.lower().replace(" ", "_"),
-                     error.description or error.name)
+                     error.description or error.name, kept)
