@@ -3,9 +3,13 @@
 When a conversation ends and one of its scores is a detractor's (NPS 0-6,
 CSAT 1-2), one delivery of kind ``alert`` is planned per alert target (for
 example Slack's ``SLACK_ALERT_CHANNEL``), with the score, the comment (trimmed),
-the channel and a link to the conversation in the staff console. The
+the channel and a link to the conversation in the staff console. Each alert is
+tied to the person and the conversation it is about (``about_*``, not its
+addressee), so "forget" deletes it, or retracts it once posted. The
 idempotency key makes a replayed turn plan nothing twice. An anonymous answer's
-alert waits a random 15-45 minutes, so its time does not point at its author.
+alert is due a random 15-45 minutes (whole minutes) after the end of the hour it
+was given in, and its row is dated from that hour: neither time, nor the time
+it is sent, says at which minute of the hour it was given.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from bot.surveys import Survey
 from storage import deliveries
 from storage.db import Executor
 from storage.hotpath.tracked import ConversationRow
+from storage.vocabulary import DeliveryKind
 
 COMMENT_LIMIT = 280
 ANONYMOUS_ALERT_DELAY = (timedelta(minutes=15), timedelta(minutes=45))
@@ -50,30 +55,35 @@ def plan(
         return
     message = _message(settings, conversation, survey, low, anonymous)
     due = now
-    if anonymous:  # neither the delivery's time nor its row's may point at the author
-        due, now = now + _anonymity_delay(), now.replace(minute=0, second=0, microsecond=0)
+    if anonymous:  # neither the delivery's times nor its row's may point at the author
+        now = now.replace(minute=0, second=0, microsecond=0)
+        due = now + timedelta(hours=1) + _anonymity_delay()
     for channel, address in targets:
         deliveries.enqueue(
             session,
             key=f"alert:{conversation.public_id}:{channel}:{address}",
-            kind="alert",
+            kind=DeliveryKind.ALERT,
             channel=channel,
-            respondent_id=None,
+            respondent_id=None,  # sent to staff, not to the person: stop does not apply
             address=address,
             payload=message.to_dict(),
             now=now,
             due=due,
+            about_respondent_id=conversation.respondent_id,  # forget deletes or retracts it
+            about_conversation_id=conversation.id,
+            anonymous=anonymous,
         )
 
 
 def _anonymity_delay() -> timedelta:
-    """Return how long an anonymous alert waits: 15 to 45 minutes, at random.
+    """Return how long after its hour an anonymous alert waits: 15 to 45 whole minutes.
 
-    Sent at once, an alert's time would match the moment the person submitted (their
-    confirmation in Slack has it to the second); a random wait breaks that link.
+    Sent at once, an alert's time would match the moment the person submitted; a
+    random wait from the end of the hour breaks that link.
     """
     low, high = ANONYMOUS_ALERT_DELAY
-    return low + (high - low) * secrets.randbelow(1001) / 1000
+    minutes = int((high - low).total_seconds() // 60)
+    return low + timedelta(minutes=secrets.randbelow(minutes + 1))
 
 
 def _message(

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from bot import dialogue
 from bot.context import TurnContext
-from bot.i18n import language_name, normalise, pick
+from bot.i18n import SUPPORTED, language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
 from bot.questions import NO_WORDS, YES_WORDS
 from storage import conversations, deliveries, erasure, suppression
 from storage.hotpath import tracked
+from storage.vocabulary import ConversationStatus
 
 ALIASES: dict[str, str] = {
     "help": "help", "aide": "help", "?": "help", "menu": "help", "commands": "help",
@@ -129,7 +130,8 @@ def _start(ctx: TurnContext, argument: str | None) -> None:
         # Only a plain "start" opts back in: opening a survey (a widget, a deep link)
         # is answering, not asking to be messaged again.
         ctx.respondent.opted_out_at = None
-        suppression.release(ctx.session, ctx.respondent.channel, ctx.respondent.external_id)
+        suppression.release(ctx.session, ctx.keyring, ctx.respondent.channel,
+                            ctx.respondent.external_id)
         ctx.say(_("Welcome back! You will hear from us again."), Kind.ACKNOWLEDGEMENT)
     if argument:
         survey = ctx.catalog.get(argument.casefold())
@@ -154,7 +156,7 @@ def _restart(ctx: TurnContext, _argument: str | None) -> None:
         menu(ctx, ctx._("Which survey would you like to answer?"))
         return
     if ctx.conversation is not None:
-        ctx.conversation.status = "abandoned"
+        ctx.conversation.status = ConversationStatus.ABANDONED
         ctx.conversation.updated_at = ctx.now
         tracked.save(ctx.session, ctx.conversation)
         ctx.conversation = None
@@ -168,7 +170,7 @@ def _language(ctx: TurnContext, argument: str | None) -> None:
         ctx.say(
             ctx._("Which language do you prefer?"),
             Kind.QUESTION,
-            choices=tuple(Choice(f"lang:{code}", language_name(code)) for code in ("en", "fr")),
+            choices=tuple(Choice(f"lang:{code}", language_name(code)) for code in SUPPORTED),
             ref="language",
             expects=InputHint.CHOICE,
         )
@@ -186,7 +188,7 @@ def _stop(ctx: TurnContext, _argument: str | None) -> None:
     ctx.respondent.opted_out_at = ctx.now
     ctx.respondent.pending = None
     if ctx.conversation is not None:
-        ctx.conversation.status = "abandoned"
+        ctx.conversation.status = ConversationStatus.ABANDONED
         ctx.conversation.updated_at = ctx.now
         ctx.conversation = None
     deliveries.cancel_deliveries(ctx.session, ctx.respondent.id, ctx.now)
@@ -240,7 +242,7 @@ def answer_pending(ctx: TurnContext) -> bool:
     _ = ctx._
     if pending == "forget":
         if reply:
-            erasure.forget_respondent(ctx.session, ctx.respondent.id, ctx.now)
+            erasure.forget_respondent(ctx.session, ctx.keyring, ctx.respondent.id, ctx.now)
             ctx.erased = True
             ctx.say(_("Everything we knew about you has been erased. Goodbye!"),
                     Kind.ACKNOWLEDGEMENT)

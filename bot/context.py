@@ -21,6 +21,7 @@ from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
 from bot.surveys import Survey, SurveyCatalog
 from storage.db import Executor
 from storage.hotpath.tracked import ConversationRow, RespondentRow
+from storage.installation import Keyring
 from storage.models import Conversation
 
 
@@ -51,6 +52,7 @@ class TurnContext:
     catalog: SurveyCatalog
     survey_of: Callable[[Executor, ConversationRow | Conversation], Survey]
     version_of: Callable[[Executor, Survey], int]
+    keyring: Keyring  # the installation's keyed hashes (suppression digests)
     out: list[Outbound] = field(default_factory=list)
     erased: bool = False
     opened_with: ConversationRow | None = None

@@ -2,12 +2,15 @@
 
 Each answer is stored the moment it is given. Invalid answers get a short re-ask
 with the valid range; after ``max_invalid`` tries the person is offered to skip
-the question or stop. Choices are offered for every closed question so that a
-channel with buttons shows buttons, and one without shows numbered lines.
+the question or stop. Only then may a required question be skipped: a skip sent
+before is refused like any answer that does not fit. Choices are offered for
+every closed question so that a channel with buttons shows buttons, and one
+without shows numbered lines.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot import alerts
@@ -18,6 +21,7 @@ from bot.questions import Invalid, Parsed, Question, parse_answer
 from bot.surveys import Survey
 from storage import answers, conversations
 from storage.hotpath import tracked
+from storage.vocabulary import ConversationStatus
 
 SKIP = "answer:skip"
 STOP = "answer:stop"
@@ -36,7 +40,7 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
         if current.survey_version_id == ctx.version_of(ctx.connection, survey) and not context:
             resume(ctx)
             return
-        current.status = "abandoned"
+        current.status = ConversationStatus.ABANDONED
         current.updated_at = ctx.now
         tracked.save(ctx.connection, current)  # before the new one: one active conversation each
     ctx.conversation = conversations.open_conversation(
@@ -78,6 +82,9 @@ def answer(ctx: TurnContext) -> None:
     if raw == STOP:
         stop_survey(ctx)
         return
+    if raw == SKIP and not _skippable(ctx, question):
+        _invalid(ctx, survey, question, _unanswered(question))
+        return
     if raw == SKIP or (question.optional and raw.strip().casefold() in SKIP_WORDS):
         _advance(ctx, survey, after=question.id)
         return
@@ -90,11 +97,45 @@ def answer(ctx: TurnContext) -> None:
     _advance(ctx, survey, after=question.id)
 
 
+def _skippable(ctx: TurnContext, question: Question) -> bool:
+    """Tell whether the question may be skipped now: optional, or the skip was offered."""
+    conversation = ctx.conversation
+    assert conversation is not None
+    return question.optional or conversation.attempts >= ctx.settings.max_invalid
+
+
+def _unanswered(question: Question) -> Invalid:
+    """Return why no answer does not fit a required question (its usual re-ask reason)."""
+    try:
+        parse_answer(question, "")
+    except Invalid as invalid:
+        return invalid
+    return Invalid("empty")
+
+
+def text_bound(survey: Survey, public_id: str, ref: str | None) -> int | None:
+    """Return the length bound of the text question ``ref`` names in conversation ``public_id``.
+
+    None when the ref names no text question of that conversation: the engine then
+    checks the answer against the question it is actually given for.
+    """
+    for question in survey.questions:
+        if question.type == "text" and question_ref(public_id, question.id) == ref:
+            return question.max_length
+    return None
+
+
+def longest_text(surveys: Iterable[Survey]) -> int | None:
+    """Return the most characters any text question of ``surveys`` takes (None: no text)."""
+    return max((q.max_length for s in surveys for q in s.questions if q.type == "text"),
+               default=None)
+
+
 def stop_survey(ctx: TurnContext) -> None:
     """End the active conversation here; the answers given so far are kept."""
     conversation = ctx.conversation
     if conversation is not None:
-        conversation.status = "abandoned"
+        conversation.status = ConversationStatus.ABANDONED
         conversation.updated_at = ctx.now
     ctx.say(ctx._("All right, we stop here. Your answers so far are kept."), Kind.ACKNOWLEDGEMENT)
 
@@ -134,7 +175,7 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
     """Close the conversation, thank the person and, once, ask for follow-up consent."""
     conversation = ctx.conversation
     assert conversation is not None
-    conversation.status = "completed"
+    conversation.status = ConversationStatus.COMPLETED
     conversation.step = None
     conversation.completed_at = ctx.now
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)

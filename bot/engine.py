@@ -10,13 +10,14 @@ Usage::
 Every turn runs in one transaction: the person, their conversation, the answer,
 the transcript and the (channel, event id) record commit together, so a replayed
 event finds its record and gets the stored replies back (``Turn.duplicate``)
-without a second effect. The engine never sends anything: adapters deliver the
+without a second effect. The event id is stored as a keyed hash (the
+installation's :class:`~storage.installation.Keyring`), so the table holds no
+platform id. The engine never sends anything: adapters deliver the
 returned messages, and proactive messages go through :mod:`bot.outbox`.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import commands, dialogue, submissions
 from bot.context import EngineSettings, TurnContext
-from bot.i18n import normalise
+from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
 from bot.questions import Parsed
 from bot.submissions import Submission, SubmitResult
@@ -35,10 +36,9 @@ from storage import conversations, events, respondents
 from storage.db import Database, Executor
 from storage.hotpath import tracked
 from storage.hotpath.tracked import ConversationRow, RespondentRow
+from storage.installation import Keyring
 from storage.locks import try_cluster_lock
 from storage.models import Conversation
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SEEN_RESOLUTION = timedelta(hours=1)  # "last seen" is kept to the hour: no write every turn
@@ -59,16 +59,19 @@ class DialogueEngine:
         *,
         settings: EngineSettings | None = None,
         clock: Clock = utcnow,
+        keyring: Keyring | None = None,
     ) -> None:
         self.db = database
         self.catalog = catalog
         self.settings = settings or EngineSettings()
+        self.keyring = keyring or Keyring.configured_or_stored(None, database)
         self.clock = clock
         self._versions: dict[str, int] = {}
         self._surveys: dict[int, Survey] = {}
 
     def handle(self, inbound: Inbound) -> Turn:
         """Apply one inbound message once and return the replies to it."""
+        self.keyring.load()  # outside the turn's transaction: it may store the secret
         try:
             return self._handle(inbound, replay_check=False)
         except IntegrityError:
@@ -81,12 +84,13 @@ class DialogueEngine:
         survey = self.catalog.get(submission.survey)
         if survey is None:
             raise KeyError(f"no survey {submission.survey!r}")
-        language = normalise(submission.language) or self.settings.default_language
+        language = choose_language(None, submission.language, self.settings.default_language)
         parsed, errors = submissions.validate(survey, submission.answers, language)
         if errors:
             return SubmitResult(errors=errors)
         if len(self._versions) < len(self.catalog):
             self.register_surveys()
+        self.keyring.load()
         try:
             return self._submit(submission, survey, parsed)
         except IntegrityError:  # the same submission stored by a concurrent retry
@@ -97,13 +101,14 @@ class DialogueEngine:
         """Store a validated submission once (a replay returns the stored thanks)."""
         with self.db.transaction() as session:
             if submission.event_id is not None:
-                stored = events.event_reply(session, submission.channel, submission.event_id)
+                stored = events.event_reply(session, self.keyring, submission.channel,
+                                            submission.event_id)
                 if stored is not None:
                     turn = _replayed(stored)
                     return SubmitResult(turn.conversation, turn.messages, duplicate=True)
             return submissions.store(session, self.settings, survey,
                                      self.version_of(session, survey), submission, parsed,
-                                     self.clock())
+                                     self.clock(), keyring=self.keyring)
 
     def resume(self, identity: Identity) -> Turn:
         """Return the current question of the person's active conversation, storing nothing."""
@@ -131,7 +136,7 @@ class DialogueEngine:
             self.register_surveys()
         with self.db.connection() as connection:
             if replay_check and inbound.event_id is not None:
-                stored = events.event_reply(connection, channel, inbound.event_id)
+                stored = events.event_reply(connection, self.keyring, channel, inbound.event_id)
                 if stored is not None:
                     return _replayed(stored)
             respondent, conversation = respondents.find_respondent(
@@ -141,7 +146,9 @@ class DialogueEngine:
                 respondent = respondents.create_respondent(
                     connection, channel, inbound.sender.external_id, self.clock(),
                     internal=channel in self.settings.internal_channels,
-                    language=normalise(inbound.locale) or self.settings.default_language,
+                    language=choose_language(None, inbound.locale,
+                                             self.settings.default_language),
+                    keyring=self.keyring,
                 )
             ctx = self._context(connection, inbound, respondent, conversation)
             self._route(ctx)
@@ -158,11 +165,10 @@ class DialogueEngine:
         now = self.clock()
         if respondent.seen_at is None or now - respondent.seen_at > SEEN_RESOLUTION:
             respondent.seen_at = now
-        hint = normalise(inbound.locale)
-        if hint and not respondent.language_chosen:
-            respondent.language = hint
-        if respondent.language is None:
-            respondent.language = self.settings.default_language
+        respondent.language = choose_language(
+            respondent.language if respondent.language_chosen else None, inbound.locale,
+            respondent.language or self.settings.default_language,  # what we last knew
+        )
         return TurnContext(
             connection=connection,
             inbound=inbound,
@@ -173,6 +179,7 @@ class DialogueEngine:
             catalog=self.catalog,
             survey_of=self.survey_of,
             version_of=self.version_of,
+            keyring=self.keyring,
         )
 
     def _route(self, ctx: TurnContext) -> None:
@@ -207,6 +214,7 @@ class DialogueEngine:
         public_id = conversation.public_id if conversation else None
         events.record_event(
             ctx.connection,
+            self.keyring,
             ctx.inbound.sender.channel,
             ctx.inbound.event_id or f"local-{uuid.uuid4().hex}",
             respondent_id=None if ctx.erased else ctx.respondent.id,

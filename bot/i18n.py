@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 LOCALES = Path(__file__).parent / "locales"
-SUPPORTED = ("en", "fr")
+SUPPORTED = ("en", "fr")  # the one list of languages a person can be spoken to in
+NAMES = {"en": "English", "fr": "Français"}  # each language's own name, for the menu
 DOMAIN = "messages"
 
 Gettext = Callable[[str], str]
@@ -67,4 +68,14 @@ def pick(texts: dict[str, str], language: str) -> str:
 
 def language_name(language: str) -> str:
     """Return a language's own name, e.g. ``Français``."""
-    return {"en": "English", "fr": "Français"}[language]
+    return NAMES[language]
+
+
+def choose_language(chosen: str | None, hint: str | None, default: str) -> str:
+    """Return the language to speak: the person's choice, else the platform's hint, else default.
+
+    This is the one place that order is written; ``chosen`` is what the person
+    picked explicitly (None when they never did), ``hint`` a platform locale such
+    as ``fr-CA`` (unsupported hints are ignored).
+    """
+    return normalise(chosen) or normalise(hint) or default

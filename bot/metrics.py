@@ -10,6 +10,7 @@ turns counts into scores so every screen computes them the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -90,9 +91,14 @@ def ces(total: int, sum_: float) -> Ces:
     return Ces(round(sum_ / total, 2) if total else None, total)
 
 
-def summary(session: Session, since: datetime | None = None) -> Summary:
-    """Return NPS, CSAT and CES over the answers given since ``since`` (all when None)."""
-    counts = reports.score_counts(session, THRESHOLDS, since)
+def summary(session: Session, since: datetime | None = None, *,
+            visible: Collection[str] | None = None) -> Summary:
+    """Return NPS, CSAT and CES over the answers given since ``since`` (all when None).
+
+    With ``visible`` (see :mod:`bot.small_groups`), anonymous answers count only
+    when their conversation is in it.
+    """
+    counts = reports.score_counts(session, THRESHOLDS, since, visible=visible)
     n, c, e = counts["nps"], counts["csat"], counts["ces"]
     return Summary(
         nps=nps(n.high, n.count - n.high - n.low, n.low),

@@ -7,8 +7,16 @@ with a per-channel and per-person rate limit (the ``limits`` library). A sender
 raises :class:`RetryLater` (the platform asked to wait: that delivery and the
 whole channel pause), :class:`TransientError` (retried with exponential
 back-off) or :class:`PermanentError` (failed for good; the person is marked
-unreachable). Nobody who said "stop" gets anything but the stop confirmation,
-and kinds in :data:`CONSENT_NEEDED` go only to people who consented.
+unreachable). What each kind of delivery may do is one row of :data:`RULES`:
+whether it needs the person's consent and whether their "stop" blocks it. The
+rules are applied when a campaign plans (:mod:`bot.campaigns`) and again here,
+at send time, since a person may say stop or withdraw in between.
+
+A sender may return a :data:`Receipt` (where the platform shows the message:
+Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
+each posted message about them gets a ``retraction`` delivery whose payload is
+a :class:`Retraction` (the receipt, no text): a sender that is also
+:class:`Retracting` takes the message back; elsewhere it is skipped.
 """
 
 from __future__ import annotations
@@ -18,21 +26,50 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
 from storage import deliveries as store
 from storage import respondents
 from storage.db import Database
+from storage.vocabulary import DeliveryKind, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-CONSENT_NEEDED = frozenset({"announcement", "invitation", "reminder"})
-ALWAYS_ALLOWED = frozenset({"stop_confirmation"})
+
+@dataclass(frozen=True)
+class DeliveryRule:
+    """What one kind of delivery may do: does it need consent, does "stop" block it, and why."""
+
+    needs_consent: bool
+    stopped_by_stop: bool
+    reason: str
+
+
+RULES: dict[DeliveryKind, DeliveryRule] = {
+    DeliveryKind.ALERT: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="goes to a staff channel, not to the person whose answers it is about"),
+    DeliveryKind.REPLY: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="the answer to what the person just wrote (a stop confirmation included)"),
+    DeliveryKind.PULSE: DeliveryRule(
+        needs_consent=False, stopped_by_stop=True,
+        reason="goes to employees of the configured audience; saying stop ends it"),
+    DeliveryKind.ANNOUNCEMENT: DeliveryRule(
+        needs_consent=True, stopped_by_stop=True,
+        reason="news nobody asked for: only to people who agreed, never after stop"),
+    DeliveryKind.RETRACTION: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="takes back a posted message about someone forgotten: always, to a staff channel"),
+}
+
+Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
 
 
 class SendError(Exception):
@@ -60,28 +97,58 @@ class PermanentError(SendError):
         self.unreachable = unreachable
 
 
+@dataclass(frozen=True)
+class Retraction:
+    """Take back a posted message: its receipt, and the language of any redacted text."""
+
+    receipt: Receipt
+    language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the delivery payload (the receipt only, no text)."""
+        return {"receipt": dict(self.receipt), "language": self.language}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Retraction:
+        """Rebuild a retraction from its delivery payload."""
+        receipt = data.get("receipt") or {}
+        return cls({str(k): str(v) for k, v in receipt.items()},
+                   str(data.get("language") or "en"))
+
+
 class Sender(Protocol):
     """Sends one message to one address on one platform."""
 
-    def send(self, address: str, message: Outbound) -> None:
-        """Deliver ``message`` or raise a :class:`SendError`."""
+    def send(self, address: str, message: Outbound) -> Receipt | None:
+        """Deliver ``message`` (returning where it is shown, if known) or raise a SendError."""
+
+
+@runtime_checkable
+class Retracting(Protocol):
+    """A sender that can also take back a message it posted (Slack: delete, else redact)."""
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        """Remove (or redact) the message the receipt points at, or raise a SendError."""
 
 
 def enqueue(
     database: Database,
     *,
     key: str,
-    kind: str,
+    kind: DeliveryKind,
     channel: str,
     message: Outbound,
     respondent_id: int | None = None,
     address: str | None = None,
     now: datetime,
 ) -> bool:
-    """Plan one proactive message; the idempotency ``key`` makes planning it twice harmless."""
+    """Plan one proactive message; the idempotency ``key`` makes planning it twice harmless.
+
+    Only a kind with a row in :data:`RULES` can be planned (ValueError otherwise).
+    """
     with database.transaction() as session:
         return store.enqueue(
-            session, key=key, kind=kind, channel=channel, respondent_id=respondent_id,
+            session, key=key, kind=DeliveryKind(kind), channel=channel, respondent_id=respondent_id,
             address=address, payload=message.to_dict(), now=now,
         )
 
@@ -151,16 +218,15 @@ class Dispatcher:
         now = self.clock()
         refusal = self._refusal(delivery)
         if refusal:
-            self._finish(delivery, "skipped", refusal)
+            self._finish(delivery, DeliveryStatus.SKIPPED, refusal)
             report.skipped += 1
             return
         if not self._may_send_now(delivery, now):
             self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
             report.deferred += 1
             return
-        message = Outbound.from_dict(delivery.payload)
         try:
-            self.senders[delivery.channel].send(str(delivery.address), message)
+            receipt = self._deliver(delivery)
         except RetryLater as wait:
             until = now + timedelta(seconds=max(wait.seconds, 0.0))
             self._paused[delivery.channel] = until
@@ -172,8 +238,18 @@ class Dispatcher:
         except Exception as error:  # any other failure is transient
             self._transient(delivery, error, now, report)
         else:
-            self._finish(delivery, "sent", None)
+            self._finish(delivery, DeliveryStatus.SENT, None, receipt)
             report.sent += 1
+
+    def _deliver(self, delivery: store.Claimed) -> Receipt | None:
+        """Hand one delivery to its channel's sender: a message, or a retraction."""
+        sender = self.senders[delivery.channel]
+        if delivery.kind == DeliveryKind.RETRACTION:
+            if not isinstance(sender, Retracting):  # _refusal skips these before
+                raise PermanentError("cannot take messages back", unreachable=False)
+            sender.retract(str(delivery.address), Retraction.from_dict(delivery.payload))
+            return None
+        return sender.send(str(delivery.address), Outbound.from_dict(delivery.payload))
 
     def _refusal(self, delivery: store.Claimed) -> str | None:
         """Return why a delivery must not be sent at all, or None."""
@@ -181,6 +257,9 @@ class Dispatcher:
             return f"no sender configured for channel {delivery.channel!r}"
         if delivery.respondent_id in self._gone:
             return "unreachable"
+        if (delivery.kind == DeliveryKind.RETRACTION
+                and not isinstance(self.senders[delivery.channel], Retracting)):
+            return f"channel {delivery.channel!r} cannot take messages back"
         return refusal(delivery)
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
@@ -205,7 +284,7 @@ class Dispatcher:
         reason = f"{type(error).__name__}: {error}"
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.channel, reason)
         if delivery.attempts + 1 >= self.settings.max_attempts:
-            self._finish(delivery, "failed", reason)
+            self._finish(delivery, DeliveryStatus.FAILED, reason)
             report.failed += 1
             return
         delay = min(self.settings.base_delay * 2**delivery.attempts, self.settings.max_delay)
@@ -216,15 +295,18 @@ class Dispatcher:
     def _fail(self, delivery: store.Claimed, gone: PermanentError, now: datetime) -> None:
         """Fail a delivery for good and, if the person is gone, mark them unreachable."""
         with self.db.transaction() as session:
-            store.finish(session, delivery.id, "failed", now, gone.reason)
+            store.finish(session, delivery.id, DeliveryStatus.FAILED, now, gone.reason)
             if gone.unreachable and delivery.respondent_id is not None:
                 respondents.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
                 self._gone.add(delivery.respondent_id)
 
-    def _finish(self, delivery: store.Claimed, status: str, error: str | None) -> None:
-        """Record a final outcome in its own transaction."""
+    def _finish(self, delivery: store.Claimed, status: DeliveryStatus, error: str | None,
+                receipt: Receipt | None = None) -> None:
+        """Record a final outcome (and where the platform shows it) in its own transaction."""
         with self.db.transaction() as session:
             store.finish(session, delivery.id, status, self.clock(), error)
+            if receipt and not store.keep_receipt(session, delivery.id, receipt):
+                _retract_orphan(session, delivery, receipt, self.clock())
 
     def _reschedule(self, delivery: store.Claimed, at: datetime, error: str | None,
                     *, attempted: bool) -> None:
@@ -233,17 +315,35 @@ class Dispatcher:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
 
 
+def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
+                    now: datetime) -> None:
+    """Plan taking back a message whose person was forgotten while it was being sent."""
+    language = str(delivery.payload.get("language") or "en")
+    store.enqueue(session, key=f"retraction:{delivery.id}", kind=DeliveryKind.RETRACTION,
+                  channel=delivery.channel, respondent_id=None, address=delivery.address,
+                  payload=Retraction(receipt, language).to_dict(), now=now)
+
+
 def refusal(delivery: store.Claimed) -> str | None:
     """Return why a delivery must not reach its person (stop, unreachable, no consent)."""
     if not delivery.address:
         return "no address"
-    if delivery.kind in ALWAYS_ALLOWED:
-        return None
-    if delivery.opted_out:
+    return person_refusal(delivery.kind, opted_out=delivery.opted_out,
+                          unreachable=delivery.unreachable, consented=delivery.consented)
+
+
+def person_refusal(kind: str, *, opted_out: bool, unreachable: bool,
+                   consented: bool) -> str | None:
+    """Return why a message of ``kind`` may not go to a person in this state, by its rule."""
+    try:
+        rule = RULES[DeliveryKind(kind)]
+    except ValueError:  # no row: nothing plans such a kind (enqueue refuses it)
+        return f"unknown kind {kind!r}"
+    if rule.stopped_by_stop and opted_out:
         return "opted out"
-    if delivery.unreachable:
+    if unreachable:
         return "unreachable"
-    if delivery.kind in CONSENT_NEEDED and not delivery.consented:
+    if rule.needs_consent and not consented:
         return "no consent"
     return None
 
@@ -262,7 +362,8 @@ def take_inbox(database: Database, channel: str, external_id: str, now: datetime
         messages = []
         for delivery in waiting:
             reason = refusal(delivery)
-            store.finish(session, delivery.id, "skipped" if reason else "sent", now, reason)
+            outcome = DeliveryStatus.SKIPPED if reason else DeliveryStatus.SENT
+            store.finish(session, delivery.id, outcome, now, reason)
             if reason is None:
                 messages.append(Outbound.from_dict(delivery.payload))
         return messages

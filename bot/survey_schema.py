@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = ("en", "fr")
+from bot.i18n import SUPPORTED
+
+LANGUAGES = SUPPORTED
 
 TEXT: dict[str, Any] = {
     "type": "object",

@@ -10,58 +10,20 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
-from bot.surveys import SurveyError, load_file
+from bot.surveys import load_file
 from ecoute import cli_staff
+from ecoute.cli_common import Failure, friendly, from_environment
 from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
 from ecoute.cli_web import qr as qr_command
-from ecoute.config import ConfigError, Settings
+from ecoute.config import Settings
 from storage.db import Database, DatabaseError
-
-if TYPE_CHECKING:
-    from ecoute.wiring import Ecoute
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Failure(click.ClickException):
-    """An error the user can act on: printed as one line, exit status 1."""
-
-    def show(self, file: Any = None) -> None:
-        """Print ``ecoute: error: MESSAGE`` on stderr, on one line."""
-        message = " ".join(part.strip() for part in self.message.splitlines() if part.strip())
-        click.echo(f"ecoute: error: {message}", err=True)
-
-
-def friendly(func: F) -> F:
-    """Turn the errors a user can cause into :class:`Failure`."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (DatabaseError, SurveyError, ConfigError) as error:
-            raise Failure(str(error)) from error
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _ecoute(check: bool = True) -> Ecoute:
-    """Build the application from the environment; check the store is migrated."""
-    from ecoute.wiring import build  # imported here: `ecoute --help` needs no channel SDK
-
-    ecoute = build()
-    if check:
-        ecoute.db.check()
-    return ecoute
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -139,7 +101,7 @@ def chat(survey: str | None, lang: str | None, person: str | None) -> None:
     """Hold a dialogue in the terminal; choices are numbered. Ends on EOF or "stop"."""
     from channels.console import ConsoleChannel
 
-    ecoute = _ecoute()
+    ecoute = from_environment()
     offered = [s.key for s in ecoute.catalog.offered(internal=False)]
     if survey and survey not in offered:
         known = ", ".join(offered)
@@ -159,7 +121,7 @@ def chat(survey: str | None, lang: str | None, person: str | None) -> None:
 @friendly
 def worker() -> None:
     """Run the scheduler: the outbox, idle-conversation expiry, and channel services."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     services = ecoute.services()
     for service in services:
         service.start()
@@ -184,7 +146,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 
     from web import create_app
 
-    ecoute = _ecoute()
+    ecoute = from_environment()
     app = create_app(ecoute)
     scheduler = None if no_worker else ecoute.scheduler(blocking=False)
     services = [] if no_worker else ecoute.services()
@@ -219,7 +181,7 @@ def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
     """Write one record per conversation: survey, version, status, answers."""
     from ecoute.output import write_export
 
-    ecoute = _ecoute()
+    ecoute = from_environment()
     with ecoute.db.transaction() as session:
         write_export(session, output, fmt, _utc(since))
 
@@ -233,7 +195,7 @@ def stats(since: datetime | None, fmt: str) -> None:
     """Print NPS, CSAT and CES over the answers given (since a day)."""
     from ecoute.output import write_stats
 
-    ecoute = _ecoute()
+    ecoute = from_environment()
     with ecoute.db.transaction() as session:
         write_stats(session, sys.stdout, fmt, _utc(since))
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bot import staff
+from ecoute.cli_common import Failure, friendly, from_environment
 from storage.vocabulary import StaffRole, TokenScope
 
 if TYPE_CHECKING:
@@ -42,21 +43,12 @@ def _refusals(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ecoute.cli import Failure, friendly  # the command line's own one-line error
-
         try:
             return friendly(func)(*args, **kwargs)
         except staff.StaffError as error:
             raise Failure(str(error)) from error
 
     return wrapper  # type: ignore[return-value]
-
-
-def _ecoute() -> Ecoute:
-    """Build Écoute from the environment, its store checked."""
-    from ecoute.cli import _ecoute as build
-
-    return build()
 
 
 def _now(ecoute: Ecoute) -> datetime:
@@ -87,7 +79,7 @@ def users() -> None:
 @_refusals
 def users_create(email: str, role: str) -> None:
     """Create an account; the password comes from a prompt or stdin, never an argument."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     account = staff.create_account(ecoute.db, email, read_password(), role, actor=staff.CLI,
                                    now=_now(ecoute))
     click.echo(f"created {account.email} ({account.role})")
@@ -97,7 +89,7 @@ def users_create(email: str, role: str) -> None:
 @_refusals
 def users_list() -> None:
     """List the accounts: email, role, state, last sign-in."""
-    for account in staff.list_accounts(_ecoute().db):
+    for account in staff.list_accounts(from_environment().db):
         state = "active" if account.active else f"disabled {_when(account.disabled_at)}"
         click.echo(f"{account.email:40} {account.role:8} {state:26} "
                    f"last sign-in {_when(account.last_sign_in_at)}")
@@ -108,7 +100,7 @@ def users_list() -> None:
 @_refusals
 def users_disable(email: str) -> None:
     """Disable an account at once (its sessions end; the last admin stays)."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     account = staff.find_account(ecoute.db, email)
     staff.disable_account(ecoute.db, account.id, actor=staff.CLI, now=_now(ecoute))
     click.echo(f"disabled {account.email}")
@@ -120,7 +112,7 @@ def users_disable(email: str) -> None:
 @_refusals
 def users_set_role(email: str, role: str) -> None:
     """Give an account another role."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     account = staff.find_account(ecoute.db, email)
     staff.set_role(ecoute.db, account.id, role, actor=staff.CLI, now=_now(ecoute))
     click.echo(f"{account.email} is now {role}")
@@ -137,7 +129,7 @@ def tokens() -> None:
 @_refusals
 def tokens_create(name: str, scope: str) -> None:
     """Create a token and print it once: it is stored hashed and cannot be shown again."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     token, record = staff.issue_token(ecoute.db, name, scope, created_by=None,
                                       actor=staff.CLI, now=_now(ecoute))
     click.echo(f"token {record.id} ({record.name}, {record.scope}); keep it now, it is not "
@@ -149,7 +141,7 @@ def tokens_create(name: str, scope: str) -> None:
 @_refusals
 def tokens_list() -> None:
     """List the tokens: id, name, scope, hint, state, last use."""
-    for token in staff.list_tokens(_ecoute().db):
+    for token in staff.list_tokens(from_environment().db):
         state = f"revoked {_when(token.revoked_at)}" if token.revoked_at else "active"
         click.echo(f"{token.id:>4} {token.name:24} {token.scope:6} {token.hint}…  {state:24} "
                    f"last used {_when(token.last_used_at)}")
@@ -160,7 +152,7 @@ def tokens_list() -> None:
 @_refusals
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token at once."""
-    ecoute = _ecoute()
+    ecoute = from_environment()
     staff.revoke_token(ecoute.db, token_id, actor=staff.CLI, now=_now(ecoute))
     click.echo(f"revoked token {token_id}")
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from ecoute.cli_common import Failure
 from ecoute.config import ConfigError, Settings, TelegramSettings
 
 if TYPE_CHECKING:  # the SDK is imported when a command runs: `ecoute --help` stays quick
@@ -35,8 +36,6 @@ def _friendly(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from telegram.error import TelegramError
-
-        from ecoute.cli import Failure  # the command line's own one-line error
 
         try:
             return func(*args, **kwargs)

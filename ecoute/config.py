@@ -62,10 +62,7 @@ class Settings:
             idle_timeout=timedelta(hours=_number(env, "ECOUTE_IDLE_HOURS", 24.0)),
             base_url=(env.get("ECOUTE_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             secret_key=env.get("ECOUTE_SECRET_KEY") or None,
-            allowed_origins=tuple(
-                o.strip().rstrip("/") for o in env.get("ECOUTE_ALLOWED_ORIGINS", "").split(",")
-                if o.strip()
-            ),
+            allowed_origins=_origins(env.get("ECOUTE_ALLOWED_ORIGINS", "")),
             rate_limit_storage=env.get("ECOUTE_RATE_LIMIT_STORAGE") or "memory://",
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
@@ -73,6 +70,18 @@ class Settings:
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
         )
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Read the sites allowed to call the widget API; refuse a wildcard or ``null``."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if "*" in origin or origin.lower() == "null":
+            raise ConfigError(
+                f"ECOUTE_ALLOWED_ORIGINS must list each site allowed to call the widget API "
+                f"(such as https://shop.example), not {origin!r}, which would allow any site"
+            )
+    return origins
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

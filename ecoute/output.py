@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+import sys
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot import metrics
+from bot import metrics, small_groups
 from storage import reports
 
 FIELDS = ("id", "channel", "survey", "survey_version", "language", "status", "context",
-          "started_at", "completed_at")
+          "anonymous", "started_at", "completed_at")
 
 
-def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None) -> int:
-    """Write every conversation (since a day) as JSONL or CSV; return how many."""
-    records = reports.conversations(session, since)
+def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None,
+                 now: datetime | None = None) -> int:
+    """Write every conversation (since a day) as JSONL or CSV; return how many.
+
+    Anonymous answers follow the rule of five (:mod:`bot.small_groups`): ``since``
+    moves to the start of its calendar month, and a note on standard error says so.
+    """
+    start = small_groups.export_start(since)
+    if since is not None and start != since:
+        sys.stderr.write(f"export: from {start:%Y-%m-%d}, the start of the calendar "
+                         f"{small_groups.GRID.value} of --since (anonymous answers are "
+                         "counted by whole periods)\n")
+    records = small_groups.export_records(session, since, now or datetime.now(UTC))
     if fmt == "jsonl":
         count = 0
         for record in records:
@@ -39,13 +50,17 @@ def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None
 
 
 def _cell(value: Any) -> str:
-    """Render one CSV cell (empty for None)."""
+    """Render one CSV cell (empty for None, JSON's true/false for booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 
-def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None) -> None:
-    """Write NPS, CSAT and CES as JSON or as a small table."""
-    summary = metrics.summary(session, since).to_dict()
+def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None,
+                now: datetime | None = None) -> None:
+    """Write NPS, CSAT and CES as JSON or as a table (anonymous answers: the rule of five)."""
+    shown = small_groups.visible(session, now or datetime.now(UTC), since)
+    summary = metrics.summary(session, since, visible=shown).to_dict()
     if fmt == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
         return

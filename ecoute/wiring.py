@@ -22,6 +22,7 @@ from bot.surveys import SurveyCatalog
 from channels.registry import Runtime, Service, registered
 from ecoute.config import Settings
 from storage.db import Database
+from storage.installation import Keyring
 
 __all__ = ["Ecoute", "Service", "build", "build_senders", "outbox_settings"]
 
@@ -90,6 +91,7 @@ def build(
             internal_channels=frozenset(n for n, c in channels.items() if c.internal),
         ),
         clock=clock,
+        keyring=Keyring.configured_or_stored(settings.secret_key, db),
     )
     return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
+from storage.anonymous import random_id
 from storage.db import Executor, connection_of
 from storage.hotpath.prepared import Prepared
 from storage.hotpath.tracked import ConversationRow
@@ -29,11 +30,13 @@ def add_answer(
     choice: str | None,
     text: str | None,
     now: datetime,
+    anonymous: bool = False,
 ) -> None:
-    """Store one answer the moment it is given."""
+    """Store one answer the moment it is given (anonymous: with a random negative id)."""
     _INSERT_ANSWER.run(
         connection_of(session),
         {
+            **({"id": random_id()} if anonymous else {}),
             "conversation_id": conversation.id,
             "survey_version_id": conversation.survey_version_id,
             "question_id": question_id,

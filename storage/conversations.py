@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage.anonymous import random_id
 from storage.db import Executor, connection_of
 from storage.hotpath.prepared import Prepared
 from storage.hotpath.tracked import ConversationRow
@@ -61,14 +62,20 @@ def open_conversation(
     context: str | None,
     now: datetime,
     step: str | None = None,
+    anonymous: bool = False,
 ) -> ConversationRow:
-    """Start a conversation (the caller has closed any other active one), at ``step``."""
-    values = {
+    """Start a conversation (the caller has closed any other active one), at ``step``.
+
+    An anonymous one gets a random negative id (:mod:`storage.anonymous`).
+    """
+    values: dict[str, Any] = {
         "public_id": secrets.token_hex(12), "respondent_id": respondent_id,
         "survey_version_id": version_id, "channel": channel, "language": language,
         "status": ConversationStatus.ACTIVE, "step": step, "attempts": 0, "context": context,
         "values": {}, "started_at": now, "updated_at": now, "completed_at": None,
     }
+    if anonymous:
+        values = {"id": random_id(), **values}
     new_id = _INSERT_CONVERSATION.scalar(connection_of(session), values)
     return ConversationRow({"id": new_id, **values})
 

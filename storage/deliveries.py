@@ -1,5 +1,9 @@
 """Deliveries, the outbox's rows: enqueue with an idempotency key, claim, record outcomes, cancel.
 
+A delivery may belong to a campaign (:mod:`storage.campaigns`); one refused at
+planning (the person said stop, say) is stored already skipped, with its reason,
+so that a campaign's progress counts everyone it was meant for.
+
 Claims are safe with several workers: on PostgreSQL due rows are selected
 ``FOR UPDATE SKIP LOCKED`` and leased (their next attempt moved past the send),
 so a worker that dies mid-send only delays a delivery until its lease ends.
@@ -15,9 +19,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.anonymous import random_id
 from storage.db import Executor, insert_for
 from storage.models import Delivery, Respondent
-from storage.vocabulary import DeliveryStatus
+from storage.vocabulary import DeliveryKind, DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -40,26 +45,43 @@ def enqueue(
     session: Executor,
     *,
     key: str,
-    kind: str,
+    kind: DeliveryKind,
     channel: str,
     respondent_id: int | None,
     address: str | None,
     payload: dict[str, Any],
     now: datetime,
     due: datetime | None = None,
+    about_respondent_id: int | None = None,
+    about_conversation_id: int | None = None,
+    campaign_id: int | None = None,
+    skipped: str | None = None,
+    anonymous: bool = False,
 ) -> bool:
-    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added."""
+    """Add a delivery (due ``now``, else ``due``) unless its key exists; True if added.
+
+    ``about_*`` name the person and conversation a message is about (a staff alert
+    goes to a staff channel, not to them): "forget" deletes or retracts it.
+
+    With a ``skipped`` reason the delivery is stored already skipped (never sent).
+    An anonymous answer's delivery gets a random negative id (:mod:`storage.anonymous`).
+    """
     stmt = insert_for(session)(Delivery).values(
+        **({"id": random_id()} if anonymous else {}),
         idempotency_key=key,
         kind=kind,
         channel=channel,
         respondent_id=respondent_id,
+        about_respondent_id=about_respondent_id,
+        about_conversation_id=about_conversation_id,
         address=address,
         payload=payload,
-        status=DeliveryStatus.PENDING,
+        status=DeliveryStatus.SKIPPED if skipped else DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=due or now,
+        last_error=skipped,
         created_at=now,
+        campaign_id=campaign_id,
     )
     stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Delivery.id)
     return session.execute(stmt).scalar() is not None
@@ -145,3 +167,14 @@ def cancel_deliveries(session: Session, respondent_id: int, now: datetime) -> in
         .values(status=DeliveryStatus.CANCELLED, last_error="opted out", next_attempt_at=now)
     )
     return result.rowcount or 0
+
+
+def keep_receipt(session: Session, delivery_id: int, receipt: dict[str, str]) -> bool:
+    """Keep where the platform shows a sent message (Slack: channel and ts), to retract it.
+
+    Return False when the delivery is gone: its person was forgotten while it was sent.
+    """
+    result = session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(receipt=receipt)
+    )
+    return bool(result.rowcount)

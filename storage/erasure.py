@@ -3,19 +3,30 @@
 What stays is only what statistics need and links to nobody: the conversation
 rows (with no respondent, no context and no remembered values) and their scores
 and choices. Free-text answers, pending messages and the respondent row itself
-are deleted; applied events keep their id (so replays stay harmless) but lose
-their link, what was said and what was replied (the transcript). A person who had
-said stop leaves one digest on the suppression list, so they stay opted out.
+are deleted; applied events keep their keyed id (so replays stay harmless) but
+lose their link, what was said and what was replied (the transcript). A person
+who had said stop leaves one keyed digest on the suppression list, so they stay
+opted out.
+
+Messages *about* the person (staff alerts, tied by ``about_respondent_id`` or
+``about_conversation_id``) go too: unsent ones are deleted; sent ones are
+blanked, and each one the platform still shows (it left a receipt) gets a
+``retraction`` delivery, so the outbox's sender takes it back (Slack:
+``chat.delete``). The engine never calls a platform itself.
+Campaign rows stay: they name what was sent and where, never to whom (the
+person's deliveries, which did, are deleted with the rest).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import suppression
+from storage import deliveries, suppression
+from storage.installation import Keyring
 from storage.models import (
     Answer,
     Conversation,
@@ -23,16 +34,18 @@ from storage.models import (
     InboundEvent,
     Respondent,
 )
+from storage.vocabulary import ConversationStatus, DeliveryKind, DeliveryStatus
 
 
-def forget_respondent(session: Session, respondent_id: int, now: datetime) -> None:
+def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
+                      now: datetime) -> None:
     """Erase everything stored about one respondent, in the caller's transaction."""
     person = session.execute(
         select(Respondent.channel, Respondent.external_id, Respondent.opted_out_at)
         .where(Respondent.id == respondent_id)
     ).first()
     if person is not None and person.opted_out_at is not None:
-        suppression.remember(session, person.channel, person.external_id, now)
+        suppression.remember(session, keyring, person.channel, person.external_id, now)
     conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
     session.execute(
         delete(Answer).where(
@@ -50,10 +63,12 @@ def forget_respondent(session: Session, respondent_id: int, now: datetime) -> No
         .values(respondent_id=None, conversation_id=None, said=None, reply=None)
     )
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
+    _take_back_messages_about(session, respondent_id, conversation_ids, now)
     session.execute(
         update(Conversation)
-        .where(Conversation.respondent_id == respondent_id, Conversation.status == "active")
-        .values(status="abandoned")
+        .where(Conversation.respondent_id == respondent_id,
+               Conversation.status == ConversationStatus.ACTIVE)
+        .values(status=ConversationStatus.ABANDONED)
     )
     session.execute(
         update(Conversation)
@@ -62,3 +77,28 @@ def forget_respondent(session: Session, respondent_id: int, now: datetime) -> No
     )
     session.execute(delete(Respondent).where(Respondent.id == respondent_id))
     session.expunge_all()
+
+
+def _take_back_messages_about(session: Session, respondent_id: int,
+                              conversation_ids: Select[Any], now: datetime) -> None:
+    """Delete the unsent messages about the person; blank and retract the sent ones."""
+    about = or_(Delivery.about_respondent_id == respondent_id,
+                Delivery.about_conversation_id.in_(conversation_ids))
+    session.execute(delete(Delivery).where(about, Delivery.status != DeliveryStatus.SENT))
+    posted = session.execute(
+        select(Delivery.id, Delivery.channel, Delivery.address, Delivery.receipt,
+               Delivery.payload).where(about, Delivery.receipt.is_not(None))
+    ).all()
+    for sent in posted:
+        language = (sent.payload or {}).get("language")
+        deliveries.enqueue(
+            session, key=f"retraction:{sent.id}", kind=DeliveryKind.RETRACTION,
+            channel=sent.channel, respondent_id=None, address=sent.address,
+            payload={"receipt": sent.receipt, "language": language}, now=now,
+        )
+    session.execute(
+        update(Delivery).where(about).values(
+            payload={}, receipt=None, last_error=None,
+            about_respondent_id=None, about_conversation_id=None,
+        )
+    )

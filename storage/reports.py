@@ -1,17 +1,19 @@
 """Read-only queries for statistics and exports: SQL aggregates (counts) and batched reads.
 
 Storage counts; the core gives the counts their meaning (:mod:`bot.metrics` turns
-them into NPS, CSAT and CES, with its thresholds passed in here).
+them into NPS, CSAT and CES, with its thresholds passed in here) and decides
+what may be shown of anonymous answers (:mod:`bot.small_groups`, on buckets
+whose edges are passed in here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Answer, Conversation, SurveyVersion
@@ -32,10 +34,13 @@ class ScoreCounts:
 
 def score_counts(
     session: Session, thresholds: dict[str, tuple[int, int]], since: datetime | None = None,
+    *, visible: Collection[str] | None = None,
 ) -> dict[str, ScoreCounts]:
     """Count the answers of each score type since ``since`` (all when None).
 
     ``thresholds`` maps a question type to ``(high_min, low_max)``: the bands to count.
+    With ``visible``, answers linked to nobody count only when their conversation's
+    public id is in it (whatever ``since`` says: the caller chose them).
     """
     number = Answer.number
     counts: dict[str, ScoreCounts] = {}
@@ -45,8 +50,13 @@ def score_counts(
             func.sum(case((number >= high_min, 1), else_=0)),
             func.sum(case((number <= low_max, 1), else_=0)),
         ).where(Answer.question_type == kind, number.is_not(None))
-        if since is not None:
-            stmt = stmt.where(Answer.created_at >= since)
+        named = Answer.created_at >= since if since is not None else true()
+        if visible is not None:
+            stmt = stmt.join(Conversation, Conversation.id == Answer.conversation_id).where(or_(
+                and_(Conversation.respondent_id.is_not(None), named),
+                Conversation.public_id.in_(list(visible))))
+        elif since is not None:
+            stmt = stmt.where(named)
         row = session.execute(stmt).one()
         counts[kind] = ScoreCounts(*(int(v or 0) for v in row))
     return counts
@@ -55,16 +65,21 @@ def score_counts(
 def conversations(
     session: Session, since: datetime | None = None, batch: int = 500
 ) -> Iterator[dict[str, Any]]:
-    """Yield one record per conversation with its answers, oldest first, in batches."""
-    last_id = 0
+    """Yield one record per conversation with its answers, in batches, in id order.
+
+    Anonymous rows have random negative ids (:mod:`storage.anonymous`): they come
+    first, in no meaningful order. ``anonymous`` marks rows linked to nobody.
+    """
+    last_id: int | None = None
     while True:
         stmt = (
             select(Conversation, SurveyVersion.key, SurveyVersion.hash)
             .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-            .where(Conversation.id > last_id)
             .order_by(Conversation.id)
             .limit(batch)
         )
+        if last_id is not None:
+            stmt = stmt.where(Conversation.id > last_id)
         if since is not None:
             stmt = stmt.where(Conversation.started_at >= since)
         rows = session.execute(stmt).all()
@@ -81,8 +96,9 @@ def conversations(
                 "language": conversation.language,
                 "status": conversation.status,
                 "context": conversation.context,
-                "started_at": _iso(conversation.started_at),
-                "completed_at": _iso(conversation.completed_at),
+                "anonymous": conversation.respondent_id is None,
+                "started_at": iso(conversation.started_at),
+                "completed_at": iso(conversation.completed_at),
                 "answers": answers.get(conversation.id, {}),
             }
         last_id = ids[-1]
@@ -103,7 +119,7 @@ def _answers(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     """Return an ISO 8601 timestamp (UTC) or None."""
     if moment is None:
         return None
@@ -116,28 +132,55 @@ def question_ids(session: Session) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ServiceResult:
-    """One internal service's results over a period; ``shown`` is False when withheld."""
+class Tally:
+    """A group's rated answers: how many, their sum, how many satisfied (4-5), how many rated."""
 
+    answers: int = 0
+    total: int = 0
+    satisfied: int = 0
+    rated: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        """Return the tally of both groups together."""
+        return Tally(self.answers + other.answers, self.total + other.total,
+                     self.satisfied + other.satisfied, self.rated + other.rated)
+
+
+@dataclass(frozen=True)
+class ServiceTally:
+    """One service's answers in one bucket (an index into the edges), by kind.
+
+    ``anonymous`` counts the answers linked to nobody that the caller lets show;
+    ``hidden`` how many others there are.
+    """
+
+    bucket: int
     service: str
-    answers: int
-    anonymous: int
-    average: float | None
-    satisfied: float | None
-    shown: bool
+    named: Tally
+    anonymous: Tally
+    hidden: int
 
 
-def service_results(
-    session: Session, since: datetime, until: datetime, *, survey: str = "internal",
-    service_question: str = "service", rating_question: str = "rating",
-    min_anonymous: int = MIN_ANONYMOUS,
-) -> list[ServiceResult]:
-    """Return each service's rating over [since, until), withholding small anonymous groups."""
+def _bucket(column: Any, edges: Sequence[datetime]) -> Any:
+    """Return the index of the bucket [edges[i], edges[i + 1]) holding ``column``."""
+    return case(*((column < edge, index) for index, edge in enumerate(edges[1:])), else_=-1)
+
+
+def service_tallies(
+    session: Session, edges: Sequence[datetime], *, visible: Collection[str],
+    survey: str = "internal", service_question: str = "service", rating_question: str = "rating",
+) -> list[ServiceTally]:
+    """Count each service's completed answers per bucket between consecutive ``edges``.
+
+    Answers linked to nobody count as anonymous when their conversation's public
+    id is in ``visible``, else as hidden.
+    """
     service, rating = aliased(Answer), aliased(Answer)
-    anonymous = func.sum(case((Conversation.respondent_id.is_(None), 1), else_=0))
-    stmt = (
-        select(service.choice, func.count(), anonymous, func.avg(rating.number),
-               func.sum(case((rating.number >= 4, 1), else_=0)), func.count(rating.number))
+    kind = case((Conversation.respondent_id.is_not(None), 0),
+                (Conversation.public_id.in_(list(visible)), 1), else_=2)
+    rows = (
+        select(service.choice.label("service"), rating.number.label("number"),
+               kind.label("kind"), _bucket(Conversation.completed_at, edges).label("bucket"))
         .select_from(service)
         .join(Conversation, Conversation.id == service.conversation_id)
         .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
@@ -145,19 +188,50 @@ def service_results(
                                 rating.question_id == rating_question))
         .where(SurveyVersion.key == survey, service.question_id == service_question,
                Conversation.status == ConversationStatus.COMPLETED,
-               Conversation.completed_at >= since,
-               Conversation.completed_at < until)
-        .group_by(service.choice)
-        .order_by(service.choice)
+               Conversation.completed_at >= edges[0], Conversation.completed_at < edges[-1])
+        .subquery()
     )
-    results = []
-    for choice, count, anon, average, satisfied, rated in session.execute(stmt):
-        anon = int(anon or 0)
-        shown = anon == 0 or anon >= min_anonymous
-        results.append(ServiceResult(
-            service=str(choice), answers=int(count), anonymous=anon,
-            average=round(float(average), 2) if shown and average is not None else None,
-            satisfied=round(100 * int(satisfied) / int(rated), 1) if shown and rated else None,
-            shown=shown,
-        ))
-    return results
+    stmt = (
+        select(rows.c.bucket, rows.c.service, rows.c.kind, func.count(),
+               func.sum(rows.c.number), func.sum(case((rows.c.number >= 4, 1), else_=0)),
+               func.count(rows.c.number))
+        .group_by(rows.c.bucket, rows.c.service, rows.c.kind)
+        .order_by(rows.c.bucket, rows.c.service)
+    )
+    tallies: dict[tuple[int, str], dict[int, Tally]] = {}
+    for bucket, choice, kind_, count, total, satisfied, rated in session.execute(stmt):
+        tally = Tally(int(count), int(total or 0), int(satisfied or 0), int(rated))
+        tallies.setdefault((int(bucket), str(choice)), {})[int(kind_)] = tally
+    return [ServiceTally(bucket, choice, kinds.get(0, Tally()), kinds.get(1, Tally()),
+                         kinds.get(2, Tally()).answers)
+            for (bucket, choice), kinds in tallies.items()]
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """A conversation linked to nobody: its survey, start and closed answers (option ids)."""
+
+    public_id: str
+    survey: str
+    started_at: datetime
+    choices: tuple[tuple[str, str], ...]
+
+
+def unlinked_conversations(session: Session) -> list[Unlinked]:
+    """Return every conversation linked to nobody (anonymous, or of someone forgotten)."""
+    stmt = (
+        select(Conversation.public_id, SurveyVersion.key, Conversation.started_at,
+               Answer.question_id, Answer.choice)
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .outerjoin(Answer, and_(Answer.conversation_id == Conversation.id,
+                                Answer.choice.is_not(None)))
+        .where(Conversation.respondent_id.is_(None))
+        .order_by(Conversation.id, Answer.question_id)
+    )
+    found: dict[str, tuple[str, datetime, list[tuple[str, str]]]] = {}
+    for public_id, key, started, question_id, choice in session.execute(stmt):
+        entry = found.setdefault(public_id, (key, started, []))
+        if question_id is not None:
+            entry[2].append((question_id, choice))
+    return [Unlinked(public_id, key, started, tuple(choices))
+            for public_id, (key, started, choices) in found.items()]

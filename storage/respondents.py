@@ -19,6 +19,7 @@ from storage import suppression
 from storage.db import Executor, connection_of
 from storage.hotpath.prepared import Prepared
 from storage.hotpath.tracked import ConversationRow, RespondentRow, fields_of
+from storage.installation import Keyring
 from storage.models import Conversation, Respondent
 from storage.vocabulary import ConversationStatus
 
@@ -57,10 +58,11 @@ def find_respondent(
 
 def create_respondent(
     session: Executor, channel: str, external_id: str, now: datetime, internal: bool = False,
-    language: str | None = None,
+    language: str | None = None, *, keyring: Keyring,
 ) -> RespondentRow:
     """Add a new respondent (opted out if they said stop before being forgotten)."""
-    opted_out = now if suppression.is_suppressed(session, channel, external_id) else None
+    suppressed = suppression.is_suppressed(session, keyring, channel, external_id)
+    opted_out = now if suppressed else None
     values = {
         "channel": channel, "external_id": external_id, "language": language,
         "language_chosen": False, "internal": internal, "consent_at": None,
@@ -100,11 +102,14 @@ def known_people(session: Session, channel: str, external_ids: Iterable[str]) ->
         stmt = select(Respondent).where(Respondent.channel == channel,
                                         Respondent.external_id.in_(wanted[start:start + 500]))
         for person in session.scalars(stmt):
-            found[person.external_id] = Known(person.id, person.language,
-                                              person.opted_out_at is not None,
-                                              person.unreachable_at is not None,
-                                              person.consent_at is not None)
+            found[person.external_id] = _known(person)
     return found
+
+
+def _known(person: Respondent) -> Known:
+    """Return what a campaign needs to know of a stored person."""
+    return Known(person.id, person.language, person.opted_out_at is not None,
+                 person.unreachable_at is not None, person.consent_at is not None)
 
 
 def mark_unreachable(session: Session, respondent_id: int, reason: str, now: datetime) -> None:
@@ -114,3 +119,11 @@ def mark_unreachable(session: Session, respondent_id: int, reason: str, now: dat
         .where(Respondent.id == respondent_id)
         .values(unreachable_at=now, unreachable_reason=reason[:255])
     )
+
+
+def consenting_people(session: Session, channel: str) -> dict[str, Known]:
+    """Return everyone on ``channel`` who agreed to hear from us, by platform id."""
+    stmt = (select(Respondent).where(Respondent.channel == channel,
+                                     Respondent.consent_at.is_not(None))
+            .order_by(Respondent.id))
+    return {person.external_id: _known(person) for person in session.scalars(stmt)}

@@ -2,14 +2,16 @@
 
 Someone who said stop and then asked to be forgotten must not be messaged again
 when a pulse or an import meets their platform id anew. Erasure therefore keeps
-one thing: a SHA-256 digest of (channel, id) with no link to anything else, and
+one thing: a keyed digest (HMAC-SHA256 under the installation's secret, see
+:mod:`storage.installation`) of (channel, id) with no link to anything else, and
 any respondent created later for that digest starts opted out. Saying "start"
-again removes it.
+again removes it. Keyed, a digest cannot be tested against a guessed Telegram
+or Slack id without the secret (set ``ECOUTE_SECRET_KEY`` to keep the secret out
+of the database). Digests of the former unkeyed scheme are not recognised.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select
@@ -17,19 +19,19 @@ from sqlalchemy.orm import Session
 
 from storage.db import Executor, connection_of, insert_for
 from storage.hotpath.prepared import Prepared
+from storage.installation import SEPARATOR, Keyring
 from storage.models import Suppression
 
-PEPPER = b"ecoute-suppression-v1"
 
-
-def digest(channel: str, external_id: str) -> str:
+def digest(keyring: Keyring, channel: str, external_id: str) -> str:
     """Return the digest that stands for one person on one channel."""
-    return hashlib.sha256(PEPPER + f"{channel}\x1f{external_id}".encode()).hexdigest()
+    return keyring.digest("suppression", f"{channel}{SEPARATOR}{external_id}")
 
 
-def remember(session: Session, channel: str, external_id: str, now: datetime) -> None:
+def remember(session: Session, keyring: Keyring, channel: str, external_id: str,
+             now: datetime) -> None:
     """Keep the person's opt-out past their erasure."""
-    row = {"digest": digest(channel, external_id), "created_at": now}
+    row = {"digest": digest(keyring, channel, external_id), "created_at": now}
     stmt = insert_for(session)(Suppression).values(**row)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["digest"]))
 
@@ -39,12 +41,14 @@ _FIND = Prepared(select(Suppression.__table__.c.digest).where(
 ))
 
 
-def is_suppressed(session: Executor, channel: str, external_id: str) -> bool:
+def is_suppressed(session: Executor, keyring: Keyring, channel: str, external_id: str) -> bool:
     """Tell whether this person said stop before being forgotten (asked of every new person)."""
-    found = _FIND.first(connection_of(session), {"digest": digest(channel, external_id)})
+    found = _FIND.first(connection_of(session), {"digest": digest(keyring, channel, external_id)})
     return found is not None
 
 
-def release(session: Session, channel: str, external_id: str) -> None:
+def release(session: Session, keyring: Keyring, channel: str, external_id: str) -> None:
     """Forget the opt-out: the person asked to hear from us again."""
-    session.execute(delete(Suppression).where(Suppression.digest == digest(channel, external_id)))
+    session.execute(
+        delete(Suppression).where(Suppression.digest == digest(keyring, channel, external_id))
+    )

@@ -36,6 +36,7 @@ class DeliveryKind(StrEnum):
     REPLY = "reply"  # a live reply the platform refused at first, sent again later
     PULSE = "pulse"  # a scheduled invitation to answer a survey (Slack pulses)
     ANNOUNCEMENT = "announcement"  # "you said, we did" and other news to consenting people
+    RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
 
 
 class StaffRole(StrEnum):

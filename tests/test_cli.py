@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,12 @@ def test_every_command_says_what_it_does(sqlite_url: str) -> None:
 def test_the_survey_list_shows_keys_versions_and_questions(sqlite_url: str) -> None:
     listed = ecoute("surveys", "list", url=sqlite_url).stdout
     assert "nps " in listed and "[score, why_detractor, why_passive, why_promoter]" in listed
+
+
+def test_the_command_groups_never_import_the_command_line_that_gathers_them() -> None:
+    # ecoute/cli.py -> ecoute/cli_<group>.py -> ecoute/cli_common.py: the arrows run one way.
+    back = re.compile(r"^\s*(from\s+ecoute\.cli\s+import|from\s+ecoute\s+import\s+cli\b"
+                      r"|import\s+ecoute\.cli\b(?!_))", re.MULTILINE)
+    groups = sorted((ROOT / "ecoute").glob("cli_*.py"))
+    assert {p.name for p in groups} >= {"cli_common.py", "cli_slack.py", "cli_telegram.py"}
+    assert {p.name: back.findall(p.read_text()) for p in groups if back.search(p.read_text())} == {}

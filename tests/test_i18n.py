@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from bot.i18n import catalog_path, gettext_for, normalise
+from bot.i18n import SUPPORTED, catalog_path, choose_language, gettext_for, language_name, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -78,3 +78,18 @@ def test_locale_hints_map_to_supported_languages() -> None:
         "fr", "en", "fr", None, None, None]
     assert gettext_for("fr")("Skip") == "Passer"
     assert gettext_for("de")("Skip") == "Skip"
+
+
+@pytest.mark.parametrize("chosen, hint, expected", [
+    ("fr", "en-US", "fr"),  # the person's own choice first
+    (None, "fr-CA", "fr"),  # then the platform's hint
+    (None, "de-DE", "en"),  # a hint we do not speak is no hint: the default
+    (None, None, "en"),
+])
+def test_a_language_is_chosen_by_choice_then_hint_then_default(
+        chosen: str | None, hint: str | None, expected: str) -> None:
+    assert choose_language(chosen, hint, "en") == expected
+
+
+def test_every_supported_language_has_its_own_name() -> None:
+    assert [language_name(code) for code in SUPPORTED] == ["English", "Français"]

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from bot.messages import Outbound
 from bot.outbox import (
+    RULES,
     Dispatcher,
     OutboxSettings,
     PermanentError,
+    Retraction,
     RetryLater,
     TransientError,
     enqueue,
@@ -22,6 +24,7 @@ from bot.outbox import (
 from ecoute.wiring import Ecoute
 from storage import deliveries
 from storage.models import Delivery, Respondent
+from storage.vocabulary import DeliveryKind
 from tests.conftest import Clock, Person
 
 
@@ -36,6 +39,9 @@ class RecordingSender:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((address, message.text))
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        self.sent.append((address, "(taken back)"))
 
 
 @pytest.fixture
@@ -63,7 +69,7 @@ def person(ecoute: Ecoute, name: str, *, consent: bool = True) -> int:
 
 
 def plan(ecoute: Ecoute, clock: Clock, respondent_id: int, key: str = "k",
-         kind: str = "announcement", text: str = "We fixed the delays") -> bool:
+         kind: DeliveryKind = DeliveryKind.ANNOUNCEMENT, text: str = "We fixed the delays") -> bool:
     """Plan one message to a respondent."""
     return enqueue(ecoute.db, key=key, kind=kind, channel="test", message=Outbound(text),
                    respondent_id=respondent_id, now=clock())
@@ -99,15 +105,56 @@ def test_nobody_who_said_stop_is_messaged(ecoute: Ecoute, clock: Clock, dispatch
     assert status(ecoute) == [("skipped", 0, "opted out")]
 
 
-def test_announcements_need_consent_but_complaint_updates_do_not(
+def test_announcements_need_consent_but_pulses_do_not(
     ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher, sender: RecordingSender
 ) -> None:
     bob = person(ecoute, "bob", consent=False)
-    plan(ecoute, clock, bob, key="a", kind="announcement", text="news")
-    plan(ecoute, clock, bob, key="c", kind="complaint_update", text="your complaint")
+    plan(ecoute, clock, bob, key="a", kind=DeliveryKind.ANNOUNCEMENT, text="news")
+    plan(ecoute, clock, bob, key="p", kind=DeliveryKind.PULSE, text="a pulse survey")
     dispatcher.run_once()
-    assert sender.sent == [("bob", "your complaint")]
-    assert [s[0] for s in status(ecoute)] == ["skipped", "sent"]
+    assert sender.sent == [("bob", "a pulse survey")]
+    assert [s[:3:2] for s in status(ecoute)] == [("skipped", "no consent"), ("sent", None)]
+
+
+# What each kind may do, as the table must say it; a new kind without a row fails here.
+EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
+    DeliveryKind.ALERT: (False, False),
+    DeliveryKind.REPLY: (False, False),
+    DeliveryKind.PULSE: (False, True),
+    DeliveryKind.ANNOUNCEMENT: (True, True),
+    DeliveryKind.RETRACTION: (False, False),
+}
+
+
+@pytest.mark.parametrize("kind", list(DeliveryKind))
+def test_every_delivery_kind_has_its_rule_and_the_dispatcher_applies_it(
+    kind: DeliveryKind, ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher,
+    sender: RecordingSender,
+) -> None:
+    rule = RULES[kind]
+    assert (rule.needs_consent, rule.stopped_by_stop) == EXPECTED_RULES[kind]
+    assert rule.reason
+    consenting = person(ecoute, "ana")
+    withholding = person(ecoute, "bob", consent=False)
+    stopped = person(ecoute, "eve")
+    with ecoute.db.transaction() as session:
+        session.get(Respondent, stopped).opted_out_at = clock()  # type: ignore[union-attr]
+    for someone in (consenting, withholding, stopped):
+        plan(ecoute, clock, someone, key=f"{kind}:{someone}", kind=kind, text=f"to {someone}")
+    dispatcher.run_once()
+    expected = {"ana"}
+    if not rule.needs_consent:
+        expected.add("bob")
+    if not rule.stopped_by_stop:
+        expected.add("eve")
+    assert {address for address, _ in sender.sent} == expected
+
+
+def test_a_kind_with_no_rule_cannot_be_planned(ecoute: Ecoute, clock: Clock) -> None:
+    with pytest.raises(ValueError, match="complaint_update"):
+        enqueue(ecoute.db, key="c", kind="complaint_update", channel="test",  # type: ignore[arg-type]
+                message=Outbound("your complaint"), respondent_id=None, address="x", now=clock())
+    assert status(ecoute) == []
 
 
 def test_retry_after_is_honoured_to_the_second(ecoute: Ecoute, clock: Clock,
@@ -127,17 +174,23 @@ def test_transient_failures_back_off_then_give_up(ecoute: Ecoute, clock: Clock,
                                                   dispatcher: Dispatcher,
                                                   sender: RecordingSender) -> None:
     plan(ecoute, clock, person(ecoute, "ana"))
-    sender.failures.extend(TransientError("502 bad gateway") for _ in range(8))
+    settings = dispatcher.settings
+    sender.failures.extend(TransientError("502 bad gateway") for _ in range(settings.max_attempts))
     waits = []
-    for _ in range(8):
-        report = dispatcher.run_once()
+    for _ in range(settings.max_attempts):
+        if dispatcher.run_once().failed:
+            break
         with ecoute.db.transaction() as session:
             due = session.scalar(select(Delivery.next_attempt_at))
         waits.append((due - clock()).total_seconds())  # type: ignore[operator]
         clock.now = due  # type: ignore[assignment]
-        if report.failed:
-            break
-    assert waits[1] > waits[0] * 1.5, "each retry waits longer"
+    # Each wait doubles (5 s, 10 s, 20 s...) give or take the ±20 % jitter, so bounds
+    # that hold for any jitter also show that every retry waits longer than the last
+    # (stored times keep microseconds: a millisecond of slack).
+    doubling = [min(settings.base_delay * 2**n, settings.max_delay) for n in range(len(waits))]
+    assert len(waits) == settings.max_attempts - 1
+    assert all(0.8 * d - 1e-3 <= w <= 1.2 * d + 1e-3
+               for w, d in zip(waits, doubling, strict=True)), waits
     assert status(ecoute)[0][0] == "failed"
     assert sender.sent == []
 
@@ -169,8 +222,8 @@ def test_one_message_per_second_per_person(ecoute: Ecoute, clock: Clock,
 
 
 def test_a_channel_without_sender_skips_with_a_reason(ecoute: Ecoute, clock: Clock) -> None:
-    enqueue(ecoute.db, key="x", kind="alert", channel="slack", message=Outbound("low score"),
-            address="C123", now=clock())
+    enqueue(ecoute.db, key="x", kind=DeliveryKind.ALERT, channel="slack",
+            message=Outbound("low score"), address="C123", now=clock())
     Dispatcher(ecoute.db, {}, clock=clock).run_once()
     assert status(ecoute) == [("skipped", 0, "no sender configured for channel 'slack'")]
 
@@ -180,7 +233,7 @@ def test_the_widget_inbox_hands_messages_over_once(ecoute: Ecoute, clock: Clock)
     visitor.says("hello")
     with ecoute.db.transaction() as session:
         session.scalars(select(Respondent)).one().consent_at = clock()
-    enqueue(ecoute.db, key="w", kind="announcement", channel="web",
+    enqueue(ecoute.db, key="w", kind=DeliveryKind.ANNOUNCEMENT, channel="web",
             message=Outbound("You said, we did"), respondent_id=1, now=clock())
     dispatcher = ecoute.dispatcher()
     assert dispatcher.run_once().skipped == 0, "pull channels (the widget's) are not pushed"
@@ -195,8 +248,8 @@ def test_the_widget_inbox_hands_messages_over_once(ecoute: Ecoute, clock: Clock)
 def test_workers_never_claim_the_same_row(ecoute: Ecoute, clock: Clock) -> None:
     assert ecoute.db.is_postgres
     for n in range(200):
-        enqueue(ecoute.db, key=f"k{n}", kind="alert", channel="slack", message=Outbound("x"),
-                address="C1", now=clock())
+        enqueue(ecoute.db, key=f"k{n}", kind=DeliveryKind.ALERT, channel="slack",
+                message=Outbound("x"), address="C1", now=clock())
     claimed: list[int] = []
     lock = threading.Lock()
 

@@ -50,7 +50,7 @@ def eventually(check: Callable[[], bool], seconds: float = 20.0) -> bool:
     while time.monotonic() < deadline:
         if check():
             return True
-        time.sleep(0.2)
+        time.sleep(0.2)  # a poll for what the other process will do, not a wait for nothing
     return False
 
 

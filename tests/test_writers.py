@@ -23,7 +23,7 @@ from storage.hotpath.writers import WriterQueue
 queue = WriterQueue.for_url(make_url(sys.argv[1]))
 with queue.held():
     print("held", flush=True)
-    time.sleep(0.6)
+    time.sleep(0.6)  # the behaviour under test: a writer holding the lock a while
 """
 
 
@@ -48,7 +48,7 @@ def test_threads_of_one_process_write_one_after_the_other(sqlite_url: str) -> No
     def write(name: str) -> None:
         with queue.held():
             events.append(f"{name} in")
-            time.sleep(0.05)
+            time.sleep(0.05)  # hold the lock long enough for another thread to cut in, if it could
             with queue.held():  # a nested transaction of the same thread does not deadlock
                 events.append(f"{name} nested")
             events.append(f"{name} out")

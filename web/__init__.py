@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.engine import DialogueEngine
 from bot.surveys import SurveyCatalog
@@ -61,10 +62,13 @@ def create_app(served: Served) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keys in the order they were built
     if served.settings.secret_key:
         app.config["SECRET_KEY"] = served.settings.secret_key
+    if served.settings.web.trusted_proxies:  # only then is X-Forwarded-For believed
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=served.settings.web.trusted_proxies)  # type: ignore[method-assign]
 
-    from web import errors, health, pages, slack_events, telegram_hook, widget_api
+    from web import errors, health, pages, security, slack_events, telegram_hook, widget_api
 
     errors.init_app(app)
+    security.init_app(app)  # CSP, nosniff, frame and referrer policies on every answer
     app.register_blueprint(health.bp)  # GET /healthz
     widget_api.init_app(app)  # /api/widget/v1/…
     app.register_blueprint(pages.bp)  # /, /s/<survey>, /widget.js

@@ -19,6 +19,7 @@ from bot.i18n import SUPPORTED, gettext_for, language_name, pick
 bp = Blueprint("pages", __name__)
 
 STATIC = Path(__file__).with_name("static")
+PAGE_PARAMETERS = ("context",)  # the query parameters a page reads (besides ``lang``)
 
 
 def page_language() -> str:
@@ -38,10 +39,15 @@ def _render(template: str, status: int = 200, **values: object) -> ResponseRetur
 
 
 def _language_links() -> list[tuple[str, str, str]]:
-    """Return (code, name, URL of this page in that language) for each language."""
+    """Return (code, name, URL of this page in that language) for each language.
+
+    Only the page's own parameters are carried over: a query parameter such as
+    ``_method`` or ``_external`` would otherwise steer ``url_for`` itself.
+    """
+    kept = {name: request.args[name] for name in PAGE_PARAMETERS if request.args.get(name)}
     links = []
     for code in SUPPORTED:
-        args = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
+        args = {**kept, **(request.view_args or {}), "lang": code}
         links.append((code, language_name(code), url_for(request.endpoint or "pages.demo",
                                                          **args)))
     return links

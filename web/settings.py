@@ -13,12 +13,18 @@ class WebSettings:
     """The web widget's API: request rates per visitor and per IP address (``limits`` syntax).
 
     ``telegram_bot`` (``TELEGRAM_BOT_USERNAME``) lets ``ecoute qr --telegram`` draw the
-    Telegram deep link beside the web link.
+    Telegram deep link beside the web link. ``trusted_proxies``
+    (``ECOUTE_TRUSTED_PROXIES``, 0 by default) is how many reverse proxies in front of
+    the app append to ``X-Forwarded-For``: only then is the client's address taken
+    from it. ``webhook_timeout`` (``ECOUTE_WEBHOOK_TIMEOUT``, seconds) bounds how long a
+    Telegram webhook request may wait for its turn before answering 503.
     """
 
     visitor_rate: str = "30/minute"
     ip_rate: str = "300/minute"
     telegram_bot: str | None = None
+    trusted_proxies: int = 0
+    webhook_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WebSettings:
@@ -38,4 +44,28 @@ class WebSettings:
             visitor_rate=rates["ECOUTE_WIDGET_VISITOR_RATE"],
             ip_rate=rates["ECOUTE_WIDGET_IP_RATE"],
             telegram_bot=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            trusted_proxies=_count(env, "ECOUTE_TRUSTED_PROXIES"),
+            webhook_timeout=_seconds(env, "ECOUTE_WEBHOOK_TIMEOUT", cls.webhook_timeout),
         )
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    """Read a whole number of 0 or more (0 when unset), or raise a ConfigError."""
+    raw = (env.get(name) or "0").strip()
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """Read a positive number of seconds, or raise a ConfigError."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 3600:
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {raw!r}")
+    return value

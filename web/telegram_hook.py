@@ -7,6 +7,12 @@ milliseconds), and the bot's last call of the turn travels back in the answer
 itself, as the Bot API allows. A body that is not an update gets 400; an update
 the bot cannot read is logged and acknowledged (200) so Telegram does not send
 it again forever; an update the store could not apply gets 503 so it does.
+
+A request waits at most ``ECOUTE_WEBHOOK_TIMEOUT`` seconds (5 by default) for its
+turn, so a slow store never holds a web worker for long: past that it answers 503
+and Telegram delivers the update again. The late turn still completes on the
+bot's loop; the engine records each update id with its effect, so the retry finds
+it applied and changes nothing.
 """
 
 from __future__ import annotations
@@ -50,11 +56,19 @@ def webhook() -> ResponseReturnValue:
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), settings.webhook_secret.encode()):
         abort(403, "wrong or missing secret token")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python recurses
+        data = None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         abort(400, "the body is not a Telegram update")
+    timeout = current_ecoute().settings.web.webhook_timeout
     try:
-        outcome = _webhook(current_app).handle(data)  # type: ignore[arg-type]
+        outcome = _webhook(current_app).handle(data, timeout)  # type: ignore[arg-type]
+    except TimeoutError:
+        log.warning("telegram update %s took over %s s: answered 503 so Telegram retries",
+                    data["update_id"], timeout)
+        abort(503, "the update is taking too long; Telegram will send it again")
     except (KeyError, TypeError, ValueError) as error:
         log.warning("ignored unreadable telegram update %s: %s", data["update_id"],
                     type(error).__name__)

@@ -13,6 +13,7 @@ request has its effect once and gets the same replies back.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import cache
@@ -27,7 +28,7 @@ from flask_cors import CORS
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from bot.dialogue import question_ref
+from bot.dialogue import longest_text, text_bound
 from bot.outbox import take_inbox
 from channels.widget import adapter as widget
 from storage.conversations import ConversationOwner
@@ -102,19 +103,40 @@ def _inline(node: Any) -> Any:
 
 
 def _body(schema: str) -> dict[str, Any]:
-    """Return the request's JSON object, valid against ``schema``, or refuse it."""
+    """Return the request's JSON object, valid against ``schema``, or refuse it.
+
+    At most ``MAX_BODY`` + 1 bytes are read, however the body is framed (a length
+    or chunks); the visitor it names is then counted against the visitor's limit.
+    """
     if request.content_length is not None and request.content_length > MAX_BODY:
         fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
-    request.max_content_length = MAX_BODY
-    data = request.get_json(force=True, silent=True)
-    if data is None:
+    raw = _read_body()
+    if len(raw) > MAX_BODY:
+        fail(413, "body_too_large", f"the body is over {MAX_BODY} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         fail(400, "malformed_json", "the body must be a JSON object")
     try:
         fast_check(schema)(data)
     except fastjsonschema.JsonSchemaException:
         error = best_match(validator(schema).iter_errors(data))
         fail(400, "invalid_request", _describe(error) if error else "the body is not valid")
+    _count_visitor(data["visitor"])
     return data  # type: ignore[no-any-return]
+
+
+def _read_body() -> bytes:
+    """Read the body up to ``MAX_BODY`` + 1 bytes (a stream may hand it over in pieces)."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= MAX_BODY:
+        part = request.stream.read(MAX_BODY + 1 - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _describe(error: ValidationError) -> str:
@@ -135,6 +157,7 @@ def _visitor_header() -> str:
     if not VISITOR.match(visitor):
         fail(400, "invalid_request",
              f"{VISITOR_HEADER}: 8 to 64 letters, digits, '-' or '_'")
+    _count_visitor(visitor)
     return visitor
 
 
@@ -150,19 +173,24 @@ def _owned(conversation: str, visitor: str) -> ConversationOwner:
 
 def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
                   ref: str | None) -> None:
-    """Refuse typed text longer than the question it answers allows (named by ``ref``).
+    """Refuse typed text longer than the question it answers may take, storing nothing.
 
-    Without a ref, the longest text question of the survey is the bound, and the
-    engine re-asks when the answer is over the current question's own limit.
+    A ref ties the answer to one question of this conversation (the engine takes it
+    for no other): its bound applies. Without a ref the engine answers the visitor's
+    active conversation, whichever it is, and asks again when the text is over that
+    question's bound; here only text longer than any offered survey's longest is
+    refused, which no question could take.
     """
     from web import current_ecoute
 
-    survey = current_ecoute().catalog.get(owner.survey)
-    if text is None or survey is None:
+    if text is None:
         return
-    texts = [q for q in survey.questions if q.type == "text"]
-    named = [q for q in texts if question_ref(conversation, q.id) == ref]
-    bound = max((q.max_length for q in named or texts), default=None)
+    catalog = current_ecoute().catalog
+    survey = catalog.get(owner.survey)
+    if ref is not None and survey is not None:
+        bound = text_bound(survey, conversation, ref)
+    else:
+        bound = longest_text(catalog.offered(False))
     if bound is not None and len(text) > bound:
         fail(400, "text_too_long", f"the answer is over {bound} characters")
 
@@ -243,25 +271,26 @@ def _refused(error: WidgetError) -> ResponseReturnValue:
     return jsonify(error=error.code, message=error.message), error.status, error.headers
 
 
-def _visitor() -> str | None:
-    """Return the visitor named in the header or the body (the rate limit's key), if any."""
-    visitor = request.headers.get(VISITOR_HEADER)
-    small = (request.content_length or 0) <= MAX_BODY
-    if visitor is None and request.method == "POST" and small:
-        data = request.get_json(force=True, silent=True)
-        visitor = data.get("visitor") if isinstance(data, dict) else None
-    return visitor if isinstance(visitor, str) else None
-
-
 @bp.before_request
-def _count() -> None:
-    """Count the request against the visitor's and the address's limits (not preflights)."""
-    from flask import current_app, g
+def _count_address() -> None:
+    """Count the request against its address's limit, before anything is read (not preflights)."""
+    from flask import current_app
 
     if request.method == "OPTIONS":
         return
     limits: WidgetLimits = current_app.extensions["widget_limits"]
-    verdict = limits.hit(_visitor(), request.remote_addr or "unknown")
+    refused = limits.hit_address(request.remote_addr or "unknown")
+    if refused is not None:
+        fail(429, "too_many_requests", "too many requests: wait before trying again",
+             refused.headers())
+
+
+def _count_visitor(visitor: str) -> None:
+    """Count the request against the limit of the (checked) visitor its turn uses."""
+    from flask import current_app, g
+
+    limits: WidgetLimits = current_app.extensions["widget_limits"]
+    verdict = limits.hit_visitor(visitor)
     g.widget_limits = verdict.headers()
     if not verdict.allowed:
         fail(429, "too_many_requests", "too many requests: wait before trying again",

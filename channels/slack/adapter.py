@@ -13,9 +13,12 @@ whose event id is Slack's ``event_id``, so a retried delivery
 messages (this bot's too) and edits are ignored. A tapped button carries its
 choice id and the message's ``ref``. ``/feedback`` opens a modal built from the
 feedback survey; its submission goes to :meth:`DialogueEngine.submit`, without
-any sender when "send anonymously" is ticked, and the short confirmation is
-posted straight to the person's DM (never through the outbox, which would keep
-their id). The language follows the person's choice, else their Slack locale.
+any sender when "send anonymously" is ticked. A named submission is confirmed
+in the person's DM (straight, never through the outbox, which would keep their
+id); an anonymous one is thanked in the modal itself (``response_action:
+update``), with a generic thanks: no DM message at all, so nothing the bot token
+can read later dates it or says what it was about. The language follows the
+person's choice, else their Slack locale.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine import DialogueEngine
-from bot.i18n import gettext_for, normalise, pick
+from bot.i18n import choose_language, gettext_for, pick
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
@@ -44,6 +47,7 @@ from channels.slack.render import (
     FEEDBACK_CALLBACK,
     OPEN_FEEDBACK_ACTION,
     HomeItem,
+    anonymous_thanks,
     answered_blocks,
     feedback_modal,
     home_view,
@@ -53,6 +57,7 @@ from channels.slack.render import (
 )
 from channels.slack.sender import open_dm, post
 from storage import conversations, respondents
+from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
 LOCALE_TTL = 3600.0
@@ -134,7 +139,8 @@ class SlackChannel:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
         with self.engine.db.reading() as connection:
             chosen = respondents.chosen_language(connection, NAME, user)
-        return chosen or normalise(self.locales.of(user)) or self.engine.settings.default_language
+        hint = None if chosen else self.locales.of(user)  # no Slack call when they chose
+        return choose_language(chosen, hint, self.engine.settings.default_language)
 
     # -- direct messages ---------------------------------------------------------------
 
@@ -147,7 +153,7 @@ class SlackChannel:
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
                           text=unescape(event.get("text") or ""), locale=self.locales.of(user))
-        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id)
+        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id, user)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   respond: Respond) -> None:
@@ -172,13 +178,16 @@ class SlackChannel:
                         replace_original=True)
             except OSError as error:  # an expired or unreachable response_url: not fatal
                 log.warning("slack: could not update the tapped message: %s", error)
-        self.deliver(channel, turn, inbound.event_id)
+        self.deliver(channel, turn, inbound.event_id, user)
 
-    def deliver(self, channel: str, turn: Turn, event_id: str | None = None) -> None:
+    def deliver(self, channel: str, turn: Turn, event_id: str | None = None,
+                user: str | None = None) -> None:
         """Post a turn's replies, unless they were delivered the first time.
 
         The turn is already stored: replies Slack refused (after the client waited
         out any 429) go to the outbox, keyed by the event, instead of being lost.
+        They carry their person, so "stop" and "forget" apply to them; a person
+        this very turn erased has nobody to carry them: they are dropped.
         """
         if turn.duplicate:
             return
@@ -188,13 +197,30 @@ class SlackChannel:
             except (SlackApiError, SlackClientError, OSError) as error:
                 if event_id is None:
                     raise
-                log.warning("slack: replies to %s handed to the outbox: %s", event_id,
-                            type(error).__name__)
-                for later, rest in enumerate(turn.messages[number:], number):
-                    enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}",
-                            kind="reply", channel=NAME, message=rest, address=channel,
-                            now=self.engine.clock())
+                self._hand_over(channel, turn, number, event_id, user, error)
                 return
+
+    def _hand_over(self, channel: str, turn: Turn, first: int, event_id: str,
+                   user: str | None, error: Exception) -> None:
+        """Give the outbox the replies Slack refused, tied to the person they answer."""
+        respondent_id = self._respondent_id(user)
+        if respondent_id is None:
+            log.warning("slack: replies Slack refused to a forgotten person are dropped: %s",
+                        type(error).__name__)
+            return
+        log.warning("slack: replies handed to the outbox: %s", type(error).__name__)
+        for later, rest in enumerate(turn.messages[first:], first):
+            enqueue(self.engine.db, key=f"slack-reply:{event_id}:{later}", kind=DeliveryKind.REPLY,
+                    channel=NAME, message=rest, address=channel, respondent_id=respondent_id,
+                    now=self.engine.clock())
+
+    def _respondent_id(self, user: str | None) -> int | None:
+        """Return the stored id of a Slack user, or None when they are not (or no longer) known."""
+        if user is None:
+            return None
+        with self.engine.db.reading() as connection:
+            respondent, _active = respondents.find_respondent(connection, NAME, user)
+        return respondent.id if respondent is not None else None
 
     # -- /feedback and its modal -----------------------------------------------------------
 
@@ -215,7 +241,8 @@ class SlackChannel:
             command, argument = "start", command
         inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
                           command=command, argument=argument, locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id)
+        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                     user)
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Open the feedback modal from App Home's button."""
@@ -254,9 +281,12 @@ class SlackChannel:
         if result.errors:
             ack(response_action="errors", errors=dict(result.errors))
             return
+        if form.anonymous:  # thanked in the modal: no trace in the DM
+            ack(response_action="update", view=anonymous_thanks(form.language))
+            return
         ack()
         if not result.duplicate:
-            self._confirm(user, result.messages, form.language, form.anonymous)
+            self._confirm(user, result.messages)
 
     def _submission_id(self, view: dict[str, Any], anonymous: bool) -> str:
         """Return the submission's event id: Slack's view id, keyed-hashed when anonymous."""
@@ -266,17 +296,11 @@ class SlackChannel:
         digest = hmac.new(self._secret, view_id.encode(), hashlib.sha256).hexdigest()
         return f"anon:{digest[:40]}"
 
-    def _confirm(self, user: str, messages: tuple[Outbound, ...], language: str,
-                 anonymous: bool) -> None:
-        """Post the thanks to the person's DM (straight, so nothing stores their id)."""
-        _ = gettext_for(language, DOMAIN)
+    def _confirm(self, user: str, messages: tuple[Outbound, ...]) -> None:
+        """Post a named submission's thanks to the person's DM (straight, not via the outbox)."""
         channel = open_dm(self.client, user)
         for message in messages:
             post(self.client, channel, message)
-        if anonymous:
-            post(self.client, channel, Outbound(
-                _("Sent anonymously: nothing we store links this feedback to you."),
-                Kind.INFO, language=language))
 
     # -- App Home -----------------------------------------------------------------------
 

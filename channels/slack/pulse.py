@@ -1,28 +1,32 @@
 """Pulse surveys by Slack DM: on a cron-like schedule, to a channel's members or a user list.
 
-Each run plans one delivery per person through the outbox (kind ``pulse``),
-keyed by survey, run time and person, so a run repeated by a second worker or
-after a restart plans nothing twice. People who said "stop" (or who are gone)
-are skipped; bots and deactivated accounts are left out. The message offers the
+Slack's part only: list who the pulse is for (every page of a channel's
+members, or the configured users; bots, deactivated accounts and this bot left
+out) and render the invitation. Planning is the core's campaign mechanism
+(:mod:`bot.campaigns`, kind ``pulse``): one campaign per survey and run time, so
+a run repeated by a second worker or after a restart plans nothing twice, and
+people who said stop (or who are gone) are skipped. The message offers the
 survey as a choice ``survey:<key>`` (tapping it starts the survey in the DM) and
 a way to say stop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import gettext_for, normalise, pick
+from bot.campaigns import Roster, plan
+from bot.i18n import gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
 from bot.surveys import Survey, SurveyCatalog
-from channels.slack import NAME
+from channels.slack import CHANNEL, NAME
 from channels.slack.settings import Pulse
-from storage import deliveries, respondents
 from storage.db import Database
+from storage.installation import Keyring
+from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
 
@@ -41,6 +45,24 @@ def audience(client: WebClient, pulse: Pulse) -> list[str]:
             return list(dict.fromkeys(members))
 
 
+def roster(client: WebClient, pulse: Pulse, keyring: Keyring | None = None) -> Roster:
+    """Return the pulse's audience: its members (not this bot), vetted through ``users.info``.
+
+    Only people Écoute does not know yet are looked up (one ``users.info`` each):
+    bots and deactivated accounts are left out, the others come with their locale.
+    """
+    bot_user = _bot_user(client)
+    members = [user for user in audience(client, pulse) if user != bot_user]
+
+    def vet(newcomers: Sequence[str]) -> Mapping[str, str | None]:
+        """Return the newcomers who are people, with their Slack locale."""
+        profiles = {user: _profile(client, user) for user in newcomers}
+        return {user: locale for user, locale in profiles.items() if locale is not None}
+
+    return Roster(NAME, dict.fromkeys(members), internal=CHANNEL.internal, vet=vet,
+                  keyring=keyring)
+
+
 def invitation(survey: Survey, language: str) -> Outbound:
     """Return the pulse DM: the survey's title, and buttons to answer or to stop."""
     _ = gettext_for(language, DOMAIN)
@@ -55,40 +77,26 @@ def invitation(survey: Survey, language: str) -> Outbound:
     )
 
 
+def campaign_key(survey: Survey, now: datetime) -> str:
+    """Return the key of this run's campaign: one per survey and run time (to the minute)."""
+    return f"slack-pulse:{survey.key}:{now.strftime('%Y%m%dT%H%M')}"
+
+
 def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pulse: Pulse,
-               clock: Callable[[], datetime], default_language: str = "en") -> int:
-    """Plan this run's pulse DMs in the outbox; return how many were planned."""
+               clock: Callable[[], datetime], default_language: str = "en", *,
+               keyring: Keyring) -> int:
+    """Plan this run's pulse DMs in the outbox; return how many were planned.
+
+    ``keyring`` recognises the forgotten people who had said stop (the suppression list).
+    """
     survey = catalog.get(pulse.survey)
     if survey is None:
         raise LookupError(f"pulse survey {pulse.survey!r} is not in the catalog")
     now = clock()
-    run = now.strftime("%Y%m%dT%H%M")
-    users = audience(client, pulse)
-    with database.transaction() as session:
-        known = respondents.known_people(session, NAME, users)
-    bot_user = _bot_user(client)
-    newcomers = {u: _profile(client, u) for u in users if u not in known and u != bot_user}
-    planned = 0
-    with database.transaction() as session:
-        for user in users:
-            person = known.get(user)
-            if person is None:
-                profile = newcomers.get(user)
-                if profile is None:  # a bot, a deactivated account, or this bot itself
-                    continue
-                language = normalise(profile) or default_language
-                respondent_id = respondents.create_respondent(
-                    session, NAME, user, now, internal=True, language=language).id
-            elif person.opted_out or person.unreachable:
-                continue
-            else:
-                respondent_id, language = person.respondent_id, person.language
-            planned += deliveries.enqueue(
-                session, key=f"slack-pulse:{survey.key}:{run}:{user}", kind="pulse",
-                channel="slack", respondent_id=respondent_id, address=user,
-                payload=invitation(survey, language or default_language).to_dict(), now=now,
-            )
-    return planned
+    planned = plan(database, campaign_key(survey, now), DeliveryKind.PULSE,
+                   roster(client, pulse, keyring), lambda language: invitation(survey, language),
+                   now=now, default_language=default_language)
+    return planned.planned
 
 
 def _bot_user(client: WebClient) -> str | None:

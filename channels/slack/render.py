@@ -149,8 +149,8 @@ def feedback_modal(survey: Survey, language: str) -> dict[str, Any]:
             "description": plain(_("Your name and Slack id are not stored with it."), 150),
         }]},
     })
-    blocks.append(_context(_("Results of a service with fewer than 5 anonymous answers "
-                             "in a period are not shown per service.")))
+    blocks.append(_context(_("Anonymous answers are shown only by calendar month, once the "
+                             "month is over, and only when a service has at least 5 of them.")))
     return {
         "type": "modal",
         "callback_id": FEEDBACK_CALLBACK,
@@ -213,6 +213,21 @@ def modal_answers(view: dict[str, Any]) -> ModalAnswers:
             answers[block_id] = str(raw)
     return ModalAnswers(str(meta.get("survey", "")), str(meta.get("language", "en")),
                         answers, anonymous)
+
+
+def anonymous_thanks(language: str) -> dict[str, Any]:
+    """Return the view an anonymous form turns into: thanks that name nothing of it."""
+    _ = gettext_for(language, DOMAIN)
+    return {
+        "type": "modal",
+        "title": plain(_("Feedback"), 24),
+        "close": plain(_("Close"), 24),
+        "blocks": [
+            _section(_("Thank you! Your feedback was sent anonymously.")),
+            _context(_("Nothing we store links it to you, and no message about it is kept "
+                       "in your conversation with the bot.")),
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,12 @@ Slack's answers become the outbox's outcomes: HTTP 429 with ``Retry-After`` ->
 them unreachable; a configuration problem (bad token, bot not in the alert
 channel) -> a permanent failure that leaves the person alone; anything else
 (network, 5xx) -> :class:`TransientError`, retried with back-off.
+
+Every post returns its receipt (the ``channel`` and ``ts`` Slack answered), which
+the outbox keeps. A retraction (someone asked to be forgotten) deletes the
+posted message with ``chat.delete``; where Slack does not allow deleting it,
+``chat.update`` replaces its text and blocks with a redacted line. A message
+already gone is done.
 """
 
 from __future__ import annotations
@@ -15,8 +21,16 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.i18n import gettext_for
 from bot.messages import Outbound
-from bot.outbox import PermanentError, RetryLater, SendError, TransientError
+from bot.outbox import (
+    PermanentError,
+    Receipt,
+    Retraction,
+    RetryLater,
+    SendError,
+    TransientError,
+)
 from channels.slack.render import fallback_text, message_blocks
 
 GONE = frozenset({"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled",
@@ -25,6 +39,8 @@ MISCONFIGURED = frozenset({"channel_not_found", "not_in_channel", "is_archived",
                            "not_authed", "token_revoked", "account_inactive_bot",
                            "missing_scope", "restricted_action", "msg_too_long",
                            "invalid_blocks", "no_text"})
+CANNOT_DELETE = frozenset({"cant_delete_message", "restricted_action", "not_allowed_token_type"})
+ALREADY_GONE = frozenset({"message_not_found"})
 
 
 def is_person(address: str) -> bool:
@@ -32,10 +48,11 @@ def is_person(address: str) -> bool:
     return address[:1] in ("U", "W")
 
 
-def post(client: WebClient, channel: str, message: Outbound) -> None:
+def post(client: WebClient, channel: str, message: Outbound) -> Receipt:
     """Post one outbound message, rendered in Block Kit, to a channel or an open DM."""
-    client.chat_postMessage(channel=channel, text=fallback_text(message),
-                            blocks=message_blocks(message), unfurl_links=False)
+    response = client.chat_postMessage(channel=channel, text=fallback_text(message),
+                                       blocks=message_blocks(message), unfurl_links=False)
+    return {"channel": str(response.get("channel") or channel), "ts": str(response.get("ts"))}
 
 
 def open_dm(client: WebClient, user: str) -> str:
@@ -50,15 +67,43 @@ class SlackSender:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def send(self, address: str, message: Outbound) -> None:
-        """Deliver ``message`` to ``address`` or raise a :class:`SendError`."""
+    def send(self, address: str, message: Outbound) -> Receipt:
+        """Deliver ``message`` to ``address`` and return its receipt, or raise a SendError."""
         try:
             channel = open_dm(self.client, address) if is_person(address) else address
-            post(self.client, channel, message)
+            return post(self.client, channel, message)
         except SlackApiError as error:
             raise outcome(error) from error
         except (SlackClientError, OSError) as error:  # network trouble, timeouts
             raise TransientError(f"{type(error).__name__}: {error}") from error
+
+    def retract(self, address: str, retraction: Retraction) -> None:
+        """Delete the posted message (or redact it where deleting is refused)."""
+        channel = retraction.receipt.get("channel") or address
+        ts = retraction.receipt["ts"]
+        try:
+            try:
+                self.client.chat_delete(channel=channel, ts=ts)
+            except SlackApiError as refused:
+                code = _code(refused)
+                if code in ALREADY_GONE:
+                    return
+                if code not in CANNOT_DELETE:
+                    raise
+                self._redact(channel, ts, retraction.language)
+        except SlackApiError as error:
+            if _code(error) in ALREADY_GONE:
+                return
+            raise outcome(error) from error
+        except (SlackClientError, OSError) as error:
+            raise TransientError(f"{type(error).__name__}: {error}") from error
+
+    def _redact(self, channel: str, ts: str, language: str) -> None:
+        """Replace a message's text and blocks with a line saying it was removed."""
+        _ = gettext_for(language, "slack")
+        text = _("(removed at the person's request)")
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=[
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{text}_"}]}])
 
 
 def outcome(error: SlackApiError) -> SendError:
@@ -66,7 +111,7 @@ def outcome(error: SlackApiError) -> SendError:
     response = error.response
     if response.status_code == 429:
         return RetryLater(_retry_after(response.headers))
-    code = str(response.get("error") or "") if isinstance(response.data, dict) else ""
+    code = _code(error)
     if code in GONE:
         return PermanentError(code)
     if code in MISCONFIGURED:
@@ -74,6 +119,12 @@ def outcome(error: SlackApiError) -> SendError:
     if code == "ratelimited":
         return RetryLater(_retry_after(response.headers))
     return TransientError(f"slack answered {response.status_code} {code or 'without a code'}")
+
+
+def _code(error: SlackApiError) -> str:
+    """Return Slack's error code (``cant_delete_message``…), or "" when it gave none."""
+    response = error.response
+    return str(response.get("error") or "") if isinstance(response.data, dict) else ""
 
 
 def _retry_after(headers: dict[str, object]) -> float:

@@ -7,6 +7,8 @@ the staff-alert target; the web app builds :func:`slack_channel` for HTTP events
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -67,7 +69,8 @@ def slack_jobs(slack: SlackSettings, runtime: Runtime) -> list[Job]:
     engine = runtime.engine
     args = (engine.db, web_client(slack, patient=True), engine.catalog, pulse, engine.clock,
             runtime.default_language)
-    return [Job("slack_pulse", send_pulse, "cron", pulse.trigger_args(), args)]
+    plan = partial(send_pulse, keyring=engine.keyring)
+    return [Job("slack_pulse", plan, "cron", pulse.trigger_args(), args)]
 
 
 def slack_alert_targets(slack: SlackSettings) -> tuple[tuple[str, str], ...]:

@@ -97,11 +97,13 @@ class Outcome:
 
     ``reply`` is one Bot API call to return in the webhook's answer (saving an
     HTTP request); ``failed`` is set when the engine could not apply the update,
-    so the webhook answers an error and Telegram delivers it again.
+    so the webhook answers an error and Telegram delivers it again. ``late`` is set
+    when the webhook stopped waiting: the reply then goes out through the Bot API.
     """
 
     reply: Call | None = None
     failed: bool = False
+    late: bool = False
 
 
 CURRENT: contextvars.ContextVar[Outcome | None] = contextvars.ContextVar(
@@ -266,7 +268,7 @@ class TelegramAdapter:
         outcome.reply, rest = calls[-1], calls[:-1]
         acknowledgements = [call for call in rest if call.method != "sendMessage"]
         if acknowledgements:
-            _in_background(perform(context.bot, acknowledgements))
+            in_background(perform(context.bot, acknowledgements))
         await perform(context.bot, [call for call in rest if call.method == "sendMessage"])
 
     def _inbound(self, update: Update, **fields: str | None) -> Inbound:
@@ -312,7 +314,7 @@ async def perform(bot: object, calls: Sequence[Call]) -> None:
 _background: set[asyncio.Task[None]] = set()
 
 
-def _in_background(work: Coroutine[Any, Any, None]) -> None:
+def in_background(work: Coroutine[Any, Any, None]) -> None:
     """Run ``work`` on the loop without waiting for it; log how it failed, if it did."""
     task = asyncio.get_running_loop().create_task(work)
     _background.add(task)
@@ -325,6 +327,12 @@ def _in_background(work: Coroutine[Any, Any, None]) -> None:
             log.warning("telegram: answering a tap failed: %s%s", type(error).__name__, detail)
 
     task.add_done_callback(done)
+
+
+async def acknowledged() -> None:
+    """Wait until the acknowledgements running in the background are done (a drain)."""
+    while _background:
+        await asyncio.wait(set(_background))
 
 
 def _harmless(error: TelegramError) -> bool:

@@ -15,6 +15,7 @@ outbox dispatcher, the CLI) hand coroutines to it with :func:`run`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import threading
@@ -35,7 +36,9 @@ from channels.telegram.adapter import (
     CURRENT,
     Outcome,
     TelegramAdapter,
+    acknowledged,
     bot_commands,
+    in_background,
 )
 from channels.telegram.render import send_call
 from channels.telegram.settings import TelegramSettings
@@ -106,6 +109,7 @@ class TelegramWebhook:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._application: Application | None = None  # type: ignore[type-arg]
+        self._late: set[concurrent.futures.Future[None]] = set()  # turns past their webhook
 
     def application(self) -> Application:  # type: ignore[type-arg]
         """Return this process's initialised Application (built on first use)."""
@@ -126,9 +130,26 @@ class TelegramWebhook:
         async def process() -> None:
             CURRENT.set(outcome)
             await application.process_update(update)
+            if outcome.late and outcome.reply is not None:  # nobody waits for the answer
+                reply, outcome.reply = outcome.reply, None
+                in_background(reply.perform(application.bot))  # drained like acknowledgements
 
-        run(process(), timeout)
+        future = asyncio.run_coroutine_threadsafe(process(), process_loop())
+        try:
+            future.result(timeout)
+        except TimeoutError:
+            outcome.late = True  # read by process() after the turn, on the loop
+            if not future.done():
+                self._late.add(future)
+                future.add_done_callback(self._late.discard)
+                raise
         return outcome
+
+    def drain(self, timeout: float = 25.0) -> None:
+        """Wait for the turns that outlived their webhook, then the acknowledgements."""
+        for late in list(self._late):
+            late.result(timeout)
+        run(acknowledged(), timeout)
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -168,6 +189,10 @@ class TelegramPolling:
         )
         await application.start()
         return True
+
+    def drain(self, timeout: float = 25.0) -> None:
+        """Wait until every update fetched and confirmed so far has been handled."""
+        run(self.application.update_queue.join(), timeout)
 
     def stop(self) -> None:
         """Stop polling and release the connections."""

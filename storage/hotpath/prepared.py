@@ -9,10 +9,20 @@ columns' own types (their ``bind_processor`` and ``result_processor``), and a
 database error is raised as SQLAlchemy's exception (an ``IntegrityError`` is still
 how the engine recognises a replayed event). They run inside the connection's own
 transaction; only the execution step is skipped.
+
+``ECOUTE_PREPARED=0`` (also ``false``, ``no``, ``off``; read once, when this module
+is imported) runs the very same statements through SQLAlchemy's ordinary execution
+instead (``connection.execute(statement, params)``: events, execution context,
+expanding ``IN``, every type's conversion), with the same results for :meth:`run`,
+:meth:`first` and :meth:`scalar`. CI runs the engine and storage tests both ways on
+both stores (``scripts/test.sh``), so a column type or a construct the cursor path
+does not handle shows up as a failing test rather than as a wrong value. The
+switch costs nothing but one flag test per statement; the ordinary path is slower.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +32,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 
 Processor = Callable[[Any], Any] | None
+
+
+def on_cursor(environ: Mapping[str, str]) -> bool:
+    """Tell whether ``environ`` lets statements run on the cursor (``ECOUTE_PREPARED`` not off)."""
+    return environ.get("ECOUTE_PREPARED", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+ON_CURSOR = on_cursor(os.environ)
 
 
 @dataclass(frozen=True)
@@ -45,9 +63,12 @@ class Prepared:
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """Run the statement with ``params`` in the connection's transaction; return the cursor."""
+        if not ON_CURSOR:
+            return connection.execute(self.statement, params)
         return self._execute(connection, params)[0]
 
     def _execute(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, _Plan]:
+        """Run the statement on the DBAPI cursor with its cached plan; return cursor and plan."""
         dialect = connection.dialect
         plan = self._plans.get((dialect.dialect_description, tuple(params)))
         if plan is None:
@@ -71,6 +92,9 @@ class Prepared:
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement and return its first row, its values converted by their types."""
+        if not ON_CURSOR:
+            found = connection.execute(self.statement, params).first()
+            return None if found is None else tuple(found)
         cursor, plan = self._execute(connection, params)
         row = cursor.fetchone()
         cursor.close()

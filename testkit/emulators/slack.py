@@ -8,12 +8,15 @@ Usage::
         client.chat_postMessage(channel="U1", text="hi")
         assert slack.calls("chat.postMessage")[0].params["text"] == "hi"
 
-It answers ``auth.test``, ``chat.postMessage``, ``chat.update``, ``conversations.open``,
+It answers ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.delete``,
+``conversations.open``,
 ``conversations.members`` (paginated), ``users.info``, ``views.open``,
 ``views.publish``, ``views.update`` and ``apps.connections.open`` (which points to
 the Socket Mode endpoint of :mod:`testkit.emulators.slack_socket`), plus posts to
 the ``response_url`` it hands out. Every call is recorded with its parameters
-(query string, form or JSON body alike). :meth:`SlackEmulator.fail` makes the
+(query string, form or JSON body alike), and the messages the bot posted are kept
+as a channel would show them (:meth:`SlackEmulator.messages`: updated in place,
+gone once deleted). :meth:`SlackEmulator.fail` makes the
 next calls of a method answer ``ok: false`` with an error, or HTTP 429 with a
 ``Retry-After`` header, as Slack does.
 """
@@ -34,6 +37,7 @@ from testkit.emulators.loopback import LoopbackServer, take
 from testkit.emulators.slack_socket import SocketModeServer
 
 BOT_USER = "UBOT"
+KEPT_MESSAGES = 10_000  # the newest posts a channel shows (memory stays bounded)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class SlackState:
     socket_url: str = ""
     delays: dict[str, float] = field(default_factory=dict)
     listeners: list[Any] = field(default_factory=list)  # called with each Call (benchmarks)
+    posted: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (channel, ts)
 
 
 class SlackEmulator(LoopbackServer):
@@ -106,6 +111,11 @@ class SlackEmulator(LoopbackServer):
         """Return the calls received, of one method or all."""
         with self.state.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Return what ``channel`` shows now: the bot's posts (``ts``, ``text``, ``blocks``)."""
+        with self.state.lock:
+            return [dict(m) for (where, _ts), m in self.state.posted.items() if where == channel]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until ``method`` was called ``count`` times (listeners run after the ack)."""
@@ -190,10 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "user": "ecoute", "team_id": "T1", "user_id": BOT_USER, "bot_id": "BBOT"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
-        if method in ("chat.postMessage", "chat.update"):
-            channel = str(params.get("channel", ""))
-            return {"ok": True, "channel": channel, "ts": f"{1700000000 + number}.000100",
-                    "message": {"text": params.get("text"), "blocks": params.get("blocks")}}
+        if method.startswith("chat."):
+            return self._chat(method, params, number)
         if method == "users.info":
             user = self.state.users.get(str(params.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -204,6 +212,26 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "apps.connections.open":
             return {"ok": True, "url": self.state.socket_url}
         return {"ok": False, "error": "unknown_method"}
+
+    def _chat(self, method: str, params: dict[str, Any], number: int) -> dict[str, Any]:
+        """Post, update or delete a message of a channel (``message_not_found`` when absent)."""
+        channel = str(params.get("channel", ""))
+        ts = str(params.get("ts") or f"{1700000000 + number}.000100")
+        message = {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks")}
+        with self.state.lock:
+            if method == "chat.postMessage":
+                self.state.posted[(channel, ts)] = message
+                if len(self.state.posted) > KEPT_MESSAGES:  # benchmarks post a lot
+                    del self.state.posted[next(iter(self.state.posted))]
+            elif (channel, ts) not in self.state.posted:
+                return {"ok": False, "error": "message_not_found"}
+            elif method == "chat.update":
+                self.state.posted[(channel, ts)] = message
+            elif method == "chat.delete":
+                del self.state.posted[(channel, ts)]
+            else:
+                return {"ok": False, "error": "unknown_method"}
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _members(self, params: dict[str, Any]) -> dict[str, Any]:
         """Return one page of a channel's members (cursor = offset)."""

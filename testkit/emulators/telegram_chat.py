@@ -12,6 +12,7 @@ Usage::
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from testkit.emulators.telegram import Shown, TelegramEmulator
@@ -67,10 +68,16 @@ class TelegramChat:
 
 
 class Polling:
-    """Delivers updates through getUpdates and waits for the bot's answer."""
+    """Delivers updates through getUpdates and waits for the bot's answer.
 
-    def __init__(self, api: TelegramEmulator) -> None:
+    ``drain`` (the polling bot's, when it runs in this process) returns once every
+    update the bot fetched is handled: an update that should get no answer is then
+    shown to have got none without waiting for one.
+    """
+
+    def __init__(self, api: TelegramEmulator, drain: Callable[[], None] | None = None) -> None:
         self.api = api
+        self.drain = drain
 
     def __call__(self, update: dict[str, Any], replies: int) -> None:
         chat_id = _chat_of(update)
@@ -83,7 +90,10 @@ class Polling:
             self.api.wait_for(lambda: tap_calls(self.api) >= closing + 2)
         if not replies:
             self.api.wait_for(lambda: self.api.pending_updates() == 0)
-            time.sleep(0.2)  # nothing to wait for: give a wrong answer time to show
+            if self.drain is not None:
+                self.drain()
+            else:  # a bot in another process cannot be drained: give a wrong answer time to show
+                time.sleep(0.2)
 
 
 class Webhook:

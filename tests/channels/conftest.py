@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from flask import Flask, request
+from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.outbox import Dispatcher
+from channels.slack.setup import slack_channel
 from channels.telegram.runtime import TelegramPolling, TelegramWebhook
 from ecoute.config import Settings, SlackSettings
 from ecoute.wiring import Ecoute, build, outbox_settings
@@ -48,6 +51,23 @@ def slack_ecoute(slack_settings: Settings, db: Database, clock: Clock) -> Ecoute
 def slack(slack_ecoute: Ecoute, slack_api: SlackEmulator) -> SlackWorkspace:
     """Return the Slack workspace that posts signed requests to the app's endpoint."""
     return SlackWorkspace(create_app(slack_ecoute).test_client(), slack_api, SLACK_SECRET)
+
+
+@pytest.fixture
+def slack_in_step(slack_ecoute: Ecoute, slack_api: SlackEmulator) -> SlackWorkspace:
+    """Return the Slack workspace over a Bolt app that runs its listeners before it answers.
+
+    The app Slack talks to acknowledges first and lets its listeners finish in the
+    background; here (``process_before_response=True``) a request returns only once
+    its listeners are done, so a test shows that nothing more was sent without
+    waiting for it. Signature checks and listeners are the same.
+    """
+    slack = slack_channel(slack_ecoute.settings.slack, slack_ecoute.engine,
+                          process_before_response=True)
+    handler = SlackRequestHandler(slack.app)
+    app = Flask(__name__)
+    app.post("/slack/events")(lambda: handler.handle(request))
+    return SlackWorkspace(app.test_client(), slack_api, SLACK_SECRET)
 
 
 TELEGRAM_SECRET = "test-webhook-secret"
@@ -104,7 +124,7 @@ def telegram_chat(request: pytest.FixtureRequest, telegram_api: TelegramEmulator
     """Return Ana's private chat (chat 42, English), by polling and again by webhook."""
     deliver = request.getfixturevalue(f"telegram_{request.param}")
     if request.param == "polling":
-        deliver = Polling(telegram_api)
+        deliver = Polling(telegram_api, drain=deliver.drain)
     return TelegramChat(telegram_api, 42, deliver)
 
 

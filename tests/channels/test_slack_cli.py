@@ -61,10 +61,11 @@ def test_results_per_service_withhold_small_anonymous_groups(slack_ecoute: Ecout
                                     "2026-12-01"], env={"DATABASE_URL": slack_ecoute.db.url})
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
-    assert lines[1].split() == ["hr", "withheld:", "fewer", "than", "5", "anonymous", "answers",
-                                "in", "this", "period"]
-    assert lines[2].split() == ["it", "5", "5", "3.00", "40%"]
-    assert lines[3].split() == ["logistics", "1", "0", "5.00", "100%"]
+    assert lines[0].startswith("2026-11-01 to 2026-12-01")
+    assert lines[2].split() == ["2026-11", "hr", "0", "0", "-", "-", "anonymous", "answers",
+                                "left", "out:", "fewer", "than", "5", "anonymous", "answers"]
+    assert lines[3].split() == ["2026-11", "it", "5", "5", "3.00", "40%"]
+    assert lines[4].split() == ["2026-11", "logistics", "1", "0", "5.00", "100%"]
 
 
 def test_a_pulse_sent_by_hand_is_planned_for_the_audience(

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from bot.campaigns import Progress, progress
 from bot.messages import Outbound
 from bot.outbox import Dispatcher, OutboxSettings, enqueue
 from channels.slack.pulse import send_pulse
@@ -15,13 +16,14 @@ from ecoute.config import ConfigError, Pulse, Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.models import Delivery, Respondent
+from storage.vocabulary import DeliveryKind
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.conftest import Clock
 
 
 def plan(ecoute: Ecoute, clock: Clock, address: str, text: str = "We fixed the VPN.") -> None:
     """Plan one proactive message to a Slack address."""
-    enqueue(ecoute.db, key=f"test:{address}:{text}", kind="update", channel="slack",
+    enqueue(ecoute.db, key=f"test:{address}:{text}", kind=DeliveryKind.REPLY, channel="slack",
             message=Outbound(text), address=address, now=clock())
 
 
@@ -29,7 +31,8 @@ def pulse(ecoute: Ecoute, clock: Clock, **audience: object) -> int:
     """Run the pulse job once for the internal survey."""
     settings = Pulse("internal", "0 10 * * mon", **audience)  # type: ignore[arg-type]
     client = web_client(ecoute.settings.slack, patient=True)
-    return send_pulse(ecoute.db, client, ecoute.catalog, settings, clock)
+    return send_pulse(ecoute.db, client, ecoute.catalog, settings, clock,
+                      keyring=ecoute.engine.keyring)
 
 
 def test_a_detractors_answers_reach_the_staff_channel_as_block_kit(
@@ -85,7 +88,9 @@ def test_a_person_gone_from_slack_is_marked_unreachable_for_good(
     with slack_ecoute.db.transaction() as session:
         person = session.scalars(select(Respondent)).one()
         assert person.unreachable_at is not None and person.unreachable_reason == error
-    assert pulse(slack_ecoute, clock, users=("U1",)) == 0
+    assert pulse(slack_ecoute, clock, users=("U1",)) == 0  # the next run skips them
+    assert progress(slack_ecoute.db, "slack-pulse:internal:20261126T1000") == Progress(
+        planned=1, skipped={"unreachable": 1})
 
 
 def test_a_bot_missing_from_the_alert_channel_fails_without_blaming_anyone(
@@ -114,6 +119,8 @@ def test_a_pulse_reaches_a_channels_members_except_who_said_stop(
     assert [c.params.get("cursor") for c in slack_api.calls("conversations.members")][:2] == [
         None, "200"]
     assert slack_outbox.run_once().sent == 2
+    assert progress(slack_ecoute.db, "slack-pulse:internal:20261126T0900") == Progress(
+        planned=3, sent=2, skipped={"opted out": 1})
     sent = {c.params["channel"]: c.params for c in slack_api.calls("chat.postMessage")[1:]}
     assert set(sent) == {"D1", "D2"}
     assert sent["D2"]["text"].startswith("Questionnaire flash : Évaluer un service interne")

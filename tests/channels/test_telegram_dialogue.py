@@ -6,7 +6,6 @@ is read as the person sees it (messages edited in place, keyboards gone).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -225,13 +224,13 @@ def test_an_update_fetched_twice_by_polling_has_its_effect_once(
 ) -> None:
     from testkit.emulators.telegram_chat import Polling
 
-    chat = TelegramChat(telegram_api, 42, Polling(telegram_api))
+    chat = TelegramChat(telegram_api, 42, Polling(telegram_api, drain=telegram_polling.drain))
     chat.says("/start nps")
     tap = telegram_api.tap_update(42, "10")
     telegram_api.push(tap)  # as after a restart before the offset was confirmed
     chat.deliver(tap, 1)
-    telegram_api.wait_for(lambda: telegram_api.pending_updates() == 0)
-    time.sleep(0.3)  # give the second copy time to do harm, if it would
+    telegram_api.wait_for(lambda: telegram_api.pending_updates() == 0)  # both copies fetched
+    telegram_polling.drain()  # and both handled
     assert answers(telegram_ecoute) == {"score": 10}
     assert chat.texts().count("Wonderful! What do you like most about us?") == 1
     assert len(telegram_api.calls_to("answerCallbackQuery")) == 1

@@ -18,6 +18,7 @@ from bot.outbox import Dispatcher, enqueue
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute, outbox_settings
 from storage.models import Delivery, Respondent
+from storage.vocabulary import DeliveryKind
 from testkit.emulators.telegram import TelegramEmulator
 from testkit.emulators.telegram_chat import TelegramChat
 from tests.conftest import Clock
@@ -41,7 +42,7 @@ def plan(ecoute: Ecoute, clock: Clock, chat_id: int = 42, message: Outbound = NE
             select(Respondent).where(Respondent.external_id == str(chat_id))
         ).one()
         respondent_id = person.id
-    enqueue(ecoute.db, key=f"news-{next(_keys)}", kind="update", channel="telegram",
+    enqueue(ecoute.db, key=f"news-{next(_keys)}", kind=DeliveryKind.PULSE, channel="telegram",
             message=message, respondent_id=respondent_id, address=str(chat_id), now=clock())
 
 

@@ -299,7 +299,7 @@ def test_the_length_is_checked_against_the_question_the_ref_names(
     assert refused.status_code == 400
     assert refused.get_json()["message"] == "the answer is over 10 characters"
     assert counts(db) == before
-    # Without a ref the survey's longest text bounds it, and the engine re-asks.
+    # Without a ref the longest text any survey takes bounds it, and the engine re-asks.
     reasked = ana.send(text="x" * 11).get_json()
     assert reasked["messages"][-1]["kind"] == "reask"
     assert ana.send(text="x" * 201).status_code == 400

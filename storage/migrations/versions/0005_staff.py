@@ -1,15 +1,15 @@
 """staff accounts, API tokens, audit log, sign-in throttling, first-admin setup links
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
