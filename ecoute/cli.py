@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.surveys import load_file
+from ecoute import cli_staff
 from ecoute.cli_common import Failure, friendly, from_environment
 from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
@@ -151,6 +152,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     for service in services:
         service.start()
     click.echo(f"Écoute is listening on http://{host}:{port}/", err=True)
+    cli_staff.announce_setup_link(ecoute)
     try:
         run_simple(host, port, app, threaded=True)
     finally:
@@ -214,6 +216,7 @@ def main() -> None:
 cli.add_command(telegram_commands)
 cli.add_command(slack_commands)
 cli.add_command(qr_command)
+cli_staff.register(cli)
 
 if __name__ == "__main__":
     main()

@@ -37,3 +37,34 @@ class DeliveryKind(StrEnum):
     PULSE = "pulse"  # a scheduled invitation to answer a survey (Slack pulses)
     ANNOUNCEMENT = "announcement"  # "you said, we did" and other news to consenting people
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
+
+
+class StaffRole(StrEnum):
+    """What a staff account may do in the console (the table is :data:`bot.staff.GRANTS`)."""
+
+    ADMIN = "admin"  # everything, accounts and API tokens included
+    MANAGER = "manager"  # everything but accounts and tokens
+    VIEWER = "viewer"  # reads; exports nothing that identifies a person
+
+
+class TokenScope(StrEnum):
+    """What an API token may do: read only, or read and write."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class AuditAction(StrEnum):
+    """What the audit log records: who did it is the entry's actor."""
+
+    SIGNED_IN = "signed_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGNED_OUT = "signed_out"
+    TRANSCRIPT_VIEWED = "transcript_viewed"
+    EXPORTED = "exported"
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DISABLED = "account_disabled"
+    ROLE_CHANGED = "role_changed"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    SETUP_LINK_CREATED = "setup_link_created"

@@ -44,7 +44,8 @@ def used_strings() -> dict[str, set[str]]:
             "jinja2.ext:babel_extract", str(path)
         ):
             ids = message if isinstance(message, tuple) else (message,)
-            found.setdefault("web", set()).update(ids)
+            domain = "console" if "console" in path.relative_to(ROOT).parts else "web"
+            found.setdefault(domain, set()).update(ids)
     return found
 
 

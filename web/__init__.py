@@ -1,4 +1,4 @@
-"""The Flask application: health check, widget API and pages, Telegram and Slack webhooks.
+"""The Flask application: health, widget API and pages, webhooks, staff console, REST API.
 
 ``create_app(served)`` takes the running Écoute it serves (assembled by the
 composition root: ``ecoute.wsgi`` for gunicorn, ``ecoute serve``, the tests)
@@ -27,6 +27,8 @@ class ServedSettings(Protocol):
     def default_language(self) -> str: ...
     @property
     def secret_key(self) -> str | None: ...
+    @property
+    def base_url(self) -> str: ...
     @property
     def allowed_origins(self) -> tuple[str, ...]: ...
     @property
@@ -72,6 +74,10 @@ def create_app(served: Served) -> Flask:
     app.register_blueprint(pages.bp)  # /, /s/<survey>, /widget.js
     app.register_blueprint(telegram_hook.bp)  # POST /telegram/webhook
     slack_events.init_app(app, served)  # POST /slack/events, when Slack is configured
+    from web import api, console
+
+    api.init_app(app)  # /api/v1/…: Bearer tokens
+    console.init_app(app, served.settings.base_url)  # /admin/…: sessions, CSRF for all forms
     return app
 
 

@@ -92,7 +92,8 @@ def test_the_pages_stylesheet_is_served(client: FlaskClient) -> None:
 
 def _url_of(app: Flask, rule: object) -> str:
     """Return a URL the rule matches (its variables filled with a word)."""
-    arguments = {name: "nps" for name in rule.arguments}  # type: ignore[attr-defined]
+    arguments = {name: 1 if f"<int:{name}>" in rule.rule else "nps"  # type: ignore[attr-defined]
+                 for name in rule.arguments}  # type: ignore[attr-defined]
     if rule.endpoint == "static":  # type: ignore[attr-defined]
         arguments = {"filename": "widget.js"}
     with app.test_request_context():

@@ -1,0 +1,56 @@
+"""A caller of the REST API whose every answer is checked against ``web/api/openapi.yaml``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from werkzeug.test import TestResponse
+
+OPENAPI = Path(__file__).resolve().parents[2] / "web" / "api" / "openapi.yaml"
+PREFIX = "/api/v1"
+
+
+@cache
+def document() -> dict[str, Any]:
+    """Return the parsed OpenAPI document."""
+    return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def assert_documented(method: str, path: str, response: TestResponse) -> None:
+    """Fail unless the status and the JSON body are those the document promises."""
+    template = path.removeprefix(PREFIX).split("?")[0]
+    operation = document()["paths"][template][method.lower()]
+    status = str(response.status_code)
+    assert status in operation["responses"], f"{method} {template} answered {status}"
+    declared = operation["responses"][status]
+    if "$ref" in declared:
+        pointer = declared["$ref"] + "/content/application~1json/schema"
+    else:
+        escaped = template.replace("~", "~0").replace("/", "~1")
+        pointer = (f"#/paths/{escaped}/{method.lower()}/responses/{status}"
+                   "/content/application~1json/schema")
+    registry = Registry().with_resource("urn:api", Resource.from_contents(document(),
+                                                                           DRAFT202012))
+    Draft202012Validator({"$ref": "urn:api" + pointer}, registry=registry).validate(
+        response.get_json())
+
+
+class ApiCaller:
+    """An outside system calling the API with one token (or none)."""
+
+    def __init__(self, client: FlaskClient, token: str | None) -> None:
+        self.client, self.token = client, token
+
+    def get(self, path: str, **query: str) -> TestResponse:
+        """GET a route of the API and check the answer against the document."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.client.get(PREFIX + path, query_string=query, headers=headers)
+        assert_documented("GET", PREFIX + path, response)
+        return response

@@ -1,0 +1,207 @@
+"""The role table: every route of the app, tried by everyone, answers as the table says.
+
+Each registered route and method is tried anonymously, as a viewer, a manager and
+an admin (signed in through the form, posting with their CSRF token), and with
+a read and a write API token. The outcome of each try is compared with
+:data:`TABLE`. A route that is not in the table fails the test, so a new route
+cannot ship without deciding who may use it.
+
+Outcomes: ``ok`` (2xx), ``redirect`` (3xx elsewhere than the sign-in page),
+``sign_in`` (3xx to the sign-in page), or the error status (``401``, ``403``…).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from bot import staff
+from ecoute.config import Settings, SlackSettings, TelegramSettings
+from ecoute.wiring import Ecoute, build
+from storage.db import Database
+from testkit.emulators.slack import SlackEmulator
+from tests.conftest import Clock, Person
+from tests.console.conftest import Staff, add_staff
+from web import create_app
+
+ACTORS = ("anonymous", "viewer", "manager", "admin", "read_token", "write_token")
+Row = tuple[str, str, str, str, str, str]
+
+PUBLIC: Row = ("ok",) * 6
+EVERY_ROLE_PAGE: Row = ("sign_in", "ok", "ok", "ok", "sign_in", "sign_in")
+EVERY_ROLE_ACTION: Row = ("sign_in", "redirect", "redirect", "redirect", "sign_in", "sign_in")
+ADMIN_PAGE: Row = ("sign_in", "403", "403", "ok", "sign_in", "sign_in")
+ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
+API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
+API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
+
+# (endpoint, method) -> the outcome for each actor, in the order of ACTORS.
+TABLE: dict[tuple[str, str], Row] = {
+    # Public: anyone, as documented for each.
+    ("static", "GET"): PUBLIC,
+    ("health.healthz", "GET"): PUBLIC,
+    ("pages.demo", "GET"): PUBLIC,
+    ("pages.survey_page", "GET"): PUBLIC,
+    ("pages.widget_script", "GET"): PUBLIC,
+    ("widget_api.openapi_document", "GET"): PUBLIC,
+    ("widget_api.start_conversation", "POST"): PUBLIC,  # no CSRF token: a visitor id instead
+    ("widget_api.inbox", "POST"): PUBLIC,
+    ("widget_api.resume_conversation", "GET"): ("404",) * 6,  # another visitor's: not found
+    ("widget_api.post_message", "POST"): ("404",) * 6,
+    ("telegram_hook.webhook", "POST"): ("403",) * 6,  # without Telegram's secret header
+    ("slack_events.events", "POST"): ("401",) * 6,  # without Slack's signature
+    # Signing in, out, and the first admin's one-time link.
+    ("console_auth.sign_in", "GET"): ("ok", "redirect", "redirect", "redirect", "ok", "ok"),
+    ("console_auth.sign_in", "POST"): ("ok", "redirect", "redirect", "redirect", "ok", "ok"),
+    ("console_auth.sign_out", "POST"): ("sign_in",) * 6,
+    ("console_auth.language", "POST"): EVERY_ROLE_ACTION,
+    ("console_auth.setup", "GET"): ("404",) * 6,  # once an account exists, never again
+    ("console_auth.setup", "POST"): ("404",) * 6,
+    # The console.
+    ("console_home.home", "GET"): EVERY_ROLE_PAGE,
+    ("console_conversations.conversation", "GET"): EVERY_ROLE_PAGE,
+    ("console_accounts.accounts", "GET"): ADMIN_PAGE,
+    ("console_accounts.create", "POST"): ADMIN_ACTION,
+    ("console_accounts.change_role", "POST"): ADMIN_ACTION,
+    ("console_accounts.disable", "POST"): ADMIN_ACTION,
+    ("console_tokens.tokens", "GET"): ADMIN_PAGE,
+    ("console_tokens.create", "POST"): ("sign_in", "403", "403", "ok", "sign_in", "sign_in"),
+    ("console_tokens.revoke", "POST"): ADMIN_ACTION,
+    ("console_audit.audit", "GET"): ADMIN_PAGE,
+    # The REST API: Bearer tokens only, never a session.
+    ("api.stats", "GET"): API_READ,
+    ("api.openapi", "GET"): API_READ,
+}
+LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
+
+
+class World:
+    """The app with every channel's route mounted, its staff, tokens and one conversation."""
+
+    def __init__(self, app: Flask, served: Ecoute, conversation: str) -> None:
+        self.app, self.served, self.conversation = app, served, conversation
+        self.members = {role: add_staff(app, served, f"{role}@example.com", role)
+                        for role in ("viewer", "manager", "admin")}
+        now = served.engine.clock()
+        self.spare = staff.create_account(served.db, "spare@example.com", "a spare password!",
+                                          "viewer", actor=staff.CLI, now=now)
+        self.tokens = {scope: staff.issue_token(served.db, scope, scope, created_by=None,
+                                                actor=staff.CLI, now=now)[0]
+                       for scope in ("read", "write")}
+        self.spare_token = staff.issue_token(served.db, "spare", "read", created_by=None,
+                                             actor=staff.CLI, now=now)[1]
+        self._visits = itertools.count(1)
+
+    def actor(self, name: str) -> tuple[Staff, dict[str, str]]:
+        """Return a fresh browser for ``name`` (signed in if staff) and the headers to send."""
+        if name in self.members:
+            member = Staff(self.app, f"{name}@example.com", name)
+            assert member.sign_in().status_code == 303
+            return member, {}
+        browser = Staff(self.app, "nobody@example.com", "anonymous")
+        if name.endswith("_token"):
+            return browser, {"Authorization": f"Bearer {self.tokens[name.split('_')[0]]}"}
+        return browser, {}
+
+    def arguments(self) -> dict[str, Any]:
+        """Return a value for each URL argument any route takes."""
+        return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
+                "public_id": self.conversation, "conversation": "c-unknown-conversation",
+                "account_id": self.spare.id, "token_id": self.spare_token.id}
+
+    def body(self, endpoint: str) -> dict[str, Any]:
+        """Return what a well-formed request to ``endpoint`` sends."""
+        visitor = f"visitor-role-table-{next(self._visits):04d}"
+        return {
+            "widget_api.start_conversation": {"json": {
+                "visitor": visitor, "client_message_id": "m1", "survey": "nps",
+                "language": "en"}},
+            "widget_api.inbox": {"json": {"visitor": visitor}},
+            "widget_api.post_message": {"json": {
+                "visitor": visitor, "client_message_id": "m2", "text": "hello"}},
+            "widget_api.resume_conversation": {"headers": {"X-Ecoute-Visitor": visitor}},
+            "telegram_hook.webhook": {"json": {"update_id": 1}},
+            "slack_events.events": {"json": {"type": "url_verification", "challenge": "x"}},
+            "console_auth.language": {"data": {"language": "en"}},
+            "console_accounts.create": {"data": {
+                "email": f"new{visitor[-4:]}@example.com", "role": "viewer",
+                "password": "a long enough password"}},
+            "console_accounts.change_role": {"data": {"role": "manager"}},
+            "console_tokens.create": {"data": {"name": "from the table", "scope": "read"}},
+        }.get(endpoint, {})
+
+
+@pytest.fixture
+def world(settings: Settings, db: Database, clock: Clock) -> Iterator[World]:
+    """Return the app with Telegram and Slack on, staff of every role, tokens, a conversation."""
+    with SlackEmulator() as slack_api:
+        changed = replace(
+            settings, secret_key="role-table-secret",
+            telegram=TelegramSettings(token="123:abc", webhook_secret="telegram-secret"),
+            slack=SlackSettings(bot_token="xoxb-test", signing_secret="slack-secret",
+                                api_base_url=slack_api.api_url))
+        served = build(changed, database=db, clock=clock)
+        ana = Person(served.engine, "ana", locale="en")
+        ana.says("start nps")
+        yield World(create_app(served), served, ana.last.conversation)  # type: ignore[union-attr]
+
+
+def outcome(response: TestResponse) -> str:
+    """Classify a response: ok, redirect, sign_in, or its error status."""
+    if 200 <= response.status_code < 300:
+        return "ok"
+    if 300 <= response.status_code < 400:
+        target = response.headers.get("Location", "")
+        return "sign_in" if target.startswith("/admin/sign-in") else "redirect"
+    return str(response.status_code)
+
+
+def routes(app: Flask) -> list[tuple[str, str, str]]:
+    """Return (endpoint, method, rule) for every route and method of the app."""
+    found = [(rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]  # type: ignore[operator]
+    return sorted(found, key=lambda r: ((r[0], r[1]) in LAST, r))
+
+
+def attempt(world: World, actor: str, endpoint: str, method: str) -> str:
+    """Try one route as one actor, with the CSRF token of their own pages; return the outcome."""
+    browser, headers = world.actor(actor)
+    request = world.body(endpoint)
+    url = _url(world, endpoint)
+    if method == "POST" and endpoint.startswith("console_"):
+        token = browser.csrf("/admin/" if browser.signed_in() else "/admin/sign-in")
+        request["data"] = {**request.get("data", {}), "csrf_token": token}
+    request["headers"] = {**request.get("headers", {}), **headers}
+    return outcome(browser.client.open(url, method=method, **request))
+
+
+def _url(world: World, endpoint: str) -> str:
+    """Build the URL of ``endpoint`` with the world's arguments."""
+    from flask import url_for
+
+    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
+    arguments = {name: world.arguments()[name] for name in rule.arguments}
+    with world.app.test_request_context():
+        return url_for(endpoint, **arguments)
+
+
+def test_every_route_is_in_the_role_table(world: World) -> None:
+    registered = {(endpoint, method) for endpoint, method, _ in routes(world.app)}
+    assert registered - set(TABLE) == set(), "decide who may use these routes"
+    assert set(TABLE) - registered == set(), "the table names routes that no longer exist"
+
+
+def test_every_route_answers_every_actor_as_the_table_says(world: World) -> None:
+    differences = {}
+    for endpoint, method, rule in routes(world.app):
+        seen = tuple(attempt(world, actor, endpoint, method) for actor in ACTORS)
+        expected = TABLE.get((endpoint, method))
+        if seen != expected:
+            differences[f"{method} {rule}"] = dict(zip(ACTORS, seen, strict=True))
+    assert differences == {}

@@ -1,0 +1,75 @@
+"""The staff console under ``/admin/``: sign-in, home, accounts, API tokens, audit, transcripts.
+
+:func:`init_app` sets what every console page relies on:
+
+- **Sessions** are Flask's signed cookies, ``HttpOnly`` and ``SameSite=Lax``, and
+  ``Secure`` whenever the request came over HTTPS or ``ECOUTE_BASE_URL`` is https.
+  Flask-Login keeps who is signed in, with session protection "strong" (a session
+  moved to another address or browser is dropped). The secret that signs them is
+  ``served.settings.secret_key``; without one the console answers 503.
+- **CSRF**: Flask-WTF checks every state-changing request of the app, except the
+  machine-to-machine routes that authenticate otherwise (the widget API, the
+  Telegram and Slack webhooks, the REST API's Bearer tokens).
+- Errors in console pages are pages, not JSON.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from bot import staff
+
+# Blueprints whose requests are authenticated otherwise than by a session cookie.
+CSRF_EXEMPT = ("widget_api", "telegram_hook", "slack_events", "api")
+
+
+class Sessions(SecureCookieSessionInterface):
+    """Signed cookie sessions, ``Secure`` on HTTPS requests even when not configured so."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Mark the cookie Secure when configured, or when this request came over HTTPS."""
+        return super().get_cookie_secure(app) or request.is_secure
+
+
+def init_app(app: Flask, base_url: str) -> None:
+    """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
+    from web.console import accounts, audit, auth, conversations, home, tokens
+
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=base_url.startswith("https://"),
+                      SESSION_COOKIE_NAME="ecoute_session", WTF_CSRF_TIME_LIMIT=None)
+    app.session_interface = Sessions()
+    logins = LoginManager(app)
+    logins.session_protection = "strong"
+    logins.login_view = "console_auth.sign_in"
+    logins.login_message = None  # type: ignore[assignment]
+    logins.user_loader(_load_member)
+    app.before_request(_secret_required)  # before the CSRF check, which needs the session
+    csrf = CSRFProtect(app)
+    for module in (auth, home, accounts, tokens, audit, conversations):
+        app.register_blueprint(module.bp)
+    for name in CSRF_EXEMPT:
+        if name in app.blueprints:
+            csrf.exempt(app.blueprints[name])
+
+
+def _load_member(user_id: str) -> object | None:
+    """Return the signed-in staff member, or None once the account is disabled or gone."""
+    from web.console.access import StaffMember, ecoute
+
+    account = staff.active_account(ecoute().db, int(user_id)) if user_id.isdigit() else None
+    return StaffMember(account) if account else None
+
+
+def _secret_required() -> ResponseReturnValue | None:
+    """Refuse console pages with a clear reason when no secret signs the sessions."""
+    from flask import current_app
+
+    if (request.blueprint or "").startswith("console_") and not current_app.secret_key:
+        return ("The staff console needs a secret key: set ECOUTE_SECRET_KEY.", 503,
+                {"Content-Type": "text/plain; charset=utf-8"})
+    return None
