@@ -6,7 +6,8 @@
   ``Secure`` whenever the request came over HTTPS or ``ECOUTE_BASE_URL`` is https.
   Flask-Login keeps who is signed in, with session protection "strong" (a session
   moved to another address or browser is dropped). The secret that signs them is
-  ``served.settings.secret_key``; without one the console answers 503.
+  ``ECOUTE_SECRET_KEY`` when set, else a key derived from the installation's secret
+  (kept in the database: every worker and every restart signs alike).
 - **CSRF**: Flask-WTF checks every state-changing request of the app, except the
   machine-to-machine routes that authenticate otherwise (the widget API, the
   Telegram and Slack webhooks, the REST API's Bearer tokens).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask.typing import ResponseReturnValue
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -34,6 +34,17 @@ class Sessions(SecureCookieSessionInterface):
         """Mark the cookie Secure when configured, or when this request came over HTTPS."""
         return super().get_cookie_secure(app) or request.is_secure
 
+    def get_signing_serializer(self, app: Flask):  # type: ignore[no-untyped-def]
+        """Sign with ``ECOUTE_SECRET_KEY``, else with a key derived from the stored secret.
+
+        Derived on the first request, not when the app is made: the store may not be
+        migrated yet then (``/healthz`` says so). Every worker derives the same key.
+        """
+        if not app.secret_key:
+            served = app.extensions["ecoute"]
+            app.secret_key = served.engine.keyring.digest("session", "flask")
+        return super().get_signing_serializer(app)
+
 
 def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
@@ -48,7 +59,6 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.login_view = "console_auth.sign_in"
     logins.login_message = None  # type: ignore[assignment]
     logins.user_loader(_load_member)
-    app.before_request(_secret_required)  # before the CSRF check, which needs the session
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations):
         app.register_blueprint(module.bp)
@@ -63,13 +73,3 @@ def _load_member(user_id: str) -> object | None:
 
     account = staff.active_account(ecoute().db, int(user_id)) if user_id.isdigit() else None
     return StaffMember(account) if account else None
-
-
-def _secret_required() -> ResponseReturnValue | None:
-    """Refuse console pages with a clear reason when no secret signs the sessions."""
-    from flask import current_app
-
-    if (request.blueprint or "").startswith("console_") and not current_app.secret_key:
-        return ("The staff console needs a secret key: set ECOUTE_SECRET_KEY.", 503,
-                {"Content-Type": "text/plain; charset=utf-8"})
-    return None
