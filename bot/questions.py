@@ -91,7 +91,7 @@ def _parse_scale(scale: tuple[int, int], value: str) -> Parsed:
     """Accept an integer within the scale (a trailing "/10" is tolerated)."""
     low, high = scale
     head = value.split("/", 1)[0].strip()
-    if head.lstrip("-").isdigit() and low <= int(head) <= high:
+    if head.lstrip("-").isdecimal() and low <= int(head) <= high:
         return Parsed(number=int(head))
     raise Invalid("out_of_range", low=low, high=high)
 
@@ -114,6 +114,6 @@ def _parse_choice(question: Question, value: str) -> Parsed:
             label.casefold() for label in option.label.values()
         }:
             return Parsed(choice=option.id)
-    if value.isdigit() and 1 <= int(value) <= len(question.options):
+    if value.isdecimal() and 1 <= int(value) <= len(question.options):
         return Parsed(choice=question.options[int(value) - 1].id)
     raise Invalid("pick_one", count=len(question.options))

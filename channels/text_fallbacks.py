@@ -39,7 +39,7 @@ def resolve_typed(last: Outbound | None, text: str) -> Typed:
         return Typed(text)
     typed = text.strip()
     numbers = last.expects is not InputHint.TEXT  # in free text, "1" is an answer
-    if numbers and typed.isdigit() and 1 <= int(typed) <= len(last.choices):
+    if numbers and typed.isdecimal() and 1 <= int(typed) <= len(last.choices):
         return Typed(None, last.choices[int(typed) - 1].id)
     for choice in last.choices:
         if typed.casefold() in (choice.label.casefold(), choice.id.casefold()):

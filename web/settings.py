@@ -53,7 +53,7 @@ class WebSettings:
 def _count(env: Mapping[str, str], name: str) -> int:
     """Read a whole number of 0 or more (0 when unset), or raise a ConfigError."""
     raw = (env.get(name) or "0").strip()
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
     return int(raw)
 

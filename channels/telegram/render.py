@@ -89,7 +89,7 @@ def parse_callback(data: str) -> Tapped:
         return Tapped(value, ref=key or None)
     if kind == "h":
         return Tapped(value, ref_digest=key)
-    return Tapped(None, ref_digest=key, index=int(value) if value.isdigit() else None)
+    return Tapped(None, ref_digest=key, index=int(value) if value.isdecimal() else None)
 
 
 def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:

@@ -52,7 +52,7 @@ def decode_cursor(cursor: str) -> Key:
 def page_request(args: Mapping[str, str]) -> PageRequest:
     """Read ``limit`` (1 to 200, default 50) and ``cursor`` from the query string."""
     raw = args.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     cursor = args.get("cursor")
     return PageRequest(int(raw), decode_cursor(cursor) if cursor else None)

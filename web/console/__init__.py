@@ -20,6 +20,7 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import staff
 
@@ -42,7 +43,10 @@ class Sessions(SecureCookieSessionInterface):
         """
         if not app.secret_key:
             served = app.extensions["ecoute"]
-            app.secret_key = served.engine.keyring.digest("session", "flask")
+            try:
+                app.secret_key = served.engine.keyring.digest("session", "flask")
+            except SQLAlchemyError:  # the store is down: no session now (/healthz says so)
+                return None
         return super().get_signing_serializer(app)
 
 
@@ -71,5 +75,5 @@ def _load_member(user_id: str) -> object | None:
     """Return the signed-in staff member, or None once the account is disabled or gone."""
     from web.console.access import StaffMember, ecoute
 
-    account = staff.active_account(ecoute().db, int(user_id)) if user_id.isdigit() else None
+    account = staff.active_account(ecoute().db, int(user_id)) if user_id.isdecimal() else None
     return StaffMember(account) if account else None
