@@ -1,0 +1,66 @@
+"""Fuzzing the widget's API with Schemathesis, from its OpenAPI document (``web/openapi.yaml``).
+
+Every operation gets generated requests (valid ones and, in the fuzzing phase,
+ones that break the schema), through the Flask app itself (WSGI), with the rate
+limits raised by configuration so that answers are not all 429. Each answer is
+checked: no server error, and it conforms to the document (status, headers,
+body schema). After each one the ledger checks the database
+(:mod:`tests.fuzz.ledger`). The stateful phase follows the document's ``links``:
+a started conversation's id goes into its messages and its resumption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import given
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from ecoute.config import Settings
+from ecoute.wiring import build
+from storage.db import Database
+from tests.conftest import Clock
+from tests.fuzz.conftest import examples, fuzz_settings
+from tests.fuzz.ledger import Ledger
+from web import create_app
+from web.settings import WebSettings
+
+CHECKS = [not_a_server_error, response_schema_conformance]
+UNLIMITED = WebSettings(visitor_rate="1000000/minute", ip_rate="1000000/minute")
+
+
+@pytest.fixture
+def widget_app(settings: Settings, db: Database, clock: Clock) -> Flask:
+    """Return the app with the widget's rate limits raised, primed with one conversation."""
+    app = create_app(build(replace(settings, web=UNLIMITED), database=db, clock=clock))
+    primed = app.test_client().post("/api/widget/v1/conversations", json={
+        "visitor": "visitor-primer", "client_message_id": "m1", "survey": "nps"})
+    assert primed.status_code == 200
+    return app
+
+
+@pytest.fixture
+def widget_schema(widget_app: Flask) -> schemathesis.BaseSchema:
+    """Return the OpenAPI document the app serves, loaded by Schemathesis."""
+    return schemathesis.openapi.from_wsgi("/api/widget/v1/openapi.yaml", widget_app)
+
+
+def test_generated_requests_get_no_server_error_and_answer_as_documented(
+    widget_schema: schemathesis.BaseSchema, ledger: Ledger
+) -> None:
+    operations = [result.ok() for result in widget_schema.get_all_operations()]
+    share = max(1, examples() // len(operations))
+    for operation in operations:
+        @fuzz_settings(share)
+        @given(case=operation.as_strategy())
+        def call(case: schemathesis.Case) -> None:
+            before = ledger.counts()
+            response = case.call()
+            ledger.check(before, response.status_code, f"{case.method} {case.formatted_path}")
+            case.validate_response(response, checks=CHECKS)
+
+        call()
