@@ -74,7 +74,7 @@ def ledger(request: pytest.FixtureRequest, db: Database) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def telegram_client(request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+def telegram_client(request: pytest.FixtureRequest, db: Database) -> Iterator[FlaskClient]:
     """Return a client of the app with the Telegram webhook on, primed with one update."""
     served: Ecoute = request.getfixturevalue("telegram_ecoute")
     api: TelegramEmulator = request.getfixturevalue("telegram_api")
@@ -98,7 +98,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture
-def slack_client(request: pytest.FixtureRequest,
+def slack_client(request: pytest.FixtureRequest, db: Database,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[FlaskClient]:
     """Return a client of the app with Slack on; Bolt finishes each listener before answering.
 

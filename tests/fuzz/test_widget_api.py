@@ -12,12 +12,17 @@ a started conversation's id goes into its messages and its resumption.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.hooks import HookContext
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ecoute.config import Settings
@@ -29,6 +34,7 @@ from tests.fuzz.ledger import Ledger
 from web import create_app
 from web.settings import WebSettings
 
+SURVEYS = ["nps", "csat", "ces"]
 CHECKS = [not_a_server_error, response_schema_conformance]
 UNLIMITED = WebSettings(visitor_rate="1000000/minute", ip_rate="1000000/minute")
 
@@ -45,8 +51,22 @@ def widget_app(settings: Settings, db: Database, clock: Clock) -> Flask:
 
 @pytest.fixture
 def widget_schema(widget_app: Flask) -> schemathesis.BaseSchema:
-    """Return the OpenAPI document the app serves, loaded by Schemathesis."""
-    return schemathesis.openapi.from_wsgi("/api/widget/v1/openapi.yaml", widget_app)
+    """Return the OpenAPI document the app serves, loaded by Schemathesis.
+
+    Half the conversations started name a survey the app offers (a random key gets 404,
+    none gets the menu), so that the links lead somewhere.
+    """
+    schema = schemathesis.openapi.from_wsgi("/api/widget/v1/openapi.yaml", widget_app)
+
+    @schema.hook("flatmap_body")
+    def offered_surveys(context: HookContext, body: Any) -> st.SearchStrategy[Any]:
+        if context.operation is None or context.operation.label != "POST /conversations" \
+                or not isinstance(body, dict):
+            return st.just(body)
+        return st.one_of(st.just(body), st.sampled_from(SURVEYS).map(
+            lambda key: {**body, "survey": key}))
+
+    return schema
 
 
 def test_generated_requests_get_no_server_error_and_answer_as_documented(
@@ -56,7 +76,8 @@ def test_generated_requests_get_no_server_error_and_answer_as_documented(
     share = max(1, examples() // len(operations))
     for operation in operations:
         @fuzz_settings(share)
-        @given(case=operation.as_strategy())
+        @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                              operation.as_strategy(GenerationMode.NEGATIVE)))
         def call(case: schemathesis.Case) -> None:
             before = ledger.counts()
             response = case.call()
@@ -64,3 +85,18 @@ def test_generated_requests_get_no_server_error_and_answer_as_documented(
             case.validate_response(response, checks=CHECKS)
 
         call()
+
+
+def test_started_conversations_are_answered_and_resumed_through_the_documents_links(
+    widget_schema: schemathesis.BaseSchema, ledger: Ledger
+) -> None:
+    class Machine(widget_schema.as_state_machine()):  # type: ignore[misc]
+        def validate_response(self, response, case, **kwargs):  # type: ignore[no-untyped-def]
+            ledger.check(self.before, response.status_code, f"{case.method} {case.formatted_path}")
+            case.validate_response(response, checks=CHECKS)
+
+        def call(self, case, **kwargs):  # type: ignore[no-untyped-def]
+            self.before = ledger.counts()
+            return case.call(**kwargs)
+
+    run_state_machine_as_test(Machine, settings=fuzz_settings(max(10, examples() // 10)))

@@ -1,0 +1,107 @@
+"""What the fuzzers found, one input each: server errors whose fix belongs to another part.
+
+Each test is a strict xfail naming the file to fix: when the fix lands it passes,
+the xfail fails the run, and the fuzzers' generators take the input back (their
+comments say where: ``NESTED`` in the Telegram test, ``SURROGATES`` in
+:mod:`tests.fuzz.hostile`, ``submitters`` and ``wrong_types`` in
+:mod:`tests.fuzz.slack_shapes`).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from flask.testing import FlaskClient
+
+from channels.slack.render import feedback_modal
+from ecoute.wiring import Ecoute
+from tests.fuzz.conftest import TELEGRAM_HEADERS, slack_signed
+from tests.fuzz.hostile import nested_body
+
+
+def private_text(text: str, update_id: int = 501) -> str:
+    """Return a Telegram update: ``text`` written by Ana (chat 42) in her private chat."""
+    return json.dumps({"update_id": update_id, "message": {
+        "message_id": 1, "date": 1_764_000_000, "chat": {"id": 42, "type": "private"},
+        "from": {"id": 42, "is_bot": False, "first_name": "Ana"}, "text": text}})
+
+
+@pytest.mark.xfail(strict=True, reason="web/telegram_hook.py:53: request.get_json raises "
+                   "RecursionError on deeply nested JSON (issue 10, 'answer 400')")
+def test_a_deeply_nested_telegram_body_gets_a_400(telegram_client: FlaskClient) -> None:
+    body = nested_body('{"update_id": 7, "message": ', 5000)
+    response = telegram_client.post("/telegram/webhook", data=body, headers=TELEGRAM_HEADERS)
+    assert response.status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason="a lone surrogate in a Telegram text fails the turn "
+                   "(UnicodeEncodeError in the store) and answers 503, so Telegram retries it "
+                   "forever: refuse or replace it at the boundary, like control characters")
+def test_a_lone_surrogate_in_a_telegram_text_is_not_retried_forever(
+    telegram_client: FlaskClient,
+) -> None:
+    response = telegram_client.post("/telegram/webhook", data=private_text("a\ud800b"),
+                                    headers=TELEGRAM_HEADERS)
+    assert response.status_code == 200
+
+
+def feedback_form(served: Ecoute, user: str, score: str) -> str:
+    """Return the body of ``user`` submitting the feedback modal with ``score`` to question 1."""
+    survey = served.catalog.get(served.settings.slack.feedback_survey)
+    assert survey is not None
+    modal = feedback_modal(survey, "en")
+    values = {}
+    for block in modal["blocks"]:
+        if block.get("type") == "input" and block["block_id"] != "ecoute_anonymous":
+            option = next(iter(block["element"].get("options") or []), None)
+            kind = block["element"]["type"]
+            values[block["block_id"]] = {"value": {
+                "type": kind, "selected_option": option, "value": score}}
+    payload = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user},
+               "api_app_id": "A1", "trigger_id": "t",
+               "view": {**modal, "id": "V1", "state": {"values": values}}}
+    return urlencode({"payload": json.dumps(payload)})
+
+
+@pytest.mark.xfail(strict=True, reason="bot/submissions.py:103 opens the submission's "
+                   "conversation as 'active' under a person who already has an active one: "
+                   "IntegrityError on uq_conversation_active_respondent, 500")
+def test_a_named_form_is_stored_while_a_survey_goes_on_in_the_dm(
+    slack_client: FlaskClient, slack_ecoute: Ecoute
+) -> None:
+    dm = json.dumps({"type": "event_callback", "event_id": "Ev-dm", "event": {
+        "type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
+        "text": "start nps", "ts": "2.0"}})
+    assert slack_client.post("/slack/events", **slack_signed(dm, "application/json")
+                             ).status_code == 200
+    form = feedback_form(slack_ecoute, "U1", "ok")
+    response = slack_client.post("/slack/events",
+                                 **slack_signed(form, "application/x-www-form-urlencoded"))
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="channels/slack/adapter.py:244 builds Identity(NAME, "
+                   "user) from a view_submission whose user.id is null: ValueError, 500")
+def test_a_form_from_no_user_is_refused_without_a_server_error(
+    slack_client: FlaskClient, slack_ecoute: Ecoute
+) -> None:
+    form = feedback_form(slack_ecoute, None, "ok")  # type: ignore[arg-type]
+    response = slack_client.post("/slack/events",
+                                 **slack_signed(form, "application/x-www-form-urlencoded"))
+    assert response.status_code < 500
+
+
+@pytest.mark.xfail(strict=True, reason="web/slack_events.py hands Bolt a block_actions "
+                   "payload whose action is not an object; Bolt's matcher raises TypeError "
+                   "and answers 500 before any listener runs")
+def test_a_tap_payload_bolt_cannot_route_is_refused_without_a_server_error(
+    slack_client: FlaskClient,
+) -> None:
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"},
+               "api_app_id": "A1", "trigger_id": "t", "actions": [1]}
+    body = urlencode({"payload": json.dumps(payload)})
+    response = slack_client.post("/slack/events",
+                                 **slack_signed(body, "application/x-www-form-urlencoded"))
+    assert response.status_code < 500
