@@ -99,4 +99,4 @@ def test_started_conversations_are_answered_and_resumed_through_the_documents_li
             self.before = ledger.counts()
             return case.call(**kwargs)
 
-    run_state_machine_as_test(Machine, settings=fuzz_settings(max(10, examples() // 10)))
+    run_state_machine_as_test(Machine, settings=fuzz_settings(max(5, examples() // 100)))
