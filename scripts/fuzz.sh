@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 count="${1:-10000}"
 shift || true
 ECOUTE_FUZZ_EXAMPLES="$count" exec .venv/bin/python -m pytest -p no:cacheprovider -q \
-  -p no:logging -m "not postgres" -k generated tests/fuzz "$@"
+  -p no:logging -m "not postgres" -k "generated or links" tests/fuzz "$@"
