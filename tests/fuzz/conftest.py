@@ -62,6 +62,17 @@ def fuzz_settings(count: int | None = None) -> settings:
     )
 
 
+def storable(body: str, db: Database) -> bool:
+    """Tell whether to send ``body``: not one holding a NUL (in JSON or a form) to PostgreSQL.
+
+    PostgreSQL refuses NUL in text, and until the boundary refuses or strips control
+    characters on every channel (issue 10), such a turn fails: a 500 on Slack, a 503 on
+    Telegram (tests/fuzz/test_findings.py holds both as strict xfails). Drop this filter
+    when they pass.
+    """
+    return not (db.is_postgres and any(nul in body for nul in ("\\u0000", "%5Cu0000", "%00")))
+
+
 @pytest.fixture
 def ledger(request: pytest.FixtureRequest, db: Database) -> Iterator[Ledger]:
     """Return the ledger of the test's store; its tally goes into the run's summary."""

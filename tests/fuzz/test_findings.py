@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from channels.slack.render import feedback_modal
 from ecoute.wiring import Ecoute
+from storage.db import Database
 from tests.fuzz.conftest import TELEGRAM_HEADERS, slack_signed
 
 
@@ -117,4 +118,50 @@ def test_a_tap_payload_bolt_cannot_route_is_refused_without_a_server_error(
     body = urlencode({"payload": json.dumps(payload)})
     response = slack_client.post("/slack/events",
                                  **slack_signed(body, "application/x-www-form-urlencoded"))
+    assert response.status_code < 500
+
+
+def postgres_only(db: Database) -> None:
+    """Skip on SQLite, which stores NUL in text."""
+    if not db.is_postgres:
+        pytest.skip("SQLite stores a NUL in text")
+
+
+@pytest.mark.xfail(strict=True, reason="on PostgreSQL a NUL in a Telegram text fails the turn "
+                   "(DataError) and answers 503, retried forever: issue 10, control characters "
+                   "are to be refused or stripped at the boundary on every channel")
+def test_a_nul_in_a_telegram_text_is_not_retried_forever(
+    telegram_client: FlaskClient, db: Database
+) -> None:
+    postgres_only(db)
+    response = telegram_client.post("/telegram/webhook", data=private_text("a\x00b"),
+                                    headers=TELEGRAM_HEADERS)
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="on PostgreSQL a NUL in a Slack DM fails the turn "
+                   "(DataError in the listener, a 500 when Bolt processes before answering, "
+                   "a lost reply otherwise): issue 10, control characters at the boundary")
+def test_a_nul_in_a_slack_dm_is_answered(slack_client: FlaskClient, db: Database) -> None:
+    postgres_only(db)
+    dm = json.dumps({"type": "event_callback", "event_id": "Ev-nul", "event": {
+        "type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
+        "text": "a\x00b", "ts": "3.0"}})
+    response = slack_client.post("/slack/events", **slack_signed(dm, "application/json"))
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="channels/slack/adapter.py:242 stores a slash "
+                   "command's user id as it comes; over respondent.external_id's 255 "
+                   "characters PostgreSQL refuses it (StringDataRightTruncation): 500")
+def test_a_slash_command_from_an_overlong_user_id_gets_no_server_error(
+    slack_client: FlaskClient, db: Database
+) -> None:
+    postgres_only(db)
+    form = urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C1",
+                      "user_id": "U" * 300, "command": "/feedback", "text": "help",
+                      "trigger_id": "t1", "api_app_id": "A1",
+                      "response_url": "http://127.0.0.1:9/response/1"})
+    response = slack_client.post("/slack/events",
+                                 **slack_signed(form, "application/x-www-form-urlencoded"))
     assert response.status_code < 500

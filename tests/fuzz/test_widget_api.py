@@ -11,13 +11,14 @@ a started conversation's id goes into its messages and its resumption.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 import schemathesis
 from flask import Flask
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
@@ -29,7 +30,7 @@ from ecoute.config import Settings
 from ecoute.wiring import build
 from storage.db import Database
 from tests.conftest import Clock
-from tests.fuzz.conftest import examples, fuzz_settings
+from tests.fuzz.conftest import examples, fuzz_settings, storable
 from tests.fuzz.ledger import Ledger
 from web import create_app
 from web.settings import WebSettings
@@ -79,6 +80,7 @@ def test_generated_requests_get_no_server_error_and_answer_as_documented(
         @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                               operation.as_strategy(GenerationMode.NEGATIVE)))
         def call(case: schemathesis.Case) -> None:
+            assume(storable(json.dumps(case.body, default=str), ledger.db))
             before = ledger.counts()
             response = case.call()
             ledger.check(before, response.status_code, f"{case.method} {case.formatted_path}")
@@ -96,6 +98,8 @@ def test_started_conversations_are_answered_and_resumed_through_the_documents_li
             case.validate_response(response, checks=CHECKS)
 
         def call(self, case, **kwargs):  # type: ignore[no-untyped-def]
+            if not storable(json.dumps(case.body, default=str), ledger.db):
+                case.body = {}  # the stateful phase cannot skip a step: send an empty body
             self.before = ledger.counts()
             return case.call(**kwargs)
 
