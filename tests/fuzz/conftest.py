@@ -53,7 +53,7 @@ def fuzz_settings(count: int | None = None) -> settings:
     count = count or examples()
     return settings(
         max_examples=count,
-        derandomize=count <= SHORT_RUN,
+        derandomize=examples() <= SHORT_RUN,
         deadline=None,
         database=None,
         print_blob=True,
