@@ -32,6 +32,8 @@ SURROGATES = ["\ud800", "a\udfffb"]
 def texts(max_size: int = 300) -> st.SearchStrategy[str]:
     """Return strings people and attackers send, weighted toward what reaches deep states."""
     nasty = st.sampled_from(NASTY)
+    # Digits other than 0-9 ('7³') answer a score with a 500 until bot/questions.py reads
+    # them (tests/fuzz/test_findings.py); drop this filter when that xfail passes.
     return st.one_of(
         st.sampled_from(DIALOGUE),
         nasty,
@@ -40,7 +42,7 @@ def texts(max_size: int = 300) -> st.SearchStrategy[str]:
                   st.text(max_size=20)),
         st.builds(lambda piece, times: piece * times, st.sampled_from(["a", "é", "😀", "\x00"]),
                   st.integers(1000, 20_000)),
-    )
+    ).filter(lambda text: not any(char.isdigit() and not char.isascii() for char in text))
 
 
 def json_values(max_leaves: int = 6) -> st.SearchStrategy[Any]:
