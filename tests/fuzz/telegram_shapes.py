@@ -136,7 +136,6 @@ def update(draw: st.DrawFn) -> dict[str, Any]:
 
 
 # Values are hostile but of the types Telegram sends: an update whose message is not an
-# object answers 500, and a text that is not a string fails the turn (503, retried forever)
-# (tests/fuzz/test_findings.py); fuzz with ``wrong_types`` instead once both are fixed.
+# object answers 500 (tests/fuzz/test_findings.py); fuzz with ``wrong_types`` once fixed.
 updates = update()
 wrong_types = corrupted(update())
