@@ -135,31 +135,23 @@ def worker() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Requests answered at once.")
 @click.option("--no-worker", is_flag=True, help="Do not run the scheduler in this process.")
 @friendly
-def serve(host: str, port: int, no_worker: bool) -> None:
-    """Serve the web app, with the worker in the same process (for a first try)."""
-    from werkzeug.serving import run_simple
-
-    from web import create_app
+def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
+    """Serve the web app on waitress, with the worker in the same process; Ctrl-C stops it."""
+    from ecoute.server import ServerSettings
+    from ecoute.server import serve as run
 
     ecoute = from_environment()
-    app = create_app(ecoute)
-    scheduler = None if no_worker else ecoute.scheduler(blocking=False)
-    services = [] if no_worker else ecoute.services()
-    if scheduler is not None:
-        scheduler.start()
-    for service in services:
-        service.start()
-    click.echo(f"Écoute is listening on http://{host}:{port}/", err=True)
-    cli_staff.announce_setup_link(ecoute)
-    try:
-        run_simple(host, port, app, threaded=True)
-    finally:
-        for service in services:
-            service.stop()
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+
+    def listening(url: str) -> None:
+        click.echo(f"Écoute is listening on {url}", err=True)
+        cli_staff.announce_setup_link(ecoute)
+
+    run(ecoute, ServerSettings(host, port, threads), worker=not no_worker, ready=listening)
+    click.echo("Écoute stopped", err=True)
 
 
 @cli.group()

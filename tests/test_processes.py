@@ -95,3 +95,25 @@ def test_serve_answers_its_health_check(ecoute: Ecoute) -> None:
                 return False
 
         assert eventually(healthy)
+
+
+def test_serve_answers_through_a_production_server_and_stops_cleanly_on_sigterm(
+    ecoute: Ecoute,
+) -> None:
+    port = free_port()
+    with running("serve", "--port", str(port), url=ecoute.db.url) as server:
+        def answered() -> dict[str, str] | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    return dict(r.headers) if r.status == 200 else None
+            except OSError:
+                return None
+
+        assert eventually(lambda: answered() is not None), server
+        headers = answered()
+        assert headers is not None and headers.get("Server") == "waitress"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) == 0
+        errors = server.stderr.read() if server.stderr else ""
+        assert "Écoute stopped" in errors
+        assert "development server" not in errors
