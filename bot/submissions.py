@@ -105,7 +105,7 @@ def store(
     conversation = conversations.open_conversation(
         session, respondent_id=respondent_id, version_id=version_id, channel=submission.channel,
         language=NO_LANGUAGE if anonymous else language, context=submission.context,
-        now=stored_at, anonymous=anonymous,
+        now=stored_at, anonymous=anonymous, status=ConversationStatus.COMPLETED,
     )
     for question_id, answer in parsed.items():
         question = survey.question(question_id)

@@ -63,15 +63,19 @@ def open_conversation(
     now: datetime,
     step: str | None = None,
     anonymous: bool = False,
+    status: ConversationStatus = ConversationStatus.ACTIVE,
 ) -> ConversationRow:
     """Start a conversation (the caller has closed any other active one), at ``step``.
+
+    A whole form is stored already completed (``status``): it never is the person's
+    active conversation, so a survey going on in their DM goes on.
 
     An anonymous one gets a random negative id (:mod:`storage.anonymous`).
     """
     values: dict[str, Any] = {
         "public_id": secrets.token_hex(12), "respondent_id": respondent_id,
         "survey_version_id": version_id, "channel": channel, "language": language,
-        "status": ConversationStatus.ACTIVE, "step": step, "attempts": 0, "context": context,
+        "status": status, "step": step, "attempts": 0, "context": context,
         "values": {}, "started_at": now, "updated_at": now, "completed_at": None,
     }
     if anonymous:

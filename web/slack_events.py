@@ -9,6 +9,9 @@ Slack is configured (``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET``).
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs
+
 from flask import Blueprint, Flask, Response, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
@@ -28,6 +31,25 @@ def init_app(app: Flask, served: Served) -> None:
     @bp.post("/slack/events")
     def events() -> Response:
         """Hand the request to Bolt (signature check, ack, listeners)."""
+        body = request.get_data(cache=True, as_text=True)  # kept for Bolt, which reads it too
+        if not _routable(parse_qs(body).get("payload", [None])[0]):
+            return Response('{"error": "invalid_payload", "message": "not a Slack payload"}',
+                            status=400, mimetype="application/json")
         return handler.handle(request)
 
     app.register_blueprint(bp)
+
+
+def _routable(payload: str | None) -> bool:
+    """Tell whether an interaction payload has the shape Bolt routes on (Slack's always has).
+
+    Bolt answers 500 for taps whose actions are not objects, before any listener runs.
+    """
+    if payload is None:
+        return True
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return True  # Bolt refuses it itself
+    actions = data.get("actions", []) if isinstance(data, dict) else None
+    return isinstance(actions, list) and all(isinstance(a, dict) for a in actions)

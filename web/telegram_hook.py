@@ -69,7 +69,7 @@ def webhook() -> ResponseReturnValue:
         log.warning("telegram update %s took over %s s: answered 503 so Telegram retries",
                     data["update_id"], timeout)
         abort(503, "the update is taking too long; Telegram will send it again")
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # not an update's shape
         log.warning("ignored unreadable telegram update %s: %s", data["update_id"],
                     type(error).__name__)
         return jsonify(ok=True)

@@ -104,6 +104,14 @@ class Locales:
         return locale
 
 
+SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")  # users U…/W…, channels C…/D…/G…
+
+
+def slack_id(value: object) -> str | None:
+    """Return ``value`` if it is shaped like a Slack id, else None (such an event is ignored)."""
+    return value if isinstance(value, str) and SLACK_ID.fullmatch(value) else None
+
+
 class SlackChannel:
     """A Bolt app whose listeners hand Slack's traffic to the dialogue engine."""
 
@@ -148,7 +156,7 @@ class SlackChannel:
     def on_message(self, event: dict[str, Any], body: dict[str, Any],
                    context: BoltContext) -> None:
         """Answer a person's DM; ignore bots, edits, deletions and channel messages."""
-        user = event.get("user")
+        user = slack_id(event.get("user"))
         if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
                 or not user or user == context.bot_user_id):
             return
@@ -161,7 +169,9 @@ class SlackChannel:
                   respond: Respond) -> None:
         """Hand a tapped button to the engine and show what was chosen in place of the buttons."""
         ack()
-        user = body["user"]["id"]
+        user = slack_id((body.get("user") or {}).get("id"))
+        if user is None or not isinstance(action.get("value"), str):
+            return  # not a person's tap Écoute made: nothing to apply
         channel = (body.get("channel") or {}).get("id") or open_dm(self.client, user)
         inbound = Inbound(Identity(NAME, user), choice_id=action["value"],
                           ref=ref_of(action.get("block_id", "")), locale=self.locales.of(user),
@@ -235,7 +245,9 @@ class SlackChannel:
         ``/feedback nps`` (a survey's key: start it) answer in the person's DM.
         """
         ack()
-        user = body["user_id"]
+        user = slack_id(body.get("user_id"))
+        if user is None:
+            return  # not a Slack user id: nobody to answer
         words = clean(body.get("text") or "").split()
         if not words:
             self._open_modal(body["trigger_id"], user, respond)
@@ -251,7 +263,9 @@ class SlackChannel:
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Open the feedback modal from App Home's button."""
         ack()
-        self._open_modal(body["trigger_id"], body["user"]["id"], None)
+        user = slack_id((body.get("user") or {}).get("id"))
+        if user is not None:
+            self._open_modal(body["trigger_id"], user, None)
 
     def _open_modal(self, trigger_id: str, user: str, respond: Respond | None) -> None:
         """Open the modal in the person's language (or say the survey is missing)."""
@@ -269,7 +283,10 @@ class SlackChannel:
                               view: dict[str, Any]) -> None:
         """Store a submitted modal (errors go back beside their fields), then confirm in DM."""
         form = modal_answers(view)
-        user = body["user"]["id"]
+        user = slack_id((body.get("user") or {}).get("id"))
+        if user is None:  # a form from nobody Slack names: nothing to store or thank
+            ack()
+            return
         submission = Submission(
             channel=NAME, survey=form.survey, answers=clean_all(form.answers),
             sender=None if form.anonymous else Identity(NAME, user),
@@ -312,7 +329,9 @@ class SlackChannel:
         """Publish App Home with the person's recent feedback given under their name."""
         if event.get("tab", "home") != "home":
             return
-        user = event["user"]
+        user = slack_id(event.get("user"))
+        if user is None:
+            return
         language = self.language(user)
         with self.engine.db.reading() as connection:
             recent = conversations.recent_feedback(connection, NAME, user)

@@ -1,10 +1,7 @@
-"""What the fuzzers found, one input each: server errors whose fix belongs to another part.
+"""What the fuzzers found, one input each: each answered a 5xx before its fix, none does now.
 
-Each test is a strict xfail naming the file to fix: when the fix lands it passes,
-the xfail fails the run, and the fuzzers' generators take the input back (their
-comments say where: ``wrong_types`` in :mod:`tests.fuzz.telegram_shapes`,
-``submitters``, ``ids`` and ``wrong_types`` in :mod:`tests.fuzz.slack_shapes`, the digit
-filters in :mod:`tests.fuzz.hostile` and ``storable``).
+A new finding goes here as a strict xfail naming the file to fix, and the fuzzers'
+generators leave its input out until the fix lands (their comments say where).
 """
 
 from __future__ import annotations
@@ -21,9 +18,6 @@ from storage.db import Database
 from tests.fuzz.conftest import TELEGRAM_HEADERS, slack_signed
 
 
-@pytest.mark.xfail(strict=True, reason="web/telegram_hook.py:72 catches KeyError, TypeError "
-                   "and ValueError, but Update.de_json raises AttributeError on a message that "
-                   "is not an object: 500")
 def test_an_update_whose_message_is_not_an_object_is_acknowledged(
     telegram_client: FlaskClient,
 ) -> None:
@@ -50,9 +44,6 @@ def feedback_form(served: Ecoute, user: str, score: str) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-@pytest.mark.xfail(strict=True, reason="bot/submissions.py:105 opens the submission's "
-                   "conversation as 'active' under a person who already has an active one: "
-                   "IntegrityError on uq_conversation_active_respondent, 500")
 def test_a_named_form_is_stored_while_a_survey_goes_on_in_the_dm(
     slack_client: FlaskClient, slack_ecoute: Ecoute
 ) -> None:
@@ -67,8 +58,6 @@ def test_a_named_form_is_stored_while_a_survey_goes_on_in_the_dm(
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="channels/slack/adapter.py:275 builds Identity(NAME, "
-                   "user) from a view_submission whose user.id is null: ValueError, 500")
 def test_a_form_from_no_user_is_refused_without_a_server_error(
     slack_client: FlaskClient, slack_ecoute: Ecoute
 ) -> None:
@@ -78,9 +67,6 @@ def test_a_form_from_no_user_is_refused_without_a_server_error(
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(strict=True, reason="web/slack_events.py hands Bolt a block_actions "
-                   "payload whose action is not an object; Bolt's matcher raises TypeError "
-                   "and answers 500 before any listener runs")
 def test_a_tap_payload_bolt_cannot_route_is_refused_without_a_server_error(
     slack_client: FlaskClient,
 ) -> None:
@@ -98,9 +84,6 @@ def postgres_only(db: Database) -> None:
         pytest.skip("SQLite stores a NUL in text")
 
 
-@pytest.mark.xfail(strict=True, reason="channels/slack/adapter.py:246 stores a slash "
-                   "command's user id as it comes; over respondent.external_id's 255 "
-                   "characters PostgreSQL refuses it (StringDataRightTruncation): 500")
 def test_a_slash_command_from_an_overlong_user_id_gets_no_server_error(
     slack_client: FlaskClient, db: Database
 ) -> None:
@@ -114,9 +97,6 @@ def test_a_slash_command_from_an_overlong_user_id_gets_no_server_error(
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(strict=True, reason="bot/questions.py:94 takes '7³' for a number "
-                   "(str.isdigit is true for '³') and int() raises ValueError: every channel "
-                   "answers 500 (found by the widget API's stateful fuzzing)")
 def test_a_score_written_with_a_superscript_digit_is_asked_again(
     widget_client: FlaskClient,
 ) -> None:
@@ -129,10 +109,6 @@ def test_a_score_written_with_a_superscript_digit_is_asked_again(
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="channels/slack/adapter.py looks up a user id holding "
-                   "a NUL or a lone surrogate (App Home, the person's language); PostgreSQL "
-                   "refuses it (DataError, UnicodeEncodeError): 500. Text is cleaned at the "
-                   "boundary, ids are not")
 @pytest.mark.parametrize("user", ["U\x00", "U\ud800"])
 def test_app_home_opened_by_an_unstorable_user_id_gets_no_server_error(
     slack_client: FlaskClient, db: Database, user: str
