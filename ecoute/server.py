@@ -39,8 +39,14 @@ class ServerSettings:
     max_headers: int = 64 * 1024
 
 
-class Stop(Exception):
-    """SIGTERM arrived: leave the serving loop the way Ctrl-C does."""
+class Stop(SystemExit):
+    """SIGTERM arrived: leave the serving loop the way Ctrl-C does.
+
+    A ``SystemExit``, because waitress's loop re-raises only those (and Ctrl-C's
+    ``KeyboardInterrupt``): a plain exception raised by the signal inside a
+    connection's handler would be logged as that connection's error and serving
+    would go on.
+    """
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

@@ -113,7 +113,7 @@ def test_serve_answers_through_a_production_server_and_stops_cleanly_on_sigterm(
         headers = answered()
         assert headers is not None and headers.get("Server") == "waitress"
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=15) == 0
+        assert server.wait(timeout=60) == 0
         errors = server.stderr.read() if server.stderr else ""
         assert "Écoute stopped" in errors
         assert "development server" not in errors
