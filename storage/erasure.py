@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import deliveries, suppression
+from storage import daily, deliveries, suppression
 from storage.installation import Keyring
 from storage.models import (
     Answer,
@@ -47,6 +47,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     if person is not None and person.opted_out_at is not None:
         suppression.remember(session, keyring, person.channel, person.external_id, now)
     conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
+    scored_days = daily.answer_days(session, conversation_ids)
     session.execute(
         delete(Answer).where(
             Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None)
@@ -76,6 +77,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
         .values(respondent_id=None, context=None, values={}, step=None)
     )
     session.execute(delete(Respondent).where(Respondent.id == respondent_id))
+    daily.recount_days(session, scored_days)  # their scores leave the named counts
     session.expunge_all()
 
 

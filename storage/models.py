@@ -8,12 +8,13 @@ rewrites history.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -321,3 +322,37 @@ class SetupLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class DailyScore(Base):
+    """How many named answers gave each score on one day (UTC), per channel, survey, context
+    and internal service: the dashboard's pre-aggregated counts (:mod:`storage.daily`).
+
+    Only answers of conversations linked to a person are counted here; answers linked
+    to nobody (anonymous, forgotten) follow the rule of five and are counted from
+    their rows. ``context`` and ``service`` are ``""`` when there is none.
+    """
+
+    __tablename__ = "daily_score"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64), primary_key=True)
+    context: Mapped[str] = mapped_column(String(128), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+
+
+class DailyRollup(Base):
+    """Up to when ``daily_score`` holds the counts (a UTC midnight, exclusive): one row, id 1.
+
+    Answers given from ``rolled_until`` on are counted from their rows (the live tail).
+    """
+
+    __tablename__ = "daily_rollup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rolled_until: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from storage.daily import ScoreTally
+from storage.filters import ResponseFilter
 from storage.models import Answer, Conversation, SurveyVersion
 from storage.vocabulary import ConversationStatus
 
@@ -235,3 +237,120 @@ def unlinked_conversations(session: Session) -> list[Unlinked]:
             entry[2].append((question_id, choice))
     return [Unlinked(public_id, key, started, tuple(choices))
             for public_id, (key, started, choices) in found.items()]
+
+
+def unlinked_tallies(
+    session: Session, thresholds: dict[str, tuple[int, int]], visible: Collection[str],
+    wanted: ResponseFilter, dims: Sequence[str] = (), edges: Sequence[datetime] | None = None,
+    started_before: datetime | None = None,
+) -> list[ScoreTally]:
+    """Count the scores of the visible conversations linked to nobody, grouped by ``dims``.
+
+    Every answer of a visible conversation counts, whenever it was given: the rule
+    of five places such conversations by their calendar bucket, decided by the
+    caller (``visible`` and, with ``edges``, the bucket of the conversation's start).
+    The period of ``wanted`` is the caller's too; its exact-match fields apply here.
+    """
+    if not visible:
+        return []
+    service = aliased(Answer)
+    columns = {"channel": Conversation.channel, "survey": SurveyVersion.key,
+               "context": func.coalesce(Conversation.context, ""),
+               "service": func.coalesce(service.choice, ""), "value": Answer.number}
+    keys = ([_bucket(Conversation.started_at, edges)] if edges is not None else []) + [
+        columns[name] for name in dims]
+    number = Answer.number
+    high = case(*((and_(Answer.question_type == kind, number >= hi), 1)
+                  for kind, (hi, _lo) in thresholds.items()), else_=0)
+    low = case(*((and_(Answer.question_type == kind, number <= lo), 1)
+                 for kind, (_hi, lo) in thresholds.items()), else_=0)
+    stmt = (
+        select(*keys, Answer.question_type, func.count(), func.sum(number), func.sum(high),
+               func.sum(low))
+        .select_from(Answer)
+        .join(Conversation, Conversation.id == Answer.conversation_id)
+        .join(SurveyVersion, SurveyVersion.id == Answer.survey_version_id)
+        .outerjoin(service, and_(service.conversation_id == Answer.conversation_id,
+                                 service.question_id == "service"))
+        .where(Answer.question_type.in_(list(thresholds)), number.is_not(None),
+               Conversation.respondent_id.is_(None), Conversation.public_id.in_(list(visible)))
+        .group_by(*keys, Answer.question_type)
+    )
+    if started_before is not None:
+        stmt = stmt.where(Conversation.started_at < started_before)
+    for name in ("channel", "survey", "context", "service"):
+        value = getattr(wanted, name)
+        if value is not None:
+            stmt = stmt.where(columns[name] == value)
+    width = len(keys)
+    return [ScoreTally(tuple(row[:width]), row[width], *(int(v or 0) for v in row[width + 1:]))
+            for row in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A free-text answer shown on the dashboard, with its conversation and score."""
+
+    conversation: str
+    channel: str
+    survey: str
+    score: int
+    text: str
+    at: datetime
+
+
+def detractor_comments(session: Session, wanted: ResponseFilter, low_max: int,
+                       limit: int = 10, score_type: str = "nps") -> list[Comment]:
+    """Return the latest comments of named conversations whose score is at most ``low_max``."""
+    score, comment = aliased(Answer), aliased(Answer)
+    stmt = (
+        select(Conversation.public_id, Conversation.channel, SurveyVersion.key, score.number,
+               comment.text, comment.created_at)
+        .select_from(comment)
+        .join(score, and_(score.conversation_id == comment.conversation_id,
+                          score.question_type == score_type, score.number <= low_max))
+        .join(Conversation, Conversation.id == comment.conversation_id)
+        .join(SurveyVersion, SurveyVersion.id == comment.survey_version_id)
+        .where(comment.question_type == "text", comment.text.is_not(None),
+               Conversation.respondent_id.is_not(None))
+        .order_by(comment.created_at.desc(), comment.id.desc())
+        .limit(limit)
+    )
+    return [Comment(*row) for row in session.execute(_narrow(stmt, comment, wanted))]
+
+
+def comment_texts(session: Session, wanted: ResponseFilter, limit: int) -> list[tuple[str, str]]:
+    """Return the latest ``limit`` named free-text answers of the period, with their language."""
+    comment = aliased(Answer)
+    stmt = (
+        select(comment.text, Conversation.language)
+        .select_from(comment)
+        .join(Conversation, Conversation.id == comment.conversation_id)
+        .join(SurveyVersion, SurveyVersion.id == comment.survey_version_id)
+        .where(comment.question_type == "text", comment.text.is_not(None),
+               Conversation.respondent_id.is_not(None))
+        .order_by(comment.created_at.desc())
+        .limit(limit)
+    )
+    return [(text, language or "") for text, language in session.execute(
+        _narrow(stmt, comment, wanted))]
+
+
+def _narrow(stmt: Any, answer: Any, wanted: ResponseFilter) -> Any:
+    """Apply ``wanted``'s period (by the answer's time) and exact-match fields to ``stmt``."""
+    if wanted.since is not None:
+        stmt = stmt.where(answer.created_at >= wanted.since)
+    if wanted.until is not None:
+        stmt = stmt.where(answer.created_at < wanted.until)
+    for name in ("channel", "context"):
+        value = getattr(wanted, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Conversation, name) == value)
+    if wanted.survey is not None:
+        stmt = stmt.where(SurveyVersion.key == wanted.survey)
+    if wanted.service is not None:
+        rated = aliased(Answer)
+        stmt = stmt.where(select(rated.id).where(
+            rated.conversation_id == answer.conversation_id, rated.question_id == "service",
+            rated.choice == wanted.service).exists())
+    return stmt
