@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import metrics, small_groups
+from bot import metrics, small_groups, themes
 from bot.metrics import Summary
 from storage import daily, reports
 from storage.daily import ScoreTally
@@ -70,6 +70,31 @@ class Bar:
     band: str
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the figures: the filter, the time, and the unlinked conversations shown.
+
+    The rule of five is decided once per reading (:func:`reading`), then every figure of
+    a page counts the same conversations.
+    """
+
+    session: Session
+    wanted: ResponseFilter
+    now: datetime
+    shown: frozenset[str]
+    end: datetime | None  # unlinked conversations started before this (the period's last month)
+
+
+def reading(session: Session, wanted: ResponseFilter, now: datetime) -> Reading:
+    """Return a reading of ``wanted`` at ``now``, the rule of five decided."""
+    shown = small_groups.visible(session, now, wanted.since)
+    end = None
+    if wanted.until is not None:  # the month holding the period's last day is its last
+        end = small_groups.bucket_start(wanted.until)
+        end = end if end == wanted.until else small_groups.bucket_after(end)
+    return Reading(session, wanted, now, shown, end)
+
+
 def default_period(now: datetime, days: int = DEFAULT_DAYS) -> ResponseFilter:
     """Return the default filter: the last ``days`` whole days, today included."""
     tomorrow = daily.midnight(now) + timedelta(days=1)
@@ -78,22 +103,26 @@ def default_period(now: datetime, days: int = DEFAULT_DAYS) -> ResponseFilter:
 
 def summary(session: Session, wanted: ResponseFilter, now: datetime) -> Summary:
     """Return NPS, CSAT and CES over ``wanted``: what ``ecoute stats`` prints."""
-    return _summarise(_tallies(session, wanted, now, ()))
+    return headline(reading(session, wanted, now))
 
 
-def breakdown(session: Session, wanted: ResponseFilter, now: datetime, dim: str) -> list[Part]:
+def headline(read: Reading) -> Summary:
+    """Return NPS, CSAT and CES of a reading."""
+    return _summarise(_tallies(read, ()))
+
+
+def breakdown(read: Reading, dim: str) -> list[Part]:
     """Return the figures per value of ``dim`` (one of :data:`BREAKDOWNS`), most answers first."""
     groups: dict[str, list[ScoreTally]] = {}
-    for tally in _tallies(session, wanted, now, (dim,)):
+    for tally in _tallies(read, (dim,)):
         groups.setdefault(str(tally.key[0]), []).append(tally)
     parts = [Part(key, _summarise(tallies)) for key, tallies in groups.items()]
     return sorted(parts, key=lambda p: (-_responses(p.summary), p.key))
 
 
-def distribution(session: Session, wanted: ResponseFilter, now: datetime) -> list[Bar]:
+def distribution(read: Reading) -> list[Bar]:
     """Return how many gave each NPS score from 0 to 10, with its band."""
-    counts = {int(t.key[0]): t.count for t in _tallies(session, wanted, now, ("value",),
-                                                       kinds=("nps",))}
+    counts = {int(t.key[0]): t.count for t in _tallies(read, ("value",), kinds=("nps",))}
     return [Bar(score, counts.get(score, 0), band(score)) for score in range(11)]
 
 
@@ -112,12 +141,11 @@ def edges(wanted: ResponseFilter, grain: Grain) -> list[date]:
     return [bound.date() for bound in bounds]
 
 
-def trend(session: Session, wanted: ResponseFilter, now: datetime, grain: Grain) -> list[Point]:
+def trend(read: Reading, grain: Grain) -> list[Point]:
     """Return the figures per bucket and channel over the period (anonymous ones by month)."""
-    bounds = edges(wanted, grain)
-    named = daily.tallies(session, wanted, THRESHOLDS, ("channel",), bounds)
-    tallies = named + (_unlinked(session, wanted, now, ("channel",), bounds)
-                       if grain is Grain.MONTH else [])
+    bounds = edges(read.wanted, grain)
+    named = daily.tallies(read.session, read.wanted, THRESHOLDS, ("channel",), bounds)
+    tallies = named + (_unlinked(read, ("channel",), bounds) if grain is Grain.MONTH else [])
     groups: dict[tuple[int, str], list[ScoreTally]] = {}
     for tally in tallies:
         if tally.key[0] >= 0:
@@ -126,32 +154,32 @@ def trend(session: Session, wanted: ResponseFilter, now: datetime, grain: Grain)
             for (index, channel), group in sorted(groups.items())]
 
 
-def detractor_comments(session: Session, wanted: ResponseFilter,
-                       limit: int = COMMENTS) -> list[reports.Comment]:
+def detractor_comments(read: Reading, limit: int = COMMENTS) -> list[reports.Comment]:
     """Return the latest comments of detractors (NPS 0-6), named conversations only."""
-    return reports.detractor_comments(session, wanted, metrics.DETRACTOR_MAX, limit)
+    return reports.detractor_comments(read.session, read.wanted, metrics.DETRACTOR_MAX, limit)
 
 
-def _tallies(session: Session, wanted: ResponseFilter, now: datetime, dims: Sequence[str],
+def period_themes(read: Reading, default_language: str) -> list[themes.Theme]:
+    """Return the main themes of the period's named free-text answers (the latest ones)."""
+    texts = reports.comment_texts(read.session, read.wanted, themes.MAX_TEXTS)
+    return themes.themes(texts, default_language)
+
+
+def _tallies(read: Reading, dims: Sequence[str],
              kinds: Sequence[str] = tuple(THRESHOLDS)) -> list[ScoreTally]:
-    """Return the named and the visible unlinked tallies of ``wanted``, grouped by ``dims``."""
+    """Return the named and the visible unlinked tallies of a reading, grouped by ``dims``."""
     thresholds = {kind: THRESHOLDS[kind] for kind in kinds}
-    return (daily.tallies(session, wanted, thresholds, dims)
-            + _unlinked(session, wanted, now, dims, None, thresholds))
+    return (daily.tallies(read.session, read.wanted, thresholds, dims)
+            + _unlinked(read, dims, None, thresholds))
 
 
-def _unlinked(session: Session, wanted: ResponseFilter, now: datetime, dims: Sequence[str],
-              bounds: Sequence[date] | None,
+def _unlinked(read: Reading, dims: Sequence[str], bounds: Sequence[date] | None,
               thresholds: dict[str, tuple[int, int]] = THRESHOLDS) -> list[ScoreTally]:
     """Return the tallies of the unlinked conversations the rule of five lets show."""
-    shown = small_groups.visible(session, now, wanted.since)
-    end = None
-    if wanted.until is not None:  # the month holding the period's last day is its last
-        end = small_groups.bucket_start(wanted.until)
-        end = end if end == wanted.until else small_groups.bucket_after(end)
     moments = None if bounds is None else [
         datetime(d.year, d.month, d.day, tzinfo=UTC) for d in bounds]
-    return reports.unlinked_tallies(session, thresholds, shown, wanted, dims, moments, end)
+    return reports.unlinked_tallies(read.session, thresholds, read.shown, read.wanted, dims,
+                                    moments, read.end)
 
 
 def _summarise(tallies: Sequence[ScoreTally]) -> Summary:

@@ -21,6 +21,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.engine import DialogueEngine
 from bot.outbox import Dispatcher
+from storage import daily
+from storage.locks import try_cluster_lock
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +55,20 @@ def expire_idle(engine: DialogueEngine) -> None:
         log.info("marked %d idle conversation(s) abandoned", count)
 
 
+def roll_daily_counts(engine: DialogueEngine) -> None:
+    """Add the closed days to the dashboard's daily counts (the live tail stays short)."""
+    with engine.db.transaction() as session:
+        if try_cluster_lock(session, "roll_daily_counts"):
+            daily.roll(session, engine.clock())
+
+
 def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
               outbox_seconds: float = 1.0, expiry_seconds: float = 60.0) -> list[Job]:
     """Return the jobs every worker runs."""
     return [
         Job("outbox", dispatch_outbox, "interval", {"seconds": outbox_seconds}, (dispatcher,)),
         Job("expire_idle", expire_idle, "interval", {"seconds": expiry_seconds}, (engine,)),
+        Job("roll_daily_counts", roll_daily_counts, "interval", {"minutes": 5}, (engine,)),
     ]
 
 
