@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from werkzeug.exceptions import BadRequest
 
 from bot.surveys import load_file
 from ecoute import cli_staff
@@ -60,6 +61,18 @@ def db_upgrade(revision: str) -> None:
     finally:
         database.dispose()
     click.echo(f"database at {revision}: {database.engine.url.render_as_string()}")
+
+
+@db.command("aggregates")
+@friendly
+def db_aggregates() -> None:
+    """Rebuild the dashboard's daily counts from the answers (after a bulk load or a restore)."""
+    from storage import daily
+
+    ecoute = from_environment()
+    with ecoute.db.transaction() as session:
+        edge = daily.rebuild(session, ecoute.engine.clock())
+    click.echo(f"daily counts rebuilt up to {edge:%Y-%m-%d} (UTC); later answers are counted live")
 
 
 @cli.group()
@@ -176,17 +189,31 @@ def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
 
 
 @cli.command()
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day (UTC).")
+@click.option("--from", "--since", "since", metavar="DAY",
+              help="Only answers from this day (UTC, YYYY-MM-DD).")
+@click.option("--to", "last", metavar="DAY", help="Only answers up to this day, included.")
+@click.option("--channel", help="Only this channel (telegram, slack, web, console...).")
+@click.option("--survey", help="Only this survey (its key).")
+@click.option("--context", help="Only this context (the shop or product of a QR code).")
+@click.option("--service", help="Only this internal service (the internal survey's choice).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
               show_default=True)
 @friendly
-def stats(since: datetime | None, fmt: str) -> None:
-    """Print NPS, CSAT and CES over the answers given (since a day)."""
+def stats(since: str | None, last: str | None, channel: str | None, survey: str | None,
+          context: str | None, service: str | None, fmt: str) -> None:
+    """Print NPS, CSAT and CES: the dashboard's figures for the same filters."""
     from ecoute.output import write_stats
+    from web.filters import parse
 
+    asked = {"from": since, "to": last, "channel": channel, "survey": survey,
+             "context": context, "service": service}
+    try:
+        wanted = parse({name: value for name, value in asked.items() if value is not None})
+    except BadRequest as error:
+        raise Failure(str(error.description).replace("from ", "--from ", 1)) from None
     ecoute = from_environment()
     with ecoute.db.transaction() as session:
-        write_stats(session, sys.stdout, fmt, _utc(since))
+        write_stats(session, sys.stdout, fmt, wanted, ecoute.engine.clock())
 
 
 def _utc(day: datetime | None) -> datetime | None:

@@ -14,8 +14,9 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot import metrics, small_groups
+from bot import dashboard, small_groups
 from storage import reports
+from storage.filters import ResponseFilter
 
 FIELDS = ("id", "channel", "survey", "survey_version", "language", "status", "context",
           "anonymous", "started_at", "completed_at")
@@ -72,11 +73,16 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_stats(session: Session, out: TextIO, fmt: str, since: datetime | None,
-                now: datetime | None = None) -> None:
-    """Write NPS, CSAT and CES as JSON or as a table (anonymous answers: the rule of five)."""
-    shown = small_groups.visible(session, now or datetime.now(UTC), since)
-    summary = metrics.summary(session, since, visible=shown).to_dict()
+def write_stats(session: Session, out: TextIO, fmt: str,
+                wanted: ResponseFilter | datetime | None, now: datetime | None = None) -> None:
+    """Write NPS, CSAT and CES as JSON or as a table (anonymous answers: the rule of five).
+
+    ``wanted`` is the shared filter (a day alone means "since that day"); the figures
+    are the dashboard's (:func:`bot.dashboard.summary`).
+    """
+    if not isinstance(wanted, ResponseFilter):
+        wanted = ResponseFilter(since=wanted)
+    summary = dashboard.summary(session, wanted, now or datetime.now(UTC)).to_dict()
     if fmt == "json":
         out.write(json.dumps(summary, indent=2) + "\n")
         return

@@ -231,3 +231,15 @@ def stored(session: Session) -> dict[tuple[Any, ...], int]:
 
 __all__: Collection[str] = ("MARGIN", "ScoreTally", "answer_days", "rebuild", "recount",
                             "recount_days", "roll", "rolled_until", "stored", "tallies")
+
+
+def version(session: Session) -> str:
+    """Return a short tag that changes whenever an answer is stored (cheap: two index reads)."""
+    edge = rolled_until(session)
+    tail = select(func.count(), func.max(Answer.id)).where(Answer.question_type.in_(
+        (*SCORE_TYPES, "text")))
+    if edge is not None:
+        tail = tail.where(Answer.created_at >= edge)
+    count, last = session.execute(tail).one()
+    stamp = int(edge.timestamp()) if edge else 0
+    return f"{stamp:x}.{count or 0:x}.{last or 0:x}"

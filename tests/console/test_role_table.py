@@ -64,7 +64,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_auth.setup", "GET"): ("404",) * 6,  # once an account exists, never again
     ("console_auth.setup", "POST"): ("404",) * 6,
     # The console.
-    ("console_home.home", "GET"): EVERY_ROLE_PAGE,
+    ("console_home.home", "GET"): EVERY_ROLE_PAGE,  # the dashboard
+    ("console_dashboard.live", "GET"): EVERY_ROLE_PAGE,  # its live fragment
     ("console_conversations.conversation", "GET"): EVERY_ROLE_PAGE,
     ("console_accounts.accounts", "GET"): ADMIN_PAGE,
     ("console_accounts.create", "POST"): ADMIN_ACTION,

@@ -1,4 +1,4 @@
-"""The daily counts equal a recount from the answers: after answers, a roll, forget and a rebuild."""
+"""The daily counts equal a recount from the answers: after answers, a roll, forget, a rebuild."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def raw_summary(ecoute: Ecoute, since: datetime | None = None) -> metrics.Summar
         return metrics.summary(session, since, visible=shown)
 
 
-def counted(ecoute: Ecoute, wanted: ResponseFilter = ResponseFilter()) -> metrics.Summary:
+EVERYTHING = ResponseFilter()
+
+
+def counted(ecoute: Ecoute, wanted: ResponseFilter = EVERYTHING) -> metrics.Summary:
     """Return the dashboard's headline figures."""
     with ecoute.db.transaction() as session:
         return dashboard.summary(session, wanted, ecoute.engine.clock())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
 
-from bot import metrics
+from bot import dashboard
 from bot.staff import Permission
+from storage.filters import ResponseFilter
+from web import filters
 from web.api import bp
 from web.api.auth import requires
 
@@ -26,26 +27,33 @@ def openapi_document() -> dict[str, Any]:
     return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def since_arg() -> datetime | None:
-    """Read ``?since=YYYY-MM-DD`` as UTC midnight (None when absent)."""
-    raw = request.args.get("since")
-    if not raw:
-        return None
+def stats_filter() -> ResponseFilter:
+    """Read the statistics' filter: ``web.filters``' parameters, ``since`` kept as ``from``."""
+    args = dict(request.args)
+    alias = "since" in args and "from" not in args
+    if alias:
+        args["from"] = args.pop("since")
     try:
-        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise BadRequest("since must be a day written YYYY-MM-DD") from None
+        wanted = filters.parse(args)
+    except BadRequest as error:
+        if alias and str(error.description).startswith("from "):
+            raise BadRequest("since" + str(error.description)[4:]) from None
+        raise
+    if wanted.band or wanted.has_comment is not None or wanted.text:
+        raise BadRequest("stats take from, to, channel, survey, context and service only")
+    return wanted
 
 
 @bp.get("/stats")
 @requires(Permission.READ)
 def stats() -> ResponseReturnValue:
-    """Return NPS, CSAT and CES (since a day): what ``ecoute stats --format json`` prints."""
+    """Return NPS, CSAT and CES for the filters: what ``ecoute stats --format json`` prints."""
     from web import current_ecoute
 
-    since = since_arg()
-    with current_ecoute().db.transaction() as session:
-        return jsonify(metrics.summary(session, since).to_dict())
+    served = current_ecoute()
+    wanted = stats_filter()
+    with served.db.transaction() as session:
+        return jsonify(dashboard.summary(session, wanted, served.engine.clock()).to_dict())
 
 
 @bp.get("/openapi.json")

@@ -1,32 +1,24 @@
-"""``/admin/``: the console's home, what exists today: the last 30 days' scores and counts.
+"""``/admin/``: the console's home is the staff dashboard (:mod:`web.console.dashboard`).
 
-The figures are :func:`bot.metrics.summary` (the same as ``ecoute stats``) and
-the conversations started in the period, by status. The dashboard with trends
-and breakdowns will take this page's place.
+Headline figures first (NPS, CSAT, CES and their counts), then the trend, the
+distribution of scores, the detractors' latest comments and the themes of the
+period, then the breakdowns by channel, survey, context and internal service.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask.typing import ResponseReturnValue
 
-from bot import metrics
 from bot.staff import Permission
-from storage.transcripts import conversation_counts
-from web.console.access import blueprint, ecoute, now, render, requires
+from web.console.access import blueprint, render, requires
+from web.console.dashboard import page_values, wanted
 
 bp = blueprint("console_home")
-PERIOD = timedelta(days=30)
 
 
 @bp.get("/")
 @requires(Permission.READ)
 def home() -> ResponseReturnValue:
-    """Show NPS, CSAT and CES over the last 30 days, and the conversations by status."""
-    since = now() - PERIOD
-    with ecoute().db.transaction() as session:
-        summary = metrics.summary(session, since)
-        counts = conversation_counts(session, since)
-    return render("home.html", summary=summary, counts=counts, since=since,
-                  total=sum(counts.values()))
+    """Show the dashboard for the filters in the URL."""
+    chosen, grain = wanted()
+    return render("dashboard.html", **page_values(chosen, grain))
