@@ -180,7 +180,7 @@ class Year:
         return Draft(channel, survey, person, language, context, flow)
 
     def _person(self, channel: str) -> int:
-        """Return a person of ``channel`` not in the middle of a conversation (some answer often)."""
+        """Return a person of ``channel`` not in a conversation now (some answer often)."""
         people = self.people[channel]
         while True:
             person = int(len(people) * self.rng.random() ** 1.6)
