@@ -1,7 +1,8 @@
 """The dashboard's charts: SVG drawn on the server by pygal, inlined in the page.
 
-pygal's own scripts (tooltips, loaded from a CDN by default) are turned off and its
-styles are inlined in the SVG, so a chart references nothing outside the page. Each
+pygal's own scripts (tooltips, loaded from a CDN by default, and the inline script
+that configures them) are left out, which the page's CSP requires; its styles are
+inlined in the SVG, so a chart references nothing outside the page. Each
 chart scales to its container (a ``viewBox``), carries a title for screen readers,
 and the page puts its figures in a table beside it (the text alternative).
 """
@@ -20,6 +21,7 @@ from bot.dashboard import Bar, Point
 BAND_COLOURS = {"detractor": "#c0392b", "passive": "#b7950b", "promoter": "#1e8449"}
 SERIES_COLOURS = ("#14365f", "#c0392b", "#1e8449", "#b7950b", "#7d3c98", "#117a65")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)  # pygal's config for its tooltips
 
 
 def _style() -> Style:
@@ -39,7 +41,7 @@ def _options(title: str) -> dict[str, object]:
 
 def _svg(chart: pygal.graph.graph.Graph, label: str) -> Markup:
     """Render a chart as inline SVG labelled for screen readers, without pygal's comments."""
-    svg = COMMENT.sub("", chart.render(is_unicode=True))
+    svg = SCRIPT.sub("", COMMENT.sub("", chart.render(is_unicode=True)))
     named = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
     return Markup(named)  # pygal escapes every label it draws
 

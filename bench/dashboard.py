@@ -1,0 +1,109 @@
+"""Time the whole staff dashboard with default filters on an already-filled store.
+
+Usage::
+
+    .venv/bin/python -m bench.generate --url sqlite:///big.db --answers 1000000
+    .venv/bin/python -m bench.dashboard --url sqlite:///big.db [--requests 15]
+
+Each request goes through the real app (Flask's test client, a signed-in viewer):
+``GET /admin/`` with no query (a year, weekly trends of the three scores per
+channel, the distribution, the latest detractor comments, themes, breakdowns).
+Server time is the request's time inside the app. Beside its median the bench
+prints, measured in the same run, a plain ``SELECT count(*) FROM answer`` and the
+goal (200 ms on PostgreSQL, 400 ms on SQLite at 1M answers). It also times the
+live fragment's "nothing changed" answer (304). When the store has no daily
+counts yet they are rebuilt first (:func:`storage.daily.rebuild`), and timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from sqlalchemy import text
+
+from bot import staff
+from ecoute.config import Settings
+from ecoute.wiring import build
+from storage import daily
+from storage.db import Database
+from storage.migrate import upgrade
+from web import create_app
+
+GOAL_MS = {"postgresql": 200.0, "sqlite": 400.0}
+EMAIL, PASSWORD = "bench-viewer@example.com", "bench password 123"
+
+
+def median_ms(action: Callable[[], object], times: int) -> float:
+    """Return the median time of ``action`` in milliseconds."""
+    spent = []
+    for _ in range(times):
+        began = time.perf_counter()
+        action()
+        spent.append((time.perf_counter() - began) * 1000)
+    return statistics.median(spent)
+
+
+def prepare(database: Database) -> float | None:
+    """Rebuild the daily counts when the store has none; return how long it took (s)."""
+    with database.transaction() as session:
+        if daily.rolled_until(session) is not None:
+            return None
+    began = time.perf_counter()
+    with database.transaction() as session:
+        daily.rebuild(session)
+    return time.perf_counter() - began
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Run the bench and print the medians beside the baseline and the goal."""
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard")
+    parser.add_argument("--url", required=True, help="a filled store (SQLAlchemy URL)")
+    parser.add_argument("--requests", type=int, default=15, help="requests to time")
+    args = parser.parse_args(None if argv is None else list(argv))
+    database = Database(args.url)
+    upgrade(database.engine)
+    rebuilt = prepare(database)
+    settings = replace(Settings.from_env({}), database_url=args.url,
+                       secret_key=os.urandom(32).hex())
+    ecoute = build(settings, database=database)
+    staff.create_account(database, f"{os.getpid()}-{EMAIL}", PASSWORD, "viewer", actor=staff.CLI,
+                         now=ecoute.engine.clock())
+    client = create_app(ecoute).test_client()
+    page = client.get("/admin/sign-in").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/admin/sign-in", data={"email": f"{os.getpid()}-{EMAIL}",
+                                        "password": PASSWORD, "csrf_token": token})
+    first = client.get("/admin/")
+    assert first.status_code == 200, first.status_code
+    live = client.get("/admin/dashboard/live?grain=week")
+    tag = live.headers["ETag"]
+
+    def count() -> object:
+        with database.engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM answer")).scalar()
+
+    answers = count()
+    count()
+    baseline = median_ms(count, args.requests)
+    page_ms = median_ms(lambda: client.get("/admin/"), args.requests)
+    unchanged = median_ms(lambda: client.get("/admin/dashboard/live?grain=week",
+                                             headers={"If-None-Match": tag}), args.requests)
+    dialect = database.engine.dialect.name
+    print(f"store: {dialect}, {answers:,} answers"
+          + (f" (daily counts rebuilt in {rebuilt:.1f} s)" if rebuilt is not None else ""))
+    print(f"baseline SELECT count(*) FROM answer: median {baseline:.1f} ms")
+    print(f"dashboard page, default filters:      median {page_ms:.1f} ms "
+          f"({page_ms / baseline:.2f}x the baseline; goal at 1M: {GOAL_MS[dialect]:.0f} ms)")
+    print(f"live fragment, nothing changed (304): median {unchanged:.1f} ms")
+    database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
