@@ -24,10 +24,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bot import staff
+from bot import dashboard, staff
 from ecoute.config import Settings
 from ecoute.wiring import build
 from storage import daily
@@ -50,14 +51,21 @@ def median_ms(action: Callable[[], object], times: int) -> float:
 
 
 def prepare(database: Database) -> float | None:
-    """Rebuild the daily counts when the store has none; return how long it took (s)."""
+    """Rebuild the dashboard's counts unless rolled up today; return how long it took (s)."""
+    now = datetime.now(UTC)
     with database.transaction() as session:
-        if daily.rolled_until(session) is not None:
+        edge = daily.rolled_until(session)
+        if edge is not None and edge >= daily.midnight(now - daily.MARGIN) \
+                and daily.unlinked_pending(session) is not None:
             return None
     began = time.perf_counter()
     with database.transaction() as session:
-        daily.rebuild(session)
-    return time.perf_counter() - began
+        dashboard.rebuild(session, now)
+    spent = time.perf_counter() - began
+    with database.engine.connect() as connection:  # as autovacuum would, on the new rows
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    return spent
 
 
 def main(argv: Iterable[str] | None = None) -> int:

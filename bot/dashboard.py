@@ -21,14 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import metrics, small_groups, themes
 from bot.metrics import Summary
 from storage import daily, reports
-from storage.daily import ScoreTally
+from storage.daily import ScoreRow
 from storage.filters import ResponseFilter
 
 THRESHOLDS = metrics.THRESHOLDS
@@ -72,27 +71,85 @@ class Bar:
 
 @dataclass(frozen=True)
 class Reading:
-    """One reading of the figures: the filter, the time, and the unlinked conversations shown.
+    """One reading of the figures: the filter, the time, and where anonymous answers come from.
 
-    The rule of five is decided once per reading (:func:`reading`), then every figure of
-    a page counts the same conversations.
+    Anonymous months before ``pending`` come from their monthly counts; from
+    ``pending`` on (not rolled up yet, or changed by a forget) the rule of five is
+    decided here, once per reading, and ``shown`` lists the conversations it shows.
     """
 
     session: Session
     wanted: ResponseFilter
     now: datetime
+    months: tuple[date, date]  # the anonymous months of the period: [first, end)
+    pending: date
     shown: frozenset[str]
-    end: datetime | None  # unlinked conversations started before this (the period's last month)
+
+
+@dataclass(frozen=True)
+class Cube:
+    """A reading's counts: per bucket and channel (the trend, the headline, the distribution,
+    the channels), and per survey, context and service (the other breakdowns).
+
+    Named buckets follow the trend's edges; anonymous ones are months with a monthly
+    trend, or -1 with a weekly one (a weekly trend shows no anonymous answer).
+    """
+
+    by_channel: list[ScoreRow]  # key: (bucket, channel)
+    by_dim: dict[str, list[ScoreRow]]  # key: (value,)
+
+
+EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
 
 
 def reading(session: Session, wanted: ResponseFilter, now: datetime) -> Reading:
     """Return a reading of ``wanted`` at ``now``, the rule of five decided."""
-    shown = small_groups.visible(session, now, wanted.since)
-    end = None
+    first = small_groups.bucket_start(wanted.since).date() if wanted.since else EARLIEST
+    end = LATEST
     if wanted.until is not None:  # the month holding the period's last day is its last
-        end = small_groups.bucket_start(wanted.until)
-        end = end if end == wanted.until else small_groups.bucket_after(end)
-    return Reading(session, wanted, now, shown, end)
+        start = small_groups.bucket_start(wanted.until)
+        end = (start if start == wanted.until else small_groups.bucket_after(start)).date()
+    pending = max(daily.unlinked_pending(session) or EARLIEST, first)
+    closed = min(end, small_groups.bucket_start(now).date())  # an open month shows nothing
+    shown: frozenset[str] = frozenset()
+    if pending < closed:
+        shown = small_groups.visible(session, now, _moment(pending), until=_moment(closed))
+    return Reading(session, wanted, now, (first, end), pending, shown)
+
+
+def roll(session: Session, now: datetime) -> None:
+    """Roll the dashboard's counts up: the closed days, and the closed or changed months."""
+    daily.roll(session, now)
+    closed = small_groups.bucket_start(now).date()
+    pending = daily.unlinked_pending(session)
+    first = pending or _first_unlinked_month(session)
+    if first is None or first >= closed:
+        daily.set_unlinked_until(session, closed, now)
+        return
+    month = first
+    while month < closed:
+        after = small_groups.bucket_after(_moment(month)).date()
+        shown = small_groups.visible(session, now, _moment(month), until=_moment(after))
+        daily.replace_unlinked_month(session, month, shown)
+        month = after
+    daily.set_unlinked_until(session, closed, now)
+
+
+def rebuild(session: Session, now: datetime) -> None:
+    """Recount every count of the dashboard from the answers (named days, anonymous months)."""
+    daily.rebuild(session, now)
+    roll(session, now)
+
+
+def _first_unlinked_month(session: Session) -> date | None:
+    """Return the month of the first conversation linked to nobody (None when there is none)."""
+    started = reports.first_unlinked_start(session)
+    return None if started is None else small_groups.bucket_start(started).date()
+
+
+def _moment(day: date) -> datetime:
+    """Return a day's UTC midnight."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def default_period(now: datetime, days: int = DEFAULT_DAYS) -> ResponseFilter:
@@ -103,27 +160,42 @@ def default_period(now: datetime, days: int = DEFAULT_DAYS) -> ResponseFilter:
 
 def summary(session: Session, wanted: ResponseFilter, now: datetime) -> Summary:
     """Return NPS, CSAT and CES over ``wanted``: what ``ecoute stats`` prints."""
-    return headline(reading(session, wanted, now))
+    read = reading(session, wanted, now)
+    return _summarise(_named(read, (), None) + _unlinked(read, (), None))
 
 
-def headline(read: Reading) -> Summary:
-    """Return NPS, CSAT and CES of a reading."""
-    return _summarise(_tallies(read, ()))
+def cube(read: Reading, grain: Grain) -> Cube:
+    """Return the counts the whole page needs: one grouped query per breakdown."""
+    bounds = edges(read.wanted, grain)
+    months = bounds if grain is Grain.MONTH else []  # no bucket: a weekly trend leaves them out
+    by_channel = _named(read, ("channel",), bounds) + _unlinked(read, ("channel",), months)
+    return Cube(by_channel, {dim: _named(read, (dim,), None) + _unlinked(read, (dim,), None)
+                             for dim in BREAKDOWNS if dim != "channel"})
 
 
-def breakdown(read: Reading, dim: str) -> list[Part]:
+def headline(figures: Cube) -> Summary:
+    """Return NPS, CSAT and CES of the whole period."""
+    return _summarise(figures.by_channel)
+
+
+def breakdown(figures: Cube, dim: str) -> list[Part]:
     """Return the figures per value of ``dim`` (one of :data:`BREAKDOWNS`), most answers first."""
-    groups: dict[str, list[ScoreTally]] = {}
-    for tally in _tallies(read, (dim,)):
-        groups.setdefault(str(tally.key[0]), []).append(tally)
-    parts = [Part(key, _summarise(tallies)) for key, tallies in groups.items()]
+    rows, index = ((figures.by_channel, 1) if dim == "channel" else (figures.by_dim[dim], 0))
+    groups: dict[str, list[ScoreRow]] = {}
+    for row in rows:
+        groups.setdefault(str(row.key[index]), []).append(row)
+    parts = [Part(key, _summarise(rows)) for key, rows in groups.items()]
     return sorted(parts, key=lambda p: (-_responses(p.summary), p.key))
 
 
-def distribution(read: Reading) -> list[Bar]:
+def distribution(figures: Cube) -> list[Bar]:
     """Return how many gave each NPS score from 0 to 10, with its band."""
-    counts = {int(t.key[0]): t.count for t in _tallies(read, ("value",), kinds=("nps",))}
-    return [Bar(score, counts.get(score, 0), band(score)) for score in range(11)]
+    counts = [0] * 11
+    for row in figures.by_channel:
+        if row.question_type == "nps":
+            for score, count in enumerate(row.counts):
+                counts[score] += count
+    return [Bar(score, counts[score], band(score)) for score in range(11)]
 
 
 def band(score: int) -> str:
@@ -141,17 +213,15 @@ def edges(wanted: ResponseFilter, grain: Grain) -> list[date]:
     return [bound.date() for bound in bounds]
 
 
-def trend(read: Reading, grain: Grain) -> list[Point]:
+def trend(read: Reading, figures: Cube, grain: Grain) -> list[Point]:
     """Return the figures per bucket and channel over the period (anonymous ones by month)."""
     bounds = edges(read.wanted, grain)
-    named = daily.tallies(read.session, read.wanted, THRESHOLDS, ("channel",), bounds)
-    tallies = named + (_unlinked(read, ("channel",), bounds) if grain is Grain.MONTH else [])
-    groups: dict[tuple[int, str], list[ScoreTally]] = {}
-    for tally in tallies:
-        if tally.key[0] >= 0:
-            groups.setdefault((int(tally.key[0]), str(tally.key[1])), []).append(tally)
-    return [Point(bounds[index], channel, _summarise(group))
-            for (index, channel), group in sorted(groups.items())]
+    groups: dict[tuple[int, str], list[ScoreRow]] = {}
+    for row in figures.by_channel:
+        if row.key[0] >= 0:
+            groups.setdefault((int(row.key[0]), str(row.key[1])), []).append(row)
+    return [Point(bounds[index], channel, _summarise(rows))
+            for (index, channel), rows in sorted(groups.items())]
 
 
 def detractor_comments(read: Reading, limit: int = COMMENTS) -> list[reports.Comment]:
@@ -165,41 +235,40 @@ def period_themes(read: Reading, default_language: str) -> list[themes.Theme]:
     return themes.themes(texts, default_language)
 
 
-def _tallies(read: Reading, dims: Sequence[str],
-             kinds: Sequence[str] = tuple(THRESHOLDS)) -> list[ScoreTally]:
-    """Return the named and the visible unlinked tallies of a reading, grouped by ``dims``."""
-    thresholds = {kind: THRESHOLDS[kind] for kind in kinds}
-    return (daily.tallies(read.session, read.wanted, thresholds, dims)
-            + _unlinked(read, dims, None, thresholds))
+def _named(read: Reading, dims: Sequence[str], bounds: Sequence[date] | None) -> list[ScoreRow]:
+    """Return the named counts of a reading."""
+    return daily.named_rows(read.session, read.wanted, dims, bounds)
 
 
-def _unlinked(read: Reading, dims: Sequence[str], bounds: Sequence[date] | None,
-              thresholds: dict[str, tuple[int, int]] = THRESHOLDS) -> list[ScoreTally]:
-    """Return the tallies of the unlinked conversations the rule of five lets show."""
-    moments = None if bounds is None else [
-        datetime(d.year, d.month, d.day, tzinfo=UTC) for d in bounds]
-    return reports.unlinked_tallies(read.session, thresholds, read.shown, read.wanted, dims,
-                                    moments, read.end)
+def _unlinked(read: Reading, dims: Sequence[str],
+              bounds: Sequence[date] | None) -> list[ScoreRow]:
+    """Return the shown anonymous counts: rolled-up months, then the pending ones live."""
+    first, end = read.months
+    rolled = daily.unlinked_rows(read.session, read.wanted, (first, min(end, read.pending)),
+                                 dims, bounds)
+    moments = None if bounds is None else [_moment(day) for day in bounds]
+    return rolled + reports.unlinked_rows(read.session, read.shown, read.wanted, dims, moments)
 
 
-def _summarise(tallies: Sequence[ScoreTally]) -> Summary:
-    """Return NPS, CSAT and CES from tallies of any groups (summed per score type)."""
-    sums: dict[str, list[int]] = {kind: [0, 0, 0, 0] for kind in THRESHOLDS}
-    for tally in tallies:
-        if tally.question_type in sums:
-            total = sums[tally.question_type]
-            for index, value in enumerate((tally.count, tally.total, tally.high, tally.low)):
-                total[index] += value
-    n, c, e = sums["nps"], sums["csat"], sums["ces"]
-    return Summary(nps=metrics.nps(n[2], n[0] - n[2] - n[3], n[3]),
-                   csat=metrics.csat(c[2], c[0], c[1]), ces=metrics.ces(e[0], e[1]))
+def _summarise(rows: Sequence[ScoreRow]) -> Summary:
+    """Return NPS, CSAT and CES from counts of any groups (summed per score type)."""
+    sums = {kind: [0] * 11 for kind in THRESHOLDS}
+    for row in rows:
+        total = sums.get(row.question_type)
+        if total is not None:
+            for value, count in enumerate(row.counts):
+                total[value] += count
+    figures = {}
+    for kind, counts in sums.items():
+        high_min, low_max = THRESHOLDS[kind]
+        figures[kind] = (sum(counts), sum(v * n for v, n in enumerate(counts)),
+                         sum(counts[high_min:]), sum(counts[:low_max + 1]))
+    (nc, _nt, nh, nl), (cc, ct, ch, _cl), (ec, et, _eh, _el) = (
+        figures["nps"], figures["csat"], figures["ces"])
+    return Summary(nps=metrics.nps(nh, nc - nh - nl, nl), csat=metrics.csat(ch, cc, ct),
+                   ces=metrics.ces(ec, et))
 
 
 def _responses(figures: Summary) -> int:
     """Return how many scores a summary counts."""
     return figures.nps.responses + figures.csat.responses + figures.ces.responses
-
-
-def to_dict(figures: Summary) -> dict[str, Any]:
-    """Return a summary as JSON-ready data (what the CLI and the API print)."""
-    return figures.to_dict()

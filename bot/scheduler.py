@@ -19,9 +19,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot import dashboard
 from bot.engine import DialogueEngine
 from bot.outbox import Dispatcher
-from storage import daily
 from storage.locks import try_cluster_lock
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def roll_daily_counts(engine: DialogueEngine) -> None:
     """Add the closed days to the dashboard's daily counts (the live tail stays short)."""
     with engine.db.transaction() as session:
         if try_cluster_lock(session, "roll_daily_counts"):
-            daily.roll(session, engine.clock())
+            dashboard.roll(session, engine.clock())
 
 
 def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,

@@ -101,15 +101,15 @@ def withheld(count: int, bucket_end: datetime, now: datetime,
 
 
 def visible(session: Session, now: datetime, since: datetime | None = None,
-            grid: Grid = GRID) -> frozenset[str]:
+            grid: Grid = GRID, until: datetime | None = None) -> frozenset[str]:
     """Return the public ids of the unlinked conversations outputs may show, from ``since``'s
-    bucket on.
+    bucket on (and, with ``until``, of the buckets starting before it).
     """
     groups: dict[tuple[str, datetime, tuple[tuple[str, str], ...]], list[str]] = {}
-    for row in reports.unlinked_conversations(session):
+    first = None if since is None else bucket_start(since, grid)
+    for row in reports.unlinked_conversations(session, first, until):
         start = bucket_start(row.started_at, grid)
         groups.setdefault((row.survey, start, row.choices), []).append(row.public_id)
-    first = None if since is None else bucket_start(since, grid)
     return frozenset(
         public_id for (_survey, start, _choices), ids in groups.items()
         if (first is None or start >= first)

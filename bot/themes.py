@@ -22,7 +22,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
-MAX_TEXTS = 500
+MAX_TEXTS = 200
 THEMES = 5
 WORDS = 3
 LANGUAGES = {"en": "english", "fr": "french"}

@@ -67,12 +67,15 @@ def db_upgrade(revision: str) -> None:
 @friendly
 def db_aggregates() -> None:
     """Rebuild the dashboard's daily counts from the answers (after a bulk load or a restore)."""
+    from bot import dashboard
     from storage import daily
 
     ecoute = from_environment()
     with ecoute.db.transaction() as session:
-        edge = daily.rebuild(session, ecoute.engine.clock())
-    click.echo(f"daily counts rebuilt up to {edge:%Y-%m-%d} (UTC); later answers are counted live")
+        dashboard.rebuild(session, ecoute.engine.clock())
+        edge = daily.rolled_until(session)
+    click.echo(f"dashboard counts rebuilt up to {edge:%Y-%m-%d} (UTC); later answers are "
+               "counted live")
 
 
 @cli.group()

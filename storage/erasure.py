@@ -48,6 +48,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
         suppression.remember(session, keyring, person.channel, person.external_id, now)
     conversation_ids = select(Conversation.id).where(Conversation.respondent_id == respondent_id)
     scored_days = daily.answer_days(session, conversation_ids)
+    started_days = daily.started_days(session, conversation_ids)
     session.execute(
         delete(Answer).where(
             Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None)
@@ -78,6 +79,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     )
     session.execute(delete(Respondent).where(Respondent.id == respondent_id))
     daily.recount_days(session, scored_days)  # their scores leave the named counts
+    daily.mark_unlinked_dirty(session, started_days)  # and may join an anonymous group
     session.expunge_all()
 
 

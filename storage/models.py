@@ -324,13 +324,30 @@ class SetupLink(Base):
     used_at: Mapped[datetime | None]
 
 
-class DailyScore(Base):
-    """How many named answers gave each score on one day (UTC), per channel, survey, context
-    and internal service: the dashboard's pre-aggregated counts (:mod:`storage.daily`).
+SCORE_VALUES = range(11)  # every score value of every type: NPS 0-10, CSAT 1-5, CES 1-7
 
-    Only answers of conversations linked to a person are counted here; answers linked
-    to nobody (anonymous, forgotten) follow the rule of five and are counted from
-    their rows. ``context`` and ``service`` are ``""`` when there is none.
+
+class _ScoreCounts:
+    """How many answers gave each score value, one column per value (``n0`` … ``n10``)."""
+
+    n0: Mapped[int] = mapped_column(default=0)
+    n1: Mapped[int] = mapped_column(default=0)
+    n2: Mapped[int] = mapped_column(default=0)
+    n3: Mapped[int] = mapped_column(default=0)
+    n4: Mapped[int] = mapped_column(default=0)
+    n5: Mapped[int] = mapped_column(default=0)
+    n6: Mapped[int] = mapped_column(default=0)
+    n7: Mapped[int] = mapped_column(default=0)
+    n8: Mapped[int] = mapped_column(default=0)
+    n9: Mapped[int] = mapped_column(default=0)
+    n10: Mapped[int] = mapped_column(default=0)
+
+
+class DailyScore(_ScoreCounts, Base):
+    """Named answers' scores of one UTC day, per channel, survey, context, service and type.
+
+    The dashboard's pre-aggregated counts (:mod:`storage.daily`): only answers of
+    conversations linked to a person; ``context`` and ``service`` are ``""`` for none.
     """
 
     __tablename__ = "daily_score"
@@ -341,18 +358,50 @@ class DailyScore(Base):
     context: Mapped[str] = mapped_column(String(128), primary_key=True)
     service: Mapped[str] = mapped_column(String(64), primary_key=True)
     question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answers: Mapped[int] = mapped_column(Integer)
+
+
+class DailyTotal(_ScoreCounts, Base):
+    """``daily_score`` summed over contexts: what most readings need, a tenth of the rows."""
+
+    __tablename__ = "daily_total"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class UnlinkedScore(_ScoreCounts, Base):
+    """Scores of the conversations linked to nobody that the rule of five shows, per month.
+
+    Only groups of at least five in closed calendar months are counted here, by the
+    month their conversation started (:func:`bot.dashboard.roll` decides and fills it).
+    """
+
+    __tablename__ = "unlinked_score"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64), primary_key=True)
+    context: Mapped[str] = mapped_column(String(128), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class DailyRollup(Base):
-    """Up to when ``daily_score`` holds the counts (a UTC midnight, exclusive): one row, id 1.
+    """How far the dashboard's counts go: one row, id 1.
 
-    Answers given from ``rolled_until`` on are counted from their rows (the live tail).
+    ``rolled_until`` (a UTC midnight): ``daily_score`` holds the named answers given
+    before it; later ones are counted from their rows. ``unlinked_until`` (a month's
+    first day): ``unlinked_score`` holds the months before it, except from
+    ``unlinked_dirty`` on, which a forget changed and the next roll recounts.
     """
 
     __tablename__ = "daily_rollup"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rolled_until: Mapped[datetime]
+    unlinked_until: Mapped[date | None] = mapped_column(Date)
+    unlinked_dirty: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from storage.daily import ScoreTally
+from storage.daily import ScoreRow
 from storage.filters import ResponseFilter
 from storage.models import Answer, Conversation, SurveyVersion
 from storage.vocabulary import ConversationStatus
@@ -219,8 +219,11 @@ class Unlinked:
     choices: tuple[tuple[str, str], ...]
 
 
-def unlinked_conversations(session: Session) -> list[Unlinked]:
-    """Return every conversation linked to nobody (anonymous, or of someone forgotten)."""
+def unlinked_conversations(session: Session, since: datetime | None = None,
+                           until: datetime | None = None) -> list[Unlinked]:
+    """Return the conversations linked to nobody (anonymous, or of someone forgotten) started
+    in [since, until) (either may be open).
+    """
     stmt = (
         select(Conversation.public_id, SurveyVersion.key, Conversation.started_at,
                Answer.question_id, Answer.choice)
@@ -230,6 +233,10 @@ def unlinked_conversations(session: Session) -> list[Unlinked]:
         .where(Conversation.respondent_id.is_(None))
         .order_by(Conversation.id, Answer.question_id)
     )
+    if since is not None:
+        stmt = stmt.where(Conversation.started_at >= since)
+    if until is not None:
+        stmt = stmt.where(Conversation.started_at < until)
     found: dict[str, tuple[str, datetime, list[tuple[str, str]]]] = {}
     for public_id, key, started, question_id, choice in session.execute(stmt):
         entry = found.setdefault(public_id, (key, started, []))
@@ -239,52 +246,48 @@ def unlinked_conversations(session: Session) -> list[Unlinked]:
             for public_id, (key, started, choices) in found.items()]
 
 
-def unlinked_tallies(
-    session: Session, thresholds: dict[str, tuple[int, int]], visible: Collection[str],
-    wanted: ResponseFilter, dims: Sequence[str] = (), edges: Sequence[datetime] | None = None,
-    started_before: datetime | None = None,
-) -> list[ScoreTally]:
+def unlinked_rows(
+    session: Session, visible: Collection[str], wanted: ResponseFilter, dims: Sequence[str] = (),
+    edges: Sequence[datetime] | None = None, batch: int = 500,
+) -> list[ScoreRow]:
     """Count the scores of the visible conversations linked to nobody, grouped by ``dims``.
 
     Every answer of a visible conversation counts, whenever it was given: the rule
-    of five places such conversations by their calendar bucket, decided by the
-    caller (``visible`` and, with ``edges``, the bucket of the conversation's start).
-    The period of ``wanted`` is the caller's too; its exact-match fields apply here.
+    of five places such conversations by the calendar bucket they started in (with
+    ``edges``, the key starts with that bucket's index). The caller chose ``visible``;
+    the exact-match fields of ``wanted`` apply here.
     """
-    if not visible:
-        return []
     service = aliased(Answer)
     columns = {"channel": Conversation.channel, "survey": SurveyVersion.key,
                "context": func.coalesce(Conversation.context, ""),
-               "service": func.coalesce(service.choice, ""), "value": Answer.number}
-    keys = ([_bucket(Conversation.started_at, edges)] if edges is not None else []) + [
-        columns[name] for name in dims]
-    number = Answer.number
-    high = case(*((and_(Answer.question_type == kind, number >= hi), 1)
-                  for kind, (hi, _lo) in thresholds.items()), else_=0)
-    low = case(*((and_(Answer.question_type == kind, number <= lo), 1)
-                 for kind, (_hi, lo) in thresholds.items()), else_=0)
-    stmt = (
-        select(*keys, Answer.question_type, func.count(), func.sum(number), func.sum(high),
-               func.sum(low))
-        .select_from(Answer)
-        .join(Conversation, Conversation.id == Answer.conversation_id)
-        .join(SurveyVersion, SurveyVersion.id == Answer.survey_version_id)
-        .outerjoin(service, and_(service.conversation_id == Answer.conversation_id,
-                                 service.question_id == "service"))
-        .where(Answer.question_type.in_(list(thresholds)), number.is_not(None),
-               Conversation.respondent_id.is_(None), Conversation.public_id.in_(list(visible)))
-        .group_by(*keys, Answer.question_type)
-    )
-    if started_before is not None:
-        stmt = stmt.where(Conversation.started_at < started_before)
-    for name in ("channel", "survey", "context", "service"):
-        value = getattr(wanted, name)
-        if value is not None:
-            stmt = stmt.where(columns[name] == value)
-    width = len(keys)
-    return [ScoreTally(tuple(row[:width]), row[width], *(int(v or 0) for v in row[width + 1:]))
-            for row in session.execute(stmt)]
+               "service": func.coalesce(service.choice, "")}
+    bucket = (_bucket(Conversation.started_at, edges) if edges and len(edges) > 1
+              else literal(-1))
+    keys = ([bucket] if edges is not None else []) + [columns[name] for name in dims]
+    histogram = [func.sum(case((Answer.number == value, 1), else_=0)) for value in range(11)]
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    ids = sorted(visible)
+    for start in range(0, len(ids), batch):
+        stmt = (
+            select(*keys, Answer.question_type, *histogram)
+            .select_from(Answer)
+            .join(Conversation, Conversation.id == Answer.conversation_id)
+            .join(SurveyVersion, SurveyVersion.id == Answer.survey_version_id)
+            .outerjoin(service, and_(service.conversation_id == Answer.conversation_id,
+                                     service.question_id == "service"))
+            .where(Answer.question_type.in_(("nps", "csat", "ces")), Answer.number.is_not(None),
+                   Conversation.respondent_id.is_(None),
+                   Conversation.public_id.in_(ids[start:start + batch]))
+            .group_by(*keys, Answer.question_type)
+        )
+        for name in ("channel", "survey", "context", "service"):
+            if getattr(wanted, name) is not None:
+                stmt = stmt.where(columns[name] == getattr(wanted, name))
+        for row in session.execute(stmt):
+            counts = totals.setdefault(tuple(row[:len(keys) + 1]), [0] * 11)
+            for index, value in enumerate(row[len(keys) + 1:]):
+                counts[index] += int(value or 0)
+    return [ScoreRow(key[:-1], key[-1], tuple(counts)) for key, counts in totals.items()]
 
 
 @dataclass(frozen=True)
@@ -354,3 +357,9 @@ def _narrow(stmt: Any, answer: Any, wanted: ResponseFilter) -> Any:
             rated.conversation_id == answer.conversation_id, rated.question_id == "service",
             rated.choice == wanted.service).exists())
     return stmt
+
+
+def first_unlinked_start(session: Session) -> datetime | None:
+    """Return when the first conversation linked to nobody started (None when there is none)."""
+    return session.scalar(select(func.min(Conversation.started_at))
+                          .where(Conversation.respondent_id.is_(None)))

@@ -14,7 +14,7 @@ string; ``static/dashboard.js`` asks for it every few seconds with the last
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Response, request
@@ -55,13 +55,14 @@ def figures(chosen: ResponseFilter, grain: Grain) -> dict[str, Any]:
     language = console_language()
     with ecoute().db.transaction() as session:
         read = dashboard.reading(session, chosen, now())
+        counts = dashboard.cube(read, grain)
         values = {
-            "summary": dashboard.headline(read),
-            "points": dashboard.trend(read, grain),
-            "bars": dashboard.distribution(read),
-            "parts": {dim: dashboard.breakdown(read, dim) for dim in dashboard.BREAKDOWNS},
+            "summary": dashboard.headline(counts),
+            "points": dashboard.trend(read, counts, grain),
+            "bars": dashboard.distribution(counts),
+            "parts": {dim: dashboard.breakdown(counts, dim) for dim in dashboard.BREAKDOWNS},
             "comments": dashboard.detractor_comments(read),
-            "themes": dashboard.period_themes(read, language),
+            "themes": _themes(read, chosen, language),
         }
     labels = [edge.isoformat() for edge in dashboard.edges(chosen, grain)[:-1]]
     values["labels"] = labels
@@ -69,6 +70,25 @@ def figures(chosen: ResponseFilter, grain: Grain) -> dict[str, Any]:
                         for metric, title in METRICS}
     values["distribution_chart"] = charts.distribution(values["bars"], "NPS 0-10")
     return values
+
+
+THEMES_TTL = timedelta(minutes=5)
+_themes_seen: dict[tuple[ResponseFilter, str], tuple[datetime, list[Any]]] = {}
+
+
+def _themes(read: dashboard.Reading, chosen: ResponseFilter, language: str) -> list[Any]:
+    """Return the period's themes, computed at most every five minutes per filter and language.
+
+    Themes move slowly and cost more than every other figure together; the live
+    fragment would otherwise recompute them on every new answer.
+    """
+    key = (chosen, language)
+    seen = _themes_seen.get(key)
+    if seen is None or read.now - seen[0] > THEMES_TTL or read.now < seen[0]:
+        if len(_themes_seen) > 64:
+            _themes_seen.clear()
+        seen = _themes_seen[key] = (read.now, dashboard.period_themes(read, language))
+    return seen[1]
 
 
 def version() -> str:
