@@ -108,3 +108,19 @@ def test_opening_a_survey_after_stop_does_not_opt_back_in(ana: Person, ecoute: E
     ana.says("start csat")
     with ecoute.db.transaction() as session:
         assert session.scalar(select(Respondent.opted_out_at)) is not None
+
+
+def test_forget_takes_the_person_out_of_the_dashboards_daily_counts(
+        ecoute: Ecoute, clock: Clock) -> None:
+    from bot import dashboard
+
+    zoe = Person(ecoute.engine, "zoe-4711", locale="en")
+    zoe.says("start nps", context="zoe-only-shop-4711")  # a context only she ever used
+    zoe.says("3")
+    clock.advance(days=2)
+    with ecoute.db.transaction() as session:
+        dashboard.roll(session, clock())  # her day is rolled up into the daily counts
+    assert "zoe-only-shop-4711" in every_value(ecoute.db)
+    zoe.says("forget")
+    zoe.says("yes")
+    assert "zoe-only-shop-4711" not in every_value(ecoute.db)
