@@ -10,6 +10,7 @@ and the page puts its figures in a table beside it (the text alternative).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 
 import pygal
@@ -17,6 +18,10 @@ from markupsafe import Markup
 from pygal.style import Style
 
 from bot.dashboard import Bar, Point
+
+# pygal appends to sys.meta_path a finder for its map plugins (unused here) that lacks
+# find_spec: every failed import anywhere in the process then warns (ImportWarning).
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 BAND_COLOURS = {"detractor": "#c0392b", "passive": "#b7950b", "promoter": "#1e8449"}
 SERIES_COLOURS = ("#14365f", "#c0392b", "#1e8449", "#b7950b", "#7d3c98", "#117a65")
