@@ -321,3 +321,23 @@ class SetupLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class SampleRespondent(Base):
+    """A person made up by ``ecoute demo``: sample data, which ``ecoute demo --remove`` deletes."""
+
+    __tablename__ = "sample_respondent"
+
+    respondent_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("respondent.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SampleConversation(Base):
+    """A conversation made up by ``ecoute demo`` (anonymous ones too), deleted by ``--remove``."""
+
+    __tablename__ = "sample_conversation"
+
+    conversation_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
