@@ -12,8 +12,12 @@ three steps: :func:`load` writes the raw rows (SQLite: large executemany
 transactions with the load's PRAGMAs; PostgreSQL: ``COPY``), :func:`settle` sets
 what the product keeps up to date as it goes (each person's last-seen time, the
 id sequences), and :func:`finish` builds what is derived from the raw rows.
-Exactly ``--answers`` answer rows are written; the same seed writes the same rows
-(apart from the dates, which end now).
+Exactly ``--answers`` answer rows are written. A seed makes a run repeatable on
+a given day (the year ends at today's midnight, UTC); only which of the last
+day's conversations are still open depends on the hour.
+
+Not written: transcripts (``inbound_event``, one row per turn in the product), so a
+generated conversation's page shows its answers but no transcript.
 """
 
 from __future__ import annotations
@@ -58,10 +62,16 @@ def fill(url: str, answers: int, seed: int = 1, *, progress: bool = False) -> No
         first = _first_ids(database)
         versions = _survey_versions(database)
         year = Year(versions, answers, datetime.now(UTC).replace(microsecond=0), seed, first)
+        began = time.perf_counter()
         with tqdm(total=answers, unit="answer", disable=not progress) as bar:
             load(database, year, bar.update)
+        loaded = time.perf_counter()
         settle(database, first)
+        settled = time.perf_counter()
         finish(database)
+        if progress:
+            tqdm.write(f"raw rows {loaded - began:.1f} s, settle {settled - loaded:.1f} s, "
+                       f"finish {time.perf_counter() - settled:.1f} s", file=sys.stderr)
     finally:
         database.dispose()
 
@@ -175,11 +185,13 @@ def settle(database: Database, first: FirstIds) -> None:
 
 
 def finish(database: Database) -> None:
-    """Build what is derived from the raw rows, then refresh the planner's statistics.
+    """Build what is derived from the raw rows (the dashboard's counts), then refresh statistics."""
+    from datetime import UTC, datetime
 
-    The dashboard's daily aggregates are rebuilt here when they exist (their
-    rebuild from the raw rows belongs in this step); for now it only analyses.
-    """
+    from bot import dashboard
+
+    with database.transaction() as session:
+        dashboard.rebuild(session, datetime.now(UTC))
     with database.engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()

@@ -30,8 +30,8 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from bench import flows
-from bench.flows import Flow
+from bot import sample_answers as flows
+from bot.sample_answers import Flow
 from storage.anonymous import SPAN
 from storage.vocabulary import ConversationStatus
 
@@ -156,7 +156,7 @@ class Year:
             if draft.flow.answers > answers:
                 if draft.form:
                     continue  # a form is stored whole or not at all
-                draft.flow.cut(answers)
+                draft.flow = draft.flow.cut(answers)
             answers -= draft.flow.answers
             drafts.append(draft)
         return drafts

@@ -5,7 +5,7 @@ comment is one phrase (sometimes two, of different themes) in the tone its score
 calls for; a passive's joins a good phrase and a bad one with "but" / "mais".
 Every choice is drawn from the caller's :class:`random.Random`, so a seed gives
 the same comments again. Used by ``ecoute demo`` (:mod:`bot.demo`) and by
-``bench/generate.py``.
+``bench/generate.py`` (through :mod:`bot.sample_answers`).
 """
 
 from __future__ import annotations

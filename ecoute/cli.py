@@ -219,6 +219,28 @@ def stats(since: str | None, last: str | None, channel: str | None, survey: str 
         write_stats(session, sys.stdout, fmt, wanted, ecoute.engine.clock())
 
 
+@cli.command()
+@click.option("--remove", is_flag=True, help="Remove the sample data, and nothing else.")
+@friendly
+def demo(remove: bool) -> None:
+    """Fill an empty store with sample answers (weeks of them, French and English)."""
+    from bot import demo as sample
+
+    ecoute = from_environment()
+    if remove:
+        gone = sample.remove(ecoute.db)
+        click.echo(f"sample data removed: {gone.conversations} conversations, "
+                   f"{gone.answers} answers")
+        return
+    try:
+        made = sample.plant(ecoute.engine)
+    except sample.DemoRefused as refusal:
+        raise Failure(str(refusal)) from refusal
+    said = "added" if made.added else "already there"
+    click.echo(f"sample data {said}: {made.conversations} conversations, {made.answers} "
+               "answers (remove them with `ecoute demo --remove`)")
+
+
 def _utc(day: datetime | None) -> datetime | None:
     """Read a day given on the command line as UTC midnight."""
     return day.replace(tzinfo=UTC) if day else None

@@ -15,10 +15,14 @@ blanked, and each one the platform still shows (it left a receipt) gets a
 ``chat.delete``). The engine never calls a platform itself.
 Campaign rows stay: they name what was sent and where, never to whom (the
 person's deliveries, which did, are deleted with the rest).
+
+Sample data (``ecoute demo``) is not forgotten but removed outright
+(:func:`remove`): its conversations and scores go too, since nobody real gave them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -80,6 +84,27 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     session.execute(delete(Respondent).where(Respondent.id == respondent_id))
     daily.recount_days(session, scored_days)  # their scores leave the named counts
     daily.mark_unlinked_dirty(session, started_days)  # and may join an anonymous group
+    session.expunge_all()
+
+
+def remove(session: Session, *, respondents: Collection[int],
+           conversations: Collection[int]) -> None:
+    """Delete these people and conversations outright, with everything tied to them.
+
+    For made-up data (``ecoute demo --remove``), never for real people, whose
+    statistics stay (:func:`forget_respondent`): answers, events, messages to or
+    about them, the conversations, the people. Derived rows go with them (their
+    foreign keys cascade, the sample lists' included).
+    """
+    people, talks = list(respondents), list(conversations)
+    session.execute(delete(Answer).where(Answer.conversation_id.in_(talks)))
+    session.execute(delete(InboundEvent).where(or_(InboundEvent.respondent_id.in_(people),
+                                                   InboundEvent.conversation_id.in_(talks))))
+    session.execute(delete(Delivery).where(or_(
+        Delivery.respondent_id.in_(people), Delivery.about_respondent_id.in_(people),
+        Delivery.about_conversation_id.in_(talks))))
+    session.execute(delete(Conversation).where(Conversation.id.in_(talks)))
+    session.execute(delete(Respondent).where(Respondent.id.in_(people)))
     session.expunge_all()
 
 

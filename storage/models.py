@@ -405,3 +405,22 @@ class DailyRollup(Base):
     unlinked_until: Mapped[date | None] = mapped_column(Date)
     unlinked_dirty: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]
+
+class SampleRespondent(Base):
+    """A person made up by ``ecoute demo``: sample data, which ``ecoute demo --remove`` deletes."""
+
+    __tablename__ = "sample_respondent"
+
+    respondent_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("respondent.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SampleConversation(Base):
+    """A conversation made up by ``ecoute demo`` (anonymous ones too), deleted by ``--remove``."""
+
+    __tablename__ = "sample_conversation"
+
+    conversation_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )

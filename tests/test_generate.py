@@ -1,16 +1,20 @@
-"""The data generator writes what the product writes: stats, export and the engine work on it."""
+"""The data generator writes what the product writes: stats, export and the engine work on it.
+
+The generator (``bench/generate.py``) is run as its users run it, a command in a
+subprocess (tests import no benchmark code).
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from bench import generate
-from bench.synthetic import CONTEXTS
 from bot import metrics
 from bot.messages import Identity, Inbound
 from bot.surveys import from_definition
@@ -18,15 +22,26 @@ from ecoute.output import write_export
 from ecoute.wiring import Ecoute
 from storage.db import Database
 from storage.models import Answer, Conversation, Respondent, SurveyVersion
+from tests.test_cli import ROOT
 from tests.test_cli import ecoute as run_ecoute
 
 ANSWERS = 3_000
+SHOPS = {f"shop-{n:02d}" for n in range(1, 21)}
+
+
+def run_generate(url: str, answers: int) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bench.generate`` on ``url``."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--url", url, "--answers", str(answers),
+         "--seed", "7"], capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture
 def generated(db: Database) -> Database:
     """Return a store filled with :data:`ANSWERS` generated answers."""
-    generate.fill(db.url, ANSWERS, seed=7)
+    done = run_generate(db.url, ANSWERS)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{ANSWERS:,} answers written in ")
     return db
 
 
@@ -42,7 +57,7 @@ def test_it_writes_exactly_the_answers_asked_for_across_channels_surveys_and_sho
                                         func.max(Conversation.started_at))).one()
     assert channels == {"telegram", "slack", "web", "console"}
     assert surveys == {"nps", "csat", "ces", "internal"}
-    assert contexts == {*CONTEXTS, None}, "customers in twenty shops; employees in none"
+    assert contexts == {*SHOPS, None}, "customers in twenty shops; employees in none"
     assert spread[1] - spread[0] > timedelta(days=360)
 
 
@@ -119,12 +134,10 @@ def test_people_keep_answering_afterwards(generated: Database, ecoute: Ecoute) -
     assert newest == last + 1, "the id sequences follow the generated rows"
 
 
-def test_it_refuses_a_store_that_holds_answers(generated: Database,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(generate.NotEmpty, match="already holds answers"):
-        generate.fill(generated.url, 10)
-    assert generate.main(["--url", generated.url, "--answers", "10"]) == 1
-    error = capsys.readouterr().err
-    assert error.startswith("generate: error: the store") and error.count("\n") == 1
+def test_it_refuses_a_store_that_holds_answers(generated: Database) -> None:
+    refused = run_generate(generated.url, 10)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("generate: error: the store")
+    assert "already holds answers" in refused.stderr and refused.stderr.count("\n") == 1
     with generated.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Answer)) == ANSWERS

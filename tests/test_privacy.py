@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, select, text
 
+from bot import demo
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.wiring import Ecoute
 from storage.db import Database
-from storage.models import Answer, Delivery, Respondent
+from storage.models import Answer, Delivery, Respondent, SampleRespondent
 from tests.conftest import Clock, Person
 
 
@@ -124,3 +125,24 @@ def test_forget_takes_the_person_out_of_the_dashboards_daily_counts(
     zoe.says("forget")
     zoe.says("yes")
     assert "zoe-only-shop-4711" not in every_value(ecoute.db)
+
+def test_forget_reaches_sample_data_too(ecoute: Ecoute, clock: Clock) -> None:
+    demo.plant(ecoute.engine, now=clock())
+    with ecoute.db.transaction() as session:
+        person_id, external_id = session.execute(
+            select(Respondent.id, Respondent.external_id)
+            .join(SampleRespondent, SampleRespondent.respondent_id == Respondent.id)
+            .where(Respondent.channel == "web").limit(1)).one()
+    assert str(person_id) in _sample_people(ecoute.db)
+    person = Person(ecoute.engine, external_id, channel="web", locale="en")
+    person.says("forget")
+    person.taps("forget:yes")
+    assert external_id not in every_value(ecoute.db)
+    assert str(person_id) not in _sample_people(ecoute.db)
+
+
+def _sample_people(db: Database) -> list[str]:
+    """Return the respondent ids listed as sample data."""
+    with db.engine.connect() as conn:
+        return [str(v) for v in conn.execute(text("SELECT respondent_id FROM sample_respondent"))
+                .scalars()]

@@ -1,4 +1,8 @@
-"""What one person answers to one survey, drawn at random: the steps of surveys/*.yaml.
+"""What one person answers to one survey, drawn at random: sample data's conversations.
+
+Used by ``ecoute demo`` (:mod:`bot.demo`, through the engine) and by the benchmarks'
+data generator (``bench/synthetic.py``, as rows). The flows are those of the packaged
+surveys (``surveys/*.yaml``).
 
 Each survey's flow follows its file's branching (the NPS "why" by score band, CSAT's
 "improve" or "praise", CES's obstacle and details when it was hard, the internal
@@ -13,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from bot.corpus import Tone, customer_comment, internal_comment, shrug
@@ -44,11 +48,11 @@ class Step:
     skipped: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Flow:
     """The steps of one conversation and, when unfinished, the question it stopped at."""
 
-    steps: list[Step] = field(default_factory=list)
+    steps: tuple[Step, ...] = ()
     stopped_at: str | None = None
 
     @property
@@ -56,14 +60,14 @@ class Flow:
         """Return how many answers (rows) the steps give."""
         return sum(1 for step in self.steps if not step.skipped)
 
-    def cut(self, answers: int) -> None:
-        """Keep only the first ``answers`` answers: the person stops at the next question."""
+    def cut(self, answers: int) -> Flow:
+        """Return the flow of someone who stops after ``answers`` answers, at the next question."""
         kept: list[Step] = []
         for step in self.steps:
             if not step.skipped and sum(1 for s in kept if not s.skipped) == answers:
-                self.steps, self.stopped_at = kept, step.question_id
-                return
+                return Flow(tuple(kept), step.question_id)
             kept.append(step)
+        return self
 
 
 @cache
@@ -104,8 +108,8 @@ def _with_why(rng: random.Random, first: Step, question_id: str, comment: float,
     elif draw_ < comment + SHRUG:
         text = shrug(rng, language)
     else:
-        return Flow([first], stopped_at=question_id)
-    return Flow([first, Step(question_id, "text", text=text)])
+        return Flow((first,), stopped_at=question_id)
+    return Flow((first, Step(question_id, "text", text=text)))
 
 
 def csat(rng: random.Random, language: str, tilt: float) -> Flow:
@@ -116,9 +120,9 @@ def csat(rng: random.Random, language: str, tilt: float) -> Flow:
         tone = Tone.BAD if value <= 2 else Tone.MIXED
         return _with_why(rng, rating, "improve", 0.6, language, tone)
     if rng.random() < 0.22:
-        return Flow([rating, Step("praise", "text",
-                                  text=customer_comment(rng, language, Tone.GOOD))])
-    return Flow([rating, Step("praise", "text", skipped=True)])
+        return Flow((rating, Step("praise", "text",
+                                  text=customer_comment(rng, language, Tone.GOOD))))
+    return Flow((rating, Step("praise", "text", skipped=True)))
 
 
 def ces(rng: random.Random, language: str, tilt: float) -> Flow:
@@ -126,15 +130,15 @@ def ces(rng: random.Random, language: str, tilt: float) -> Flow:
     value = score(rng, "ces", tilt)
     effort = Step("effort", "ces", number=value)
     if value > 4:
-        return Flow([effort])
+        return Flow((effort,))
     if rng.random() > 0.9:
-        return Flow([effort], stopped_at="obstacle")
+        return Flow((effort,), stopped_at="obstacle")
     obstacle = Step("obstacle", "choice", choice=rng.choice(OBSTACLES))
     if rng.random() < 0.4:
         details = Step("details", "text", text=customer_comment(rng, language, Tone.BAD))
     else:
         details = Step("details", "text", skipped=True)
-    return Flow([effort, obstacle, details])
+    return Flow((effort, obstacle, details))
 
 
 def internal(rng: random.Random, language: str, tilt: float) -> Flow:
@@ -148,7 +152,7 @@ def internal(rng: random.Random, language: str, tilt: float) -> Flow:
                           text=internal_comment(rng, language, service, tone)))
     else:
         steps.append(Step("comment", "text", skipped=True))
-    return Flow(steps)
+    return Flow(tuple(steps))
 
 
 FLOWS = {"nps": nps, "csat": csat, "ces": ces, "internal": internal}
