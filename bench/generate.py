@@ -186,8 +186,6 @@ def settle(database: Database, first: FirstIds) -> None:
 
 def finish(database: Database) -> None:
     """Build what is derived from the raw rows (the dashboard's counts), then refresh statistics."""
-    from datetime import UTC, datetime
-
     from bot import dashboard
 
     with database.transaction() as session:
