@@ -21,11 +21,9 @@ comparing outputs gives nothing but unions of whole groups. Storage counts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -101,15 +99,15 @@ def withheld(count: int, bucket_end: datetime, now: datetime,
 
 
 def visible(session: Session, now: datetime, since: datetime | None = None,
-            grid: Grid = GRID) -> frozenset[str]:
+            grid: Grid = GRID, until: datetime | None = None) -> frozenset[str]:
     """Return the public ids of the unlinked conversations outputs may show, from ``since``'s
-    bucket on.
+    bucket on (and, with ``until``, a bucket edge, started before it).
     """
     groups: dict[tuple[str, datetime, tuple[tuple[str, str], ...]], list[str]] = {}
-    for row in reports.unlinked_conversations(session):
+    first = None if since is None else bucket_start(since, grid)
+    for row in reports.unlinked_conversations(session, first, until):
         start = bucket_start(row.started_at, grid)
         groups.setdefault((row.survey, start, row.choices), []).append(row.public_id)
-    first = None if since is None else bucket_start(since, grid)
     return frozenset(
         public_id for (_survey, start, _choices), ids in groups.items()
         if (first is None or start >= first)
@@ -163,21 +161,3 @@ def service_results(session: Session, since: datetime, until: datetime, *, now: 
 def export_start(since: datetime | None, grid: Grid = GRID) -> datetime | None:
     """Return where an export from ``since`` starts: the start of its bucket."""
     return None if since is None else bucket_start(since, grid)
-
-
-def export_records(session: Session, since: datetime | None, now: datetime,
-                   grid: Grid = GRID) -> Iterator[dict[str, Any]]:
-    """Yield the export's records: named ones, and the visible unlinked ones dated by bucket.
-
-    A visible record's times become its bucket's start and its language stays empty.
-    """
-    start = export_start(since, grid)
-    shown = visible(session, now, start, grid)
-    for record in reports.conversations(session, start):
-        if not record["anonymous"]:
-            yield record
-        elif record["id"] in shown:
-            moment = datetime.fromisoformat(record["started_at"].replace("Z", "+00:00"))
-            day = reports.iso(bucket_start(moment, grid))
-            yield {**record, "language": "", "started_at": day,
-                   "completed_at": day if record["completed_at"] else None}

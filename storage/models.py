@@ -321,3 +321,12 @@ class SetupLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# The response browser (migration 0008): pages of named conversations walk this index by
+# key, newest first; those linked to nobody are read a calendar bucket at a time.
+Index("ix_conversation_named_started_at", Conversation.started_at, Conversation.id,
+      sqlite_where=text("respondent_id IS NOT NULL"),
+      postgresql_where=text("respondent_id IS NOT NULL"))
+Index("ix_conversation_unlinked_started_at", Conversation.started_at,
+      sqlite_where=text("respondent_id IS NULL"), postgresql_where=text("respondent_id IS NULL"))

@@ -217,8 +217,12 @@ class Unlinked:
     choices: tuple[tuple[str, str], ...]
 
 
-def unlinked_conversations(session: Session) -> list[Unlinked]:
-    """Return every conversation linked to nobody (anonymous, or of someone forgotten)."""
+def unlinked_conversations(session: Session, since: datetime | None = None,
+                           until: datetime | None = None) -> list[Unlinked]:
+    """Return every conversation linked to nobody (anonymous, or of someone forgotten).
+
+    ``since`` and ``until`` narrow them to those started in [since, until).
+    """
     stmt = (
         select(Conversation.public_id, SurveyVersion.key, Conversation.started_at,
                Answer.question_id, Answer.choice)
@@ -228,6 +232,10 @@ def unlinked_conversations(session: Session) -> list[Unlinked]:
         .where(Conversation.respondent_id.is_(None))
         .order_by(Conversation.id, Answer.question_id)
     )
+    if since is not None:
+        stmt = stmt.where(Conversation.started_at >= since)
+    if until is not None:
+        stmt = stmt.where(Conversation.started_at < until)
     found: dict[str, tuple[str, datetime, list[tuple[str, str]]]] = {}
     for public_id, key, started, question_id, choice in session.execute(stmt):
         entry = found.setdefault(public_id, (key, started, []))
