@@ -180,7 +180,7 @@ def page(session: Session, wanted: ResponseFilter, now: datetime, *, limit: int,
     older = newer_than is None
     after = older_than if older else newer_than
     walk = rows.named_walk(session, wanted, THRESHOLDS, older=older, limit=limit + 1,
-                           after=(after.at, after.id) if after else None)
+                           after=(after.at, after.id) if after else None, scan=rows.SCAN)
     named = [shown(row, ()) for row in walk.rows]
     stopped = Position(*walk.stopped_at) if walk.stopped_at else None
     frontier = named[-1].position if len(named) > limit else stopped
