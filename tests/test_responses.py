@@ -44,7 +44,10 @@ def rate(ecoute: Ecoute, service: str, rating: str, *, by: str | None = None,
     return result.conversation
 
 
-def listed(ecoute: Ecoute, wanted: ResponseFilter = ResponseFilter(), *, now: datetime,
+EVERYTHING = ResponseFilter()
+
+
+def listed(ecoute: Ecoute, wanted: ResponseFilter = EVERYTHING, *, now: datetime,
            limit: int = 50, older: Position | None = None,
            newer: Position | None = None) -> Page:
     """Return a page as the console asks for it."""
