@@ -7,6 +7,7 @@ of that month, after the month's named ones, whatever page or filter asks.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -174,3 +175,24 @@ def test_a_period_takes_anonymous_ones_by_their_whole_month(ecoute: Ecoute,
     assert shown(datetime(2026, 11, 10, tzinfo=UTC), DECEMBER) == {named}  # no day of a month
     assert shown(datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)) == \
         anonymous
+
+
+def test_ecoute_export_takes_the_same_filters(ecoute: Ecoute, clock: Clock) -> None:
+    from click.testing import CliRunner
+
+    from ecoute.cli import cli
+
+    low = nps(ecoute, "ana", "3", "Trop lent")
+    nps(ecoute, "bruno", "10", "Parfait")
+    env = {"DATABASE_URL": ecoute.db.url}
+    done = CliRunner().invoke(cli, ["export", "responses", "--band", "detractor",
+                                    "--q", "LENT", "--from", "2026-11-26"], env=env)
+    assert done.exit_code == 0, done.output
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [low]
+    for wrong, said in ((["--band", "worst"], "--band must be one of detractor, passive, "
+                                              "promoter"),
+                        (["--since", "2026-11-01", "--from", "2026-11-01"],
+                         "give --since or --from, not both")):
+        refused = CliRunner().invoke(cli, ["export", "responses", *wrong], env=env)
+        assert refused.exit_code == 1 and refused.stderr == f"ecoute: error: {said}\n"
+        assert refused.stdout == ""
