@@ -213,6 +213,11 @@ def _unlinked(session: Session, wanted: ResponseFilter, now: datetime, after: Po
     elif after is not None:
         low = max(low, edge_at_or_after(after.at, grid)) if low else \
             edge_at_or_after(after.at, grid)
+    if frontier is not None and older:  # only buckets starting at or after the frontier
+        edge = edge_at_or_after(frontier.at, grid)
+        low = max(low, edge) if low else edge
+    elif frontier is not None:  # only buckets starting at or before it
+        high = min(high, bucket_after(bucket_start(frontier.at, grid), grid))
     found: list[Response] = []
     while len(found) < count and (low is None or low < high):
         edge = rows.unlinked_edge(session, wanted, THRESHOLDS, (low, high), older=older)
@@ -220,8 +225,6 @@ def _unlinked(session: Session, wanted: ResponseFilter, now: datetime, after: Po
             break
         start = bucket_start(edge, grid)
         end = bucket_after(start, grid)
-        if frontier is not None and (start < frontier.at if older else start > frontier.at):
-            break
         visible = small_groups.visible(session, now, start, grid, until=end)
         for row in rows.unlinked_in(session, wanted, THRESHOLDS, (start, end)):
             response = shown(row, (), grid)
