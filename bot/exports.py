@@ -50,22 +50,31 @@ def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def _csv_line(cells: Sequence[str]) -> str:
-    """Return one CSV line (quoted as the csv module does)."""
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
+class _CsvLine:
+    """One CSV line at a time, quoted as the csv module does, from one reused buffer."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+
+    def __call__(self, cells: Sequence[str]) -> str:
+        """Return ``cells`` as one CSV line."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(cells)
+        return self.buffer.getvalue()
 
 
 def csv_lines(records: Iterable[dict[str, Any]], questions: Sequence[str],
               identified: bool) -> Iterator[str]:
     """Yield the CSV header, then one line per record (``person`` when identified)."""
     fields = (*FIELDS, "person") if identified else FIELDS
-    yield _csv_line([*fields, *(f"answers.{q}" for q in questions)])
+    line = _CsvLine()
+    yield line([*fields, *(f"answers.{q}" for q in questions)])
     for record in records:
         answers = record["answers"]
-        yield _csv_line([csv_cell(record[f]) for f in fields]
-                        + [csv_cell(answers.get(q)) for q in questions])
+        yield line([csv_cell(record[f]) for f in fields]
+                   + [csv_cell(answers.get(q)) for q in questions])
 
 
 def lines(fmt: Format, records: Iterable[dict[str, Any]], questions: Sequence[str],
