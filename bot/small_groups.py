@@ -21,11 +21,9 @@ comparing outputs gives nothing but unions of whole groups. Storage counts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -163,21 +161,3 @@ def service_results(session: Session, since: datetime, until: datetime, *, now: 
 def export_start(since: datetime | None, grid: Grid = GRID) -> datetime | None:
     """Return where an export from ``since`` starts: the start of its bucket."""
     return None if since is None else bucket_start(since, grid)
-
-
-def export_records(session: Session, since: datetime | None, now: datetime,
-                   grid: Grid = GRID) -> Iterator[dict[str, Any]]:
-    """Yield the export's records: named ones, and the visible unlinked ones dated by bucket.
-
-    A visible record's times become its bucket's start and its language stays empty.
-    """
-    start = export_start(since, grid)
-    shown = visible(session, now, start, grid)
-    for record in reports.conversations(session, start):
-        if not record["anonymous"]:
-            yield record
-        elif record["id"] in shown:
-            moment = datetime.fromisoformat(record["started_at"].replace("Z", "+00:00"))
-            day = reports.iso(bucket_start(moment, grid))
-            yield {**record, "language": "", "started_at": day,
-                   "completed_at": day if record["completed_at"] else None}

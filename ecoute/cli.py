@@ -175,20 +175,62 @@ def export() -> None:
     """Export stored data."""
 
 
+FILTERS = (  # the console's and the API's filters (web.filters), under the same names
+    ("from", "Only from this day (UTC), included."),
+    ("to", "Only up to this day (UTC), included."),
+    ("channel", "Only this channel."),
+    ("survey", "Only this survey (its key)."),
+    ("context", "Only this context (a shop or product of a QR code or deep link)."),
+    ("service", "Only ratings of this internal service."),
+    ("band", "Only scores in this band: detractor, passive or promoter."),
+    ("comment", "Only conversations with (yes) or without (no) free text."),
+    ("q", "Only conversations whose free text holds all these words."),
+)
+
+
+def filter_options(command: Any) -> Any:
+    """Add the response filters' options to a command."""
+    for name, explained in reversed(FILTERS):
+        command = click.option(f"--{name}", f"filter_{name}", metavar="VALUE",
+                               help=explained)(command)
+    return command
+
+
+def chosen_filter(given: dict[str, str | None]) -> Any:
+    """Return the filter the options ask for, read as the console reads its URLs."""
+    from werkzeug.exceptions import BadRequest
+
+    from web.filters import parse
+
+    try:
+        return parse({name: value for name, value in given.items() if value is not None})
+    except BadRequest as error:
+        raise Failure(f"--{error.description}") from None
+
+
 @export.command("responses")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day (UTC).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Everything from the start of this day's month (UTC).")
+@filter_options
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="File to write (default: standard output).")
 @friendly
-def export_responses(fmt: str, since: datetime | None, output: Any) -> None:
-    """Write one record per conversation: survey, version, status, answers."""
+def export_responses(fmt: str, since: datetime | None, output: Any, **filters: str | None) -> None:
+    """Write one record per conversation: survey, version, status, answers.
+
+    The filters are those of the console's response browser; anonymous answers
+    are placed at the start of their month, and shown only in groups of five.
+    """
     from ecoute.output import write_export
 
+    wanted = chosen_filter({name.removeprefix("filter_"): v for name, v in filters.items()})
+    if since is not None and wanted.since is not None:
+        raise Failure("give --since or --from, not both")
     ecoute = from_environment()
-    with ecoute.db.transaction() as session:
-        write_export(session, output, fmt, _utc(since))
+    with ecoute.db.reading() as connection:
+        write_export(connection, output, fmt, _utc(since), wanted=wanted)  # type: ignore[arg-type]
 
 
 @cli.command()

@@ -1,76 +1,52 @@
 """Writing exports (JSON Lines, CSV) and statistics (JSON, table) for the command line.
 
-CSV cells that a spreadsheet would read as a formula are neutralised
-(:func:`csv_cell`); JSON Lines holds every value exactly as stored.
+The export's records and lines are the core's (:mod:`bot.responses`,
+:mod:`bot.exports`), shared with the console's streamed exports: CSV cells that
+a spreadsheet would read as a formula are neutralised (:func:`csv_cell`); JSON
+Lines holds every value exactly as stored.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 from sqlalchemy.orm import Session
 
-from bot import dashboard, small_groups
+from bot import dashboard, exports, responses, small_groups
+from bot.exports import FORMULA_STARTS, csv_cell
 from storage import reports
 from storage.filters import ResponseFilter
 
-FIELDS = ("id", "channel", "survey", "survey_version", "language", "status", "context",
-          "anonymous", "started_at", "completed_at")
+__all__ = ["FORMULA_STARTS", "csv_cell", "write_export", "write_stats"]
 
 
 def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None,
-                 now: datetime | None = None) -> int:
-    """Write every conversation (since a day) as JSONL or CSV; return how many.
+                 now: datetime | None = None, wanted: ResponseFilter | None = None) -> int:
+    """Write the conversations (since a day, or as ``wanted`` filters them) as JSONL or CSV.
 
-    Anonymous answers follow the rule of five (:mod:`bot.small_groups`): ``since``
-    moves to the start of its calendar month, and a note on standard error says so.
+    Return how many. Anonymous answers follow the rule of five (:mod:`bot.small_groups`):
+    ``since`` moves to the start of its calendar month, and a note on standard error
+    says so; the filter's period places them by the start of their month.
     """
+    wanted = wanted or ResponseFilter()
     start = small_groups.export_start(since)
     if since is not None and start != since:
         sys.stderr.write(f"export: from {start:%Y-%m-%d}, the start of the calendar "
                          f"{small_groups.GRID.value} of --since (anonymous answers are "
                          "counted by whole periods)\n")
-    records = small_groups.export_records(session, since, now or datetime.now(UTC))
-    if fmt == "jsonl":
-        count = 0
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-        return count
-    questions = reports.question_ids(session)
-    writer = csv.writer(out)
-    writer.writerow([*FIELDS, *(f"answers.{q}" for q in questions)])
+    if start is not None:
+        wanted = wanted.narrowed(since=start)
+    records = responses.export(session, wanted, now or datetime.now(UTC), identified=False)
+    fmt_ = exports.Format(fmt)
+    questions = reports.question_ids(session) if fmt_ is exports.Format.CSV else ()
     count = 0
-    for record in records:
-        answers = record["answers"]
-        writer.writerow(
-            [csv_cell(record[f]) for f in FIELDS] + [csv_cell(answers.get(q)) for q in questions]
-        )
+    for line in exports.lines(fmt_, records, questions, identified=False):
+        out.write(line)
         count += 1
-    return count
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """Render one CSV cell: empty for None, true/false for booleans, formulas defused.
-
-    OWASP's defence against CSV injection: a cell starting with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return is shown as typed instead of
-    evaluated. Numbers are written as they are.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return str(value)
+    return count - 1 if fmt_ is exports.Format.CSV else count
 
 
 def write_stats(session: Session, out: TextIO, fmt: str,

@@ -424,3 +424,11 @@ class SampleConversation(Base):
     conversation_id: Mapped[int] = mapped_column(
         Id, ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
     )
+
+# The response browser (migration 0008): pages of named conversations walk this index by
+# key, newest first; those linked to nobody (respondent_id NULL) a calendar bucket at a time.
+Index("ix_conversation_named_started_at", Conversation.started_at, Conversation.id,
+      sqlite_where=text("respondent_id IS NOT NULL"),
+      postgresql_where=text("respondent_id IS NOT NULL"))
+Index("ix_conversation_respondent_id_started_at", Conversation.respondent_id,
+      Conversation.started_at)

@@ -21,6 +21,7 @@ from storage.filters import Band, ResponseFilter
 NAMES = ("channel", "survey", "context", "service")
 LONGEST = 128  # no channel, survey key, context or service is longer
 LONGEST_SEARCH = 200
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 def parse(args: Mapping[str, str]) -> ResponseFilter:
@@ -62,9 +63,12 @@ def _day(args: Mapping[str, str], name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise BadRequest(f"{name} must be a day written YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the day after, and its month, must exist
+        raise BadRequest(f"{name} must be a day from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 def _word(args: Mapping[str, str], name: str, longest: int) -> str | None:

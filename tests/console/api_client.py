@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,19 @@ def document() -> dict[str, Any]:
     return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def template_of(path: str) -> str:
+    """Return the document's path template that a concrete path matches."""
+    concrete = path.removeprefix(PREFIX).split("?")[0]
+    for template in document()["paths"]:
+        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, concrete):
+            return template
+    raise AssertionError(f"{concrete} is not in the OpenAPI document")
+
+
 def assert_documented(method: str, path: str, response: TestResponse) -> None:
     """Fail unless the status and the JSON body are those the document promises."""
-    template = path.removeprefix(PREFIX).split("?")[0]
+    template = template_of(path)
     operation = document()["paths"][template][method.lower()]
     status = str(response.status_code)
     assert status in operation["responses"], f"{method} {template} answered {status}"

@@ -11,7 +11,8 @@ from bot import staff
 from ecoute.wiring import Ecoute
 from tests.console.conftest import Staff, Team, add_staff
 
-CONSOLE_PAGES = ("/admin/", "/admin/accounts", "/admin/tokens", "/admin/audit")
+CONSOLE_PAGES = ("/admin/", "/admin/accounts", "/admin/tokens", "/admin/audit",
+                 "/admin/responses")
 
 
 class Forms(HTMLParser):

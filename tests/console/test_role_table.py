@@ -75,9 +75,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_tokens.create", "POST"): ("sign_in", "403", "403", "ok", "sign_in", "sign_in"),
     ("console_tokens.revoke", "POST"): ADMIN_ACTION,
     ("console_audit.audit", "GET"): ADMIN_PAGE,
+    ("console_responses.browse", "GET"): EVERY_ROLE_PAGE,
+    ("console_responses.export_csv", "GET"): EVERY_ROLE_PAGE,  # a viewer's has no person
+    ("console_responses.export_jsonl", "GET"): EVERY_ROLE_PAGE,
     # The REST API: Bearer tokens only, never a session.
     ("api.stats", "GET"): API_READ,
     ("api.openapi", "GET"): API_READ,
+    ("api.list_responses", "GET"): API_READ,
+    ("api.get_response", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
 }
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
 

@@ -52,7 +52,8 @@ class Sessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
-    from web.console import accounts, audit, auth, conversations, dashboard, home, tokens
+    from web.console import (accounts, audit, auth, conversations, dashboard, home, responses,
+                             tokens)
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=base_url.startswith("https://"),
@@ -64,7 +65,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.login_message = None  # type: ignore[assignment]
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
-    for module in (auth, home, accounts, tokens, audit, conversations, dashboard):
+    for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:

@@ -2,12 +2,14 @@
 
 Every role may read it; a viewer never sees who the person is (no external id).
 Each view is recorded in the audit log as a transcript view. Free text is shown
-escaped, as text, whatever it contains.
+escaped, as text, whatever it contains. The response browser links here with its
+filters and page in the query string; the page links back to that list (an
+alert's link, without them, goes back to the whole list).
 """
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,6 +19,8 @@ from bot.staff import Permission
 from storage.transcripts import conversation_record
 from storage.vocabulary import AuditAction
 from web.console.access import blueprint, console_language, ecoute, now, render, requires
+from web.console.responses import list_args
+from web.filters import parse
 
 bp = blueprint("console_conversations")
 
@@ -37,4 +41,5 @@ def conversation(public_id: str) -> ResponseReturnValue:
                  for q in found.definition.get("questions", []) if isinstance(q.get("text"), dict)}
     identified = current_user.may(Permission.SEE_IDENTIFIERS)
     return render("conversation.html", conversation=found, questions=questions,
-                  person=found.external_id if identified else None, identified=identified)
+                  person=found.external_id if identified else None, identified=identified,
+                  back=list_args(parse(request.args)))
