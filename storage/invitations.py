@@ -75,28 +75,28 @@ def link_customer(session: Executor, respondent_id: int, customer_ref: str) -> N
 
 
 def lock_group(session: Executor, respondent_id: int) -> list[int]:
-    """Lock the person's row and the rows of everyone sharing their ``customer_ref``; return ids.
+    """Lock the rows of the person and of everyone sharing their ``customer_ref``; return ids.
 
-    The person's own row is locked first (its ``customer_ref`` is read under the lock),
-    then the whole group, in the order of ids.
+    The rows are locked in one statement, in the order of ids, so two plannings for
+    one group wait for each other instead of deadlocking.
     """
     connection = connection_of(session)
-    lock = connection.dialect.name == "postgresql"
-    own = select(Respondent.customer_ref).where(Respondent.id == respondent_id)
-    customer_ref = connection.scalar(own.with_for_update() if lock else own)
-    if customer_ref is None:
-        return [respondent_id]
-    group = (select(Respondent.id).order_by(Respondent.id)
-             .where(or_(Respondent.id == respondent_id, Respondent.customer_ref == customer_ref)))
-    return list(connection.scalars(group.with_for_update() if lock else group))
+    customer_ref = connection.scalar(
+        select(Respondent.customer_ref).where(Respondent.id == respondent_id))
+    group = select(Respondent.id).order_by(Respondent.id).where(
+        Respondent.id == respondent_id if customer_ref is None
+        else or_(Respondent.id == respondent_id, Respondent.customer_ref == customer_ref))
+    if connection.dialect.name == "postgresql":
+        group = group.with_for_update()
+    return list(connection.scalars(group))
 
 
 def invited_since(session: Executor, respondent_ids: Sequence[int], since: datetime) -> int:
-    """Count the invitations planned for these people from ``since`` on."""
+    """Count the invitations planned for these people after ``since``."""
     return connection_of(session).scalar(  # type: ignore[no-any-return]
         select(func.count()).select_from(Invitation)
         .where(Invitation.respondent_id.in_(list(respondent_ids)),
-               Invitation.created_at >= since)
+               Invitation.created_at > since)
     )
 
 
