@@ -312,6 +312,7 @@ def test_a_triggered_survey_waits_in_the_inbox_and_a_click_answers_it(
     open_shop(page)
     page.get_by_role("button", name="Feedback").click()
     page.get_by_role("button", name="10", exact=True).click()
+    expect(page.get_by_text("Wonderful! What do you like most about us?")).to_be_visible()
     page.get_by_role("textbox", name="Your answer").fill("Friendly staff")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Yes, tell me").click()
