@@ -15,11 +15,13 @@ from sqlalchemy import func, select, text
 
 from bot.invitations import Outcome, Request, idempotency, invite
 from bot.outbox import Dispatcher
+from ecoute.config import ConfigError, Settings
 from ecoute.wiring import Ecoute
 from storage import invitations as store
 from storage.models import Conversation, Delivery, Invitation, Respondent
 from storage.vocabulary import InvitationSkip
 from tests.conftest import Clock, Person, RecordingSender
+from tests.test_cli import ecoute as run_ecoute
 
 WEEK = timedelta(days=7)
 
@@ -273,11 +275,16 @@ def _wait_until_a_backend_waits_on_a_lock(ecoute: Ecoute) -> None:
 
 
 def test_settings_read_the_cap_from_the_environment() -> None:
-    from ecoute.config import ConfigError, Settings
-
     assert Settings.from_env({}).invitation_days == 7
     assert Settings.from_env({"ECOUTE_INVITATION_DAYS": "30"}).invitation_days == 30
     for wrong in ("0", "-1", "1.5", "week", "99999"):
         with pytest.raises(ConfigError, match="ECOUTE_INVITATION_DAYS must be a whole number"):
             Settings.from_env({"ECOUTE_INVITATION_DAYS": wrong})
 
+
+
+def test_a_bad_cap_stops_the_command_line_with_one_line(sqlite_url: str) -> None:
+    done = run_ecoute("surveys", "list", url=sqlite_url, ECOUTE_INVITATION_DAYS="a week")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("ecoute: error: ECOUTE_INVITATION_DAYS must be a whole "
+                                   "number of days from 1 to 3660, not 'a week'")
