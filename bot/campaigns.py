@@ -25,12 +25,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.i18n import choose_language
 from bot.messages import Outbound
 from bot.outbox import person_refusal
 from storage import campaigns as store
 from storage import deliveries, respondents
+from storage.campaigns import CampaignRow
 from storage.db import Database
 from storage.installation import Keyring
 from storage.respondents import Known
@@ -179,14 +181,33 @@ class Progress:
     skipped: Mapping[str, int] = field(default_factory=dict)
 
 
+class Gate(Protocol):
+    """A campaign's own check beyond the kind's rule, run in the planning transaction.
+
+    Triggered invitations use one for the contact cap: :meth:`refusal` locks and
+    counts, :meth:`admitted` records the invitation of a delivery newly planned.
+    """
+
+    def refusal(self, session: Session, person: Recipient, now: datetime) -> str | None:
+        """Return why this person is skipped (the kind's rule let them through), or None."""
+
+    def admitted(self, session: Session, person: Recipient, campaign: CampaignRow,
+                 now: datetime) -> None:
+        """Record what the campaign needs once a delivery to this person is newly planned."""
+
+
 def delivery_key(campaign: str, respondent_id: int) -> str:
     """Return the idempotency key of one person's delivery in a campaign."""
     return f"campaign:{campaign}:{respondent_id}"
 
 
 def plan(database: Database, key: str, kind: DeliveryKind, audience: Audience,
-         message: Message, *, now: datetime, default_language: str = "en") -> Planned:
-    """Plan a campaign: one delivery per person of the audience, once, by the kind's rule."""
+         message: Message, *, now: datetime, default_language: str = "en",
+         gate: Gate | None = None) -> Planned:
+    """Plan a campaign: one delivery per person of the audience, once, by the kind's rule.
+
+    A ``gate`` may skip people for the campaign's own reasons, in the same transaction.
+    """
     kind = DeliveryKind(kind)
     people = audience.recipients(database, now, default_language)
     payloads: dict[str, dict[str, Any]] = {}
@@ -197,6 +218,8 @@ def plan(database: Database, key: str, kind: DeliveryKind, audience: Audience,
         for person in people:
             reason = person_refusal(kind, opted_out=person.opted_out,
                                     unreachable=person.unreachable, consented=person.consented)
+            if reason is None and gate is not None:
+                reason = gate.refusal(session, person, now)
             if reason is None and person.language not in payloads:
                 payloads[person.language] = message(person.language).to_dict()
             added = deliveries.enqueue(
@@ -209,6 +232,8 @@ def plan(database: Database, key: str, kind: DeliveryKind, audience: Audience,
                 skipped[reason] = skipped.get(reason, 0) + 1
             elif added:
                 planned += 1
+                if gate is not None:
+                    gate.admitted(session, person, campaign, now)
     return Planned(planned, skipped)
 
 

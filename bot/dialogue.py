@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot import alerts
 from bot.context import TurnContext
-from bot.i18n import Gettext, pick
+from bot.i18n import Gettext, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Progress
 from bot.questions import Invalid, Parsed, Question, parse_answer
 from bot.surveys import Survey
@@ -71,14 +71,39 @@ def answer(ctx: TurnContext) -> None:
     survey = ctx.survey_of(ctx.connection, conversation)
     question = survey.question(conversation.step)
     inbound = ctx.inbound
-    if inbound.choice_id is not None:
-        if inbound.ref is not None and inbound.ref != question_ref(conversation.public_id,
-                                                                   question.id):
-            ctx.say(ctx._("That question has already been answered."), Kind.NOTICE)
-            return
-        raw = inbound.choice_id
-    else:
-        raw = inbound.text or ""
+    if inbound.choice_id is not None and inbound.ref is not None \
+            and inbound.ref != question_ref(conversation.public_id, question.id):
+        ctx.say(ctx._("That question has already been answered."), Kind.NOTICE)
+        return
+    _take(ctx, survey, question)
+
+
+def begin_with_answer(ctx: TurnContext, survey: Survey, context: str | None) -> None:
+    """Open a conversation on ``survey`` and take the inbound message as its first answer.
+
+    A person who answers the first question an invitation showed them (a tap on its
+    buttons, or a typed reply) goes on as if they had started the survey themselves;
+    any other active conversation is closed first, as :func:`start` does.
+    """
+    current = ctx.conversation
+    if current is not None:
+        current.status = ConversationStatus.ABANDONED
+        current.updated_at = ctx.now
+        tracked.save(ctx.connection, current)
+    first = survey.next_question(None, {})
+    assert first is not None, "a validated survey has a question"
+    ctx.conversation = conversations.open_conversation(
+        ctx.connection, respondent_id=ctx.respondent.id,
+        version_id=ctx.version_of(ctx.connection, survey), channel=ctx.respondent.channel,
+        language=ctx.language, context=context, now=ctx.now, step=first.id,
+    )
+    _take(ctx, survey, first)
+
+
+def _take(ctx: TurnContext, survey: Survey, question: Question) -> None:
+    """Take the inbound message (a tapped choice, else typed text) as the answer to ``question``."""
+    inbound = ctx.inbound
+    raw = inbound.choice_id if inbound.choice_id is not None else inbound.text or ""
     if raw == STOP:
         stop_survey(ctx)
         return
@@ -209,21 +234,21 @@ def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | No
         text = f"{text}\n{pick(question.hint, lang)}"
     if reask:
         text = f"{reask}\n{text}"
-    choices, expects = _choices(ctx, question)
+    choices, expects = choices_for(question, lang)
     ctx.say(
         text,
         Kind.REASK if reask else Kind.QUESTION,
         choices=choices,
         ref=question_ref(conversation.public_id, question.id),
         expects=expects,
-        progress=_progress(survey, question, conversation.values),
+        progress=progress_of(survey, question, conversation.values),
         max_length=question.max_length if question.type == "text" else None,
     )
 
 
-def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], InputHint]:
+def choices_for(question: Question, language: str) -> tuple[tuple[Choice, ...], InputHint]:
     """Return the choices offered for a question and the kind of input expected."""
-    _ = ctx._
+    _ = gettext_for(language)
     if question.scale:
         low, high = question.scale
         return tuple(Choice(str(n), str(n)) for n in range(low, high + 1)), InputHint.SCALE
@@ -231,14 +256,14 @@ def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], 
         return (Choice("yes", _("Yes")), Choice("no", _("No"))), InputHint.CHOICE
     if question.type == "choice":
         return (
-            tuple(Choice(o.id, pick(o.label, ctx.language)) for o in question.options),
+            tuple(Choice(o.id, pick(o.label, language)) for o in question.options),
             InputHint.CHOICE,
         )
     skip = (Choice(SKIP, _("Skip")),) if question.optional else ()
     return skip, InputHint.TEXT
 
 
-def _progress(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
+def progress_of(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
     """Return the question's place among the most questions this person may still see.
 
     Later questions often branch on this one (the NPS "why" follows the score band),

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import commands, dialogue, submissions
+from bot import commands, dialogue, invitations, submissions
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
@@ -183,12 +183,14 @@ class DialogueEngine:
         )
 
     def _route(self, ctx: TurnContext) -> None:
-        """Send the message to a pending confirmation, a command, the survey, or help."""
+        """Route the message: a pending confirmation, a command, an invitation, the survey, help."""
         if ctx.respondent.pending and commands.answer_pending(ctx):
             return
         command = commands.recognise(ctx)
         if command is not None:
             commands.run(ctx, command)
+        elif invitations.handle(ctx):
+            return
         elif ctx.conversation is not None and ctx.conversation.step is not None:
             dialogue.answer(ctx)
         elif ctx.inbound.choice_id is not None:

@@ -67,6 +67,9 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
     DeliveryKind.RETRACTION: DeliveryRule(
         needs_consent=False, stopped_by_stop=False,
         reason="takes back a posted message about someone forgotten: always, to a staff channel"),
+    DeliveryKind.INVITATION: DeliveryRule(
+        needs_consent=True, stopped_by_stop=True,
+        reason="a survey an outside system triggered: only to people who agreed, never after stop"),
 }
 
 Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)

@@ -36,6 +36,7 @@ class Settings:
     secret_key: str | None = None
     allowed_origins: tuple[str, ...] = ()
     rate_limit_storage: str = "memory://"
+    invitation_days: int = 7  # the contact cap of triggered surveys (ECOUTE_INVITATION_DAYS)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
@@ -64,12 +65,23 @@ class Settings:
             secret_key=env.get("ECOUTE_SECRET_KEY") or None,
             allowed_origins=_origins(env.get("ECOUTE_ALLOWED_ORIGINS", "")),
             rate_limit_storage=env.get("ECOUTE_RATE_LIMIT_STORAGE") or "memory://",
+            invitation_days=_days(env, "ECOUTE_INVITATION_DAYS", 7),
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
         )
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """Read a whole number of days above 0 (``default`` when unset), or raise a ConfigError."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal() or not 0 < int(raw) <= 3660:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to 3660, not {raw!r}")
+    return int(raw)
 
 
 def _origins(raw: str) -> tuple[str, ...]:

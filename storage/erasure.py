@@ -2,11 +2,11 @@
 
 What stays is only what statistics need and links to nobody: the conversation
 rows (with no respondent, no context and no remembered values) and their scores
-and choices. Free-text answers, pending messages and the respondent row itself
-are deleted; applied events keep their keyed id (so replays stay harmless) but
-lose their link, what was said and what was replied (the transcript). A person
-who had said stop leaves one keyed digest on the suppression list, so they stay
-opted out.
+and choices. Free-text answers, pending messages, survey invitations (with their
+context) and the respondent row itself (with its ``customer_ref``) are deleted;
+applied events keep their keyed id (so replays stay harmless) but lose their link,
+what was said and what was replied (the transcript). A person who had said stop
+leaves one keyed digest on the suppression list, so they stay opted out.
 
 Messages *about* the person (staff alerts, tied by ``about_respondent_id`` or
 ``about_conversation_id``) go too: unsent ones are deleted; sent ones are
@@ -36,6 +36,7 @@ from storage.models import (
     Conversation,
     Delivery,
     InboundEvent,
+    Invitation,
     Respondent,
 )
 from storage.vocabulary import ConversationStatus, DeliveryKind, DeliveryStatus
@@ -69,6 +70,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
         .values(respondent_id=None, conversation_id=None, said=None, reply=None)
     )
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
+    session.execute(delete(Invitation).where(Invitation.respondent_id == respondent_id))
     _take_back_messages_about(session, respondent_id, conversation_ids, now)
     session.execute(
         update(Conversation)

@@ -88,6 +88,8 @@ class Respondent(Base):
     pending: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     seen_at: Mapped[datetime]
+    # the company's own id for the person: links their identities on several channels
+    customer_ref: Mapped[str | None] = mapped_column(String(128), index=True)
 
 
 class SurveyVersion(Base):
@@ -432,3 +434,28 @@ Index("ix_conversation_named_started_at", Conversation.started_at, Conversation.
       postgresql_where=text("respondent_id IS NOT NULL"))
 Index("ix_conversation_respondent_id_started_at", Conversation.respondent_id,
       Conversation.started_at)
+
+
+class Invitation(Base):
+    """A survey an outside system triggered for one person: what to ask, and whether they began.
+
+    One row per planned invitation (a skipped request stores none); the contact cap
+    counts these rows. Its delivery is the outbox row of campaign ``campaign_id``.
+    ``context`` may name the person's order or visit: "forget" deletes the row.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_respondent_id_created_at", "respondent_id",
+                            "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             unique=True)
+    survey: Mapped[str] = mapped_column(String(64))
+    context: Mapped[str | None] = mapped_column(String(128))
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]

@@ -68,6 +68,7 @@ def create_respondent(
         "language_chosen": False, "internal": internal, "consent_at": None,
         "consent_asked_at": None, "opted_out_at": opted_out, "unreachable_at": None,
         "unreachable_reason": None, "pending": None, "created_at": now, "seen_at": now,
+        "customer_ref": None,
     }
     new_id = _INSERT_RESPONDENT.scalar(connection_of(session), values)
     return RespondentRow({"id": new_id, **values})

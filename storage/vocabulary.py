@@ -37,6 +37,7 @@ class DeliveryKind(StrEnum):
     PULSE = "pulse"  # a scheduled invitation to answer a survey (Slack pulses)
     ANNOUNCEMENT = "announcement"  # "you said, we did" and other news to consenting people
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
+    INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
 
 
 class StaffRole(StrEnum):
@@ -68,3 +69,13 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     SETUP_LINK_CREATED = "setup_link_created"
+
+
+class InvitationSkip(StrEnum):
+    """Why a triggered survey invitation was not planned (the API answers with these words)."""
+
+    UNKNOWN_PERSON = "unknown_person"  # nobody with that channel and id ever talked to us
+    STOPPED = "stopped"  # the person said stop
+    UNREACHABLE = "unreachable"  # the platform told us the person is gone or blocked us
+    NO_CONSENT = "no_consent"  # the person never agreed to hear from us
+    CAPPED = "capped"  # invited too recently, on any channel they are known by

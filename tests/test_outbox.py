@@ -92,6 +92,7 @@ EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
     DeliveryKind.PULSE: (False, True),
     DeliveryKind.ANNOUNCEMENT: (True, True),
     DeliveryKind.RETRACTION: (False, False),
+    DeliveryKind.INVITATION: (True, True),
 }
 
 

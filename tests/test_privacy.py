@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import inspect, select, text
 
 from bot import demo
+from bot.invitations import Request, invite
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.wiring import Ecoute
 from storage.db import Database
-from storage.models import Answer, Delivery, Respondent, SampleRespondent
+from storage.models import Answer, Delivery, Invitation, Respondent, SampleRespondent
 from tests.conftest import Clock, Person
 
 
@@ -146,3 +149,26 @@ def _sample_people(db: Database) -> list[str]:
     with db.engine.connect() as conn:
         return [str(v) for v in conn.execute(text("SELECT respondent_id FROM sample_respondent"))
                 .scalars()]
+
+
+def test_forget_erases_a_triggered_surveys_customer_ref_and_context(
+        ecoute: Ecoute, clock: Clock) -> None:
+    zoe = Person(ecoute.engine, "zoe-4711", locale="en")
+    zoe.says("start csat")
+    zoe.says("5")
+    zoe.says("skip")
+    zoe.taps("consent:yes")
+    planned = invite(ecoute.db, ecoute.catalog,
+                     Request("csat", "test", "zoe-4711", context="order-55821-Martin",
+                             customer_ref="CUST-99311"), now=clock(), cap=timedelta(days=7))
+    assert planned.invitation is not None
+    zoe.taps("2", ref=f"invite:{planned.invitation}")
+    assert "order-55821-Martin" in " ".join(every_value(ecoute.db))
+
+    zoe.says("forget")
+    zoe.taps("forget:yes")
+    left = " ".join(every_value(ecoute.db))
+    for trace in ("zoe-4711", "CUST-99311", "order-55821-Martin", planned.invitation):
+        assert trace not in left
+    with ecoute.db.transaction() as session:
+        assert session.scalars(select(Invitation)).all() == []

@@ -7,6 +7,7 @@ and builds the app around it. Nothing happens at import time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from flask import Flask
@@ -39,6 +40,8 @@ class ServedSettings(Protocol):
     def slack(self) -> SlackSettings: ...
     @property
     def web(self) -> WebSettings: ...
+    @property
+    def invitation_days(self) -> int: ...
 
 
 class Served(Protocol):
@@ -52,6 +55,8 @@ class Served(Protocol):
     def catalog(self) -> SurveyCatalog: ...
     @property
     def engine(self) -> DialogueEngine: ...
+    @property
+    def senders(self) -> Mapping[str, object]: ...
 
 
 def create_app(served: Served) -> Flask:

@@ -204,7 +204,7 @@ def _owners() -> Owners:
 
 @bp.post("/conversations")
 def start_conversation() -> ResponseReturnValue:
-    """Start the survey asked for (or resume it, or show the menu) for a visitor."""
+    """Start the survey asked for (or resume it, or show the menu), or answer an invitation."""
     from web import current_ecoute
 
     body = _body("StartRequest")
@@ -212,8 +212,17 @@ def start_conversation() -> ResponseReturnValue:
     survey = body.get("survey")
     if survey and survey not in {s.key for s in ecoute.catalog.offered(False)}:
         fail(404, "unknown_survey", f"there is no survey {survey!r}")
-    inbound = widget.start(body["visitor"], body["client_message_id"], survey=survey,
-                        language=body.get("language"), context=body.get("context"))
+    if "ref" in body:  # the answer to an invitation the inbox handed over
+        bound = longest_text(ecoute.catalog.offered(False))
+        if bound is not None and len(body.get("text") or "") > bound:
+            fail(400, "text_too_long", f"the answer is over {bound} characters")
+        inbound = widget.invitation_answer(body["visitor"], body["client_message_id"],
+                                           ref=body["ref"], text=body.get("text"),
+                                           choice_id=body.get("choice_id"),
+                                           language=body.get("language"))
+    else:
+        inbound = widget.start(body["visitor"], body["client_message_id"], survey=survey,
+                               language=body.get("language"), context=body.get("context"))
     turn = ecoute.engine.handle(inbound)
     if turn.conversation is not None and turn.survey is not None:
         _owners().remember(turn.conversation,

@@ -53,6 +53,19 @@ def message(visitor: str, client_message_id: str, *, text: str | None,
     )
 
 
+def invitation_answer(visitor: str, client_message_id: str, *, ref: str, text: str | None,
+                      choice_id: str | None, language: str | None) -> Inbound:
+    """Return the inbound answer to an invitation's first question (a tap or typed text)."""
+    return Inbound(
+        identity(visitor),
+        event_id=event_id(visitor, client_message_id),
+        text=clean_optional(text) if choice_id is None else None,
+        choice_id=choice_id,
+        ref=ref,
+        locale=language,
+    )
+
+
 def render(outbound: Outbound) -> dict[str, Any]:
     """Return one outbound message as the widget shows it (plain text, choices, progress)."""
     data = outbound.to_dict()

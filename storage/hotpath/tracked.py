@@ -65,6 +65,7 @@ class RespondentRow(Tracked):
     pending: str | None
     created_at: datetime
     seen_at: datetime
+    customer_ref: str | None
 
 
 class ConversationRow(Tracked):

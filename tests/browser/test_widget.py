@@ -7,10 +7,12 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
+from bot import staff
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.output import write_export
@@ -302,3 +304,40 @@ def test_an_announcement_waiting_in_the_inbox_shows_when_the_widget_opens(
     page.get_by_role("button", name="Feedback").click()
     expect(page.get_by_text(news)).to_be_visible()
     expect(page.get_by_text(SCORE_QUESTION)).to_be_visible()  # and the survey starts anew
+
+
+def test_a_triggered_survey_waits_in_the_inbox_and_a_click_answers_it(
+    page: Page, open_shop: Opener, site: Site
+) -> None:
+    open_shop(page)
+    page.get_by_role("button", name="Feedback").click()
+    page.get_by_role("button", name="10", exact=True).click()
+    expect(page.get_by_text("Wonderful! What do you like most about us?")).to_be_visible()
+    page.get_by_role("textbox", name="Your answer").fill("Friendly staff")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Yes, tell me").click()
+    expect(page.get_by_text("Thank you! We will tell you what changes.")).to_be_visible()
+    with site.db.transaction() as session:
+        visitor = session.scalar(select(Respondent.external_id).where(
+            Respondent.channel == "web"))
+    token = staff.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
+                              now=datetime.now(UTC))[0]
+    planned = httpx.post(f"{site.url}/api/v1/invitations", headers={
+        "Authorization": f"Bearer {token}"}, json={
+        "survey": "csat", "channel": "web", "external_id": visitor, "context": "delivery-981"})
+    assert planned.status_code == 202
+
+    page.reload()
+    page.get_by_role("button", name="Feedback").click()
+    expect(page.get_by_text("A quick question from us: How did we do?", exact=False)
+           ).to_be_visible()
+    page.get_by_role("button", name="2", exact=True).click()
+    expect(page.get_by_text("What should we improve?")).to_be_visible()
+    page.get_by_role("textbox", name="Your answer").fill("A bigger car park")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Thank you, your answer has been recorded.")).to_be_visible()
+    expect(page.get_by_text(SCORE_QUESTION)).to_have_count(0)  # the page's survey waited
+    with site.db.transaction() as session:
+        answered = session.scalars(select(Conversation).where(
+            Conversation.context == "delivery-981")).one()
+        assert answered.values == {"rating": 2, "improve": "A bigger car park"}

@@ -65,3 +65,11 @@ class ApiCaller:
         response = self.client.get(PREFIX + path, query_string=query, headers=headers)
         assert_documented("GET", PREFIX + path, response)
         return response
+
+    def post(self, path: str, body: object, headers: dict[str, str] | None = None) -> TestResponse:
+        """POST a JSON body to a route of the API and check the answer against the document."""
+        sent = {**({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+                **(headers or {})}
+        response = self.client.post(PREFIX + path, json=body, headers=sent)
+        assert_documented("POST", PREFIX + path, response)
+        return response

@@ -83,6 +83,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.openapi", "GET"): API_READ,
     ("api.list_responses", "GET"): API_READ,
     ("api.get_response", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
+    ("api.create_invitation", "POST"): API_WRITE,  # a stranger: 200, skipped (unknown_person)
 }
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
 
@@ -140,6 +141,8 @@ class World:
                 "password": "a long enough password"}},
             "console_accounts.change_role": {"data": {"role": "manager"}},
             "console_tokens.create": {"data": {"name": "from the table", "scope": "read"}},
+            "api.create_invitation": {"json": {"survey": "nps", "channel": "web",
+                                               "external_id": visitor}},
         }.get(endpoint, {})
 
 

@@ -318,3 +318,28 @@ def test_another_worker_finds_the_conversations_owner_in_the_store(
     refused = intruder.post_raw(ana.conversation, json={
         "visitor": intruder.visitor, "client_message_id": "m", "text": "hi"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("answer", [
+    {"ref": "invite:0123abcd"},  # a ref without an answer
+    {"choice_id": "2"},  # an answer without the invitation's ref
+    {"text": "2"},
+    {"ref": "invite:0123abcd", "choice_id": "2", "text": "2"},  # two answers
+    {"ref": "c1:score", "choice_id": "2"},  # not an invitation's ref
+])
+def test_an_invitation_answer_that_is_not_one_is_400_and_stores_nothing(
+        ana: Visitor, db: Database, answer: dict[str, str]) -> None:
+    before = counts(db)
+    response = ana.request("POST", "/conversations", json={
+        "visitor": ana.visitor, "client_message_id": "m-invite", **answer})
+    assert (response.status_code, response.get_json()["error"]) == (400, "invalid_request")
+    assert counts(db) == before
+
+
+def test_an_answer_to_an_invitation_that_is_not_the_visitors_starts_nothing(
+        ana: Visitor, db: Database) -> None:
+    ana.answers_invitation({"ref": "invite:0123abcd"}, choice_id="2")
+    assert ana.texts() == ["That question has already been answered."]
+    assert ana.last is not None and ana.last["conversation"] is None
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 0

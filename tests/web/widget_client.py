@@ -115,6 +115,12 @@ class Visitor:
         assert self.last is not None
         return self.send(choice_id=choice_id, ref=self.last["messages"][-1]["ref"])
 
+    def answers_invitation(self, message: dict[str, Any], **answer: str) -> TestResponse:
+        """Answer an invitation the inbox handed over (``choice_id=…`` or ``text=…``)."""
+        body = {"visitor": self.visitor, "client_message_id": self.next_id(),
+                "language": self.language, "ref": message["ref"], **answer}
+        return self._remember(self.request("POST", "/conversations", json=body))
+
     def types(self, text: str) -> TestResponse:
         """Type a free answer."""
         return self.send(text=text)

@@ -300,16 +300,25 @@
     }).then(show));
   }
 
+  function invited(ref) {
+    // An invitation from the inbox: its answer starts the conversation.
+    return !!ref && ref.indexOf("invite:") === 0;
+  }
+
   function answer(fields, echo) {
     if (busy) return;
     say(echo, "me");
     choices.textContent = "";
+    fields.visitor = visitor;
+    fields.language = lang;
+    if (invited(fields.ref)) {
+      busyWith(post("/conversations", fields).then(show));
+      return;
+    }
     if (!conversation) {
       start(null);
       return;
     }
-    fields.visitor = visitor;
-    fields.language = lang;
     busyWith(post("/conversations/" + encodeURIComponent(conversation) + "/messages", fields)
       .then(show));
   }
@@ -338,6 +347,7 @@
     request("POST", "/inbox", {visitor: visitor}).then(function (reply) {
       show(reply, false);
     }, function () {}).then(function () {
+      if (invited(lastQuestion && lastQuestion.ref)) return focusAnswer();
       return conversation ? resume() : start(data.survey);
     });
   }
