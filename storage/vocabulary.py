@@ -37,6 +37,7 @@ class DeliveryKind(StrEnum):
     PULSE = "pulse"  # a scheduled invitation to answer a survey (Slack pulses)
     ANNOUNCEMENT = "announcement"  # "you said, we did" and other news to consenting people
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
+    WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
 
 
 class StaffRole(StrEnum):
@@ -68,3 +69,12 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     SETUP_LINK_CREATED = "setup_link_created"
+    WEBHOOK_CREATED = "webhook_created"
+    WEBHOOK_DELETED = "webhook_deleted"
+
+
+class WebhookEvent(StrEnum):
+    """What an outgoing webhook may subscribe to (its ``type`` in the signed payload)."""
+
+    RESPONSE_COMPLETED = "response.completed"  # a named conversation was completed
+    RESPONSE_DETRACTOR = "response.detractor"  # ... and one of its scores is a detractor's

@@ -16,6 +16,7 @@ from bot.engine import DialogueEngine
 from bot.surveys import SurveyCatalog
 from channels.slack.settings import SlackSettings
 from channels.telegram.settings import TelegramSettings
+from channels.webhooks import WebhookSettings
 from storage.db import Database
 from web.settings import WebSettings
 
@@ -39,6 +40,8 @@ class ServedSettings(Protocol):
     def slack(self) -> SlackSettings: ...
     @property
     def web(self) -> WebSettings: ...
+    @property
+    def webhooks(self) -> WebhookSettings: ...
 
 
 class Served(Protocol):

@@ -1,4 +1,4 @@
-"""The staff console under ``/admin/``: sign-in, home, accounts, API tokens, audit, transcripts.
+"""The staff console, ``/admin/``: sign-in, home, accounts, tokens, webhooks, audit, transcripts.
 
 :func:`init_app` sets what every console page relies on:
 
@@ -52,7 +52,7 @@ class Sessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
-    from web.console import accounts, audit, auth, conversations, home, tokens
+    from web.console import accounts, audit, auth, conversations, home, tokens, webhooks
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=base_url.startswith("https://"),
@@ -64,7 +64,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.login_message = None  # type: ignore[assignment]
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
-    for module in (auth, home, accounts, tokens, audit, conversations):
+    for module in (auth, home, accounts, tokens, audit, conversations, webhooks):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
