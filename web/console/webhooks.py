@@ -17,7 +17,8 @@ bp = blueprint("console_webhooks")
 
 def _(text: str) -> str:
     """Translate ``text`` into the console's language."""
-    return gettext_for(console_language(), "console")(text)
+    language = console_language()
+    return gettext_for(language, "console")(text)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
