@@ -12,9 +12,8 @@ whether it needs the person's consent and whether their "stop" blocks it. The
 rules are applied when a campaign plans (:mod:`bot.campaigns`) and again here,
 at send time, since a person may say stop or withdraw in between.
 
-A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a sender that is
-also :class:`Posting`: the dispatcher looks up the webhook's URL and secret
-when it sends (a deleted webhook's deliveries fail, unsent), and a receiver
+A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a :class:`Posting`
+sender with the webhook's URL and secret, looked up at send time; a receiver
 asking to wait pauses that webhook only.
 
 A sender may return a :data:`Receipt` (where the platform shows the message:
@@ -39,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
-from bot.webhook_events import WebhookMessage
+from bot.webhook_events import Posting, WebhookMessage
 from storage import deliveries as store
 from storage import respondents
 from storage import webhooks as webhook_rows
@@ -76,9 +75,8 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
         reason="takes back a posted message about someone forgotten: always, to a staff channel"),
     DeliveryKind.WEBHOOK: DeliveryRule(
         needs_consent=False, stopped_by_stop=False,
-        reason="a signed event to the company's own system, never to the person: stop ends "
-               "messages to them, not the company's use of answers it keeps (forget does: "
-               "it deletes the unsent ones); a failure never makes the person unreachable"),
+        reason="an event to the company's own system, not to the person: stop ends messages "
+               "to them, not the use of answers kept (forget deletes the unsent events)"),
 }
 
 Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
@@ -141,14 +139,6 @@ class Retracting(Protocol):
 
     def retract(self, address: str, retraction: Retraction) -> None:
         """Remove (or redact) the message the receipt points at, or raise a SendError."""
-
-
-@runtime_checkable
-class Posting(Protocol):
-    """A sender of signed webhook events (Standard Webhooks), to the company's own systems."""
-
-    def post(self, target: webhook_rows.Target, message: WebhookMessage) -> None:
-        """Sign and deliver one event to one webhook, or raise a SendError."""
 
 
 def enqueue(

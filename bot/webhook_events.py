@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from bot.context import EngineSettings
 from bot.metrics import is_detractor
@@ -36,6 +36,7 @@ from storage import webhooks as rows
 from storage.db import Executor
 from storage.hotpath.tracked import ConversationRow
 from storage.vocabulary import DeliveryKind, WebhookEvent
+from storage.webhooks import Target
 
 CHANNEL = "webhook"  # the outbox's channel of every webhook delivery; its address is the id
 
@@ -62,6 +63,14 @@ class WebhookMessage:
         """Rebuild an event from its delivery payload."""
         return cls(str(payload["id"]), str(payload["type"]), str(payload["timestamp"]),
                    dict(payload.get("data") or {}))
+
+
+@runtime_checkable
+class Posting(Protocol):
+    """The outbox's sender of webhook events: signs (Standard Webhooks) and posts one event."""
+
+    def post(self, target: Target, message: WebhookMessage) -> None:
+        """Deliver one event to one webhook, or raise one of :mod:`bot.outbox`'s SendErrors."""
 
 
 def plan(session: Executor, settings: EngineSettings, conversation: ConversationRow,
