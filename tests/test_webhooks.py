@@ -29,7 +29,9 @@ from storage.models import Delivery, Respondent
 from storage.models import Webhook as WebhookRow
 from storage.webhooks import WebhookRecord
 from tests.conftest import Clock, Person
+from tests.web.widget_client import Visitor
 from tests.webhook_receiver import Receiver, receiver  # noqa: F401  # the fixture
+from web import create_app
 
 COMMENT = "the delivery man was late again"
 
@@ -103,6 +105,18 @@ def test_a_detractor_fires_both_events_each_signed(hooked: Hooked) -> None:
     assert {"question": "why_detractor", "type": "text", "value": COMMENT} in detractor["answers"]
     ids = {r.headers["webhook-id"] for r in hooked.receiver.received}
     assert len(ids) == 2, "each event has its own webhook-id"
+
+
+def test_an_answer_in_the_web_widget_reaches_the_receiver(hooked: Hooked) -> None:
+    zoe = Visitor(create_app(hooked.app).test_client(), "visitor-zoe-8120", "fr")
+    zoe.start("nps")
+    zoe.taps("4")
+    zoe.types("trop lent")
+    assert hooked.outbox.run_once().sent == 2
+    events = [r.verified(hooked.secret) for r in hooked.receiver.received]
+    assert sorted(e["type"] for e in events) == ["response.completed", "response.detractor"]
+    assert {(e["data"]["channel"], e["data"]["language"]) for e in events} == {("web", "fr")}
+    assert "visitor-zoe-8120" not in str(events)
 
 
 def test_a_tampered_body_or_another_secret_fails_the_check(hooked: Hooked) -> None:
