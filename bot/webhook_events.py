@@ -86,10 +86,41 @@ def plan(session: Executor, settings: EngineSettings, conversation: Conversation
     low = detractor_scores(survey, conversation.values)
     if low:
         events.append((WebhookEvent.RESPONSE_DETRACTOR, {**data, "detractor_scores": low}))
-    for subscriber in subscribers:
-        for event, event_data in events:
-            if event in subscriber.events:
-                _enqueue(session, subscriber.id, event, event_data, conversation, now)
+    for event, event_data in events:
+        emit(session, event, event_data, subject=conversation.public_id, now=now,
+             about_respondent_id=conversation.respondent_id,
+             about_conversation_id=conversation.id, subscribers=subscribers)
+
+
+def emit(session: Executor, event: WebhookEvent, data: dict[str, Any], *, subject: str,
+         now: datetime, about_respondent_id: int | None = None,
+         about_conversation_id: int | None = None,
+         subscribers: list[rows.Subscriber] | None = None) -> int:
+    """Plan ``event`` for each live webhook subscribed to it; return how many were planned.
+
+    ``subject`` names what the event is about (a conversation's public id; a
+    complaint's reference and version): each (webhook, event, subject) is planned
+    once. ``about_*`` name the person, so "forget" deletes what is unsent. The
+    caller decides that the event may be sent at all (never for anonymous answers).
+    """
+    planned = 0
+    for subscriber in rows.subscribers(session) if subscribers is None else subscribers:
+        if event not in subscriber.events:
+            continue
+        message = WebhookMessage(f"msg_{uuid.uuid4().hex}", event.value, _iso(now), data)
+        planned += deliveries.enqueue(
+            session,
+            key=f"webhook:{subscriber.id}:{event.value}:{subject}",
+            kind=DeliveryKind.WEBHOOK,
+            channel=CHANNEL,
+            respondent_id=None,  # to the company's system, not to the person: stop does not apply
+            address=str(subscriber.id),
+            payload=message.to_dict(),
+            now=now,
+            about_respondent_id=about_respondent_id,  # forget deletes or blanks it
+            about_conversation_id=about_conversation_id,
+        )
+    return planned
 
 
 def detractor_scores(survey: Survey, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,24 +147,6 @@ def _data(settings: EngineSettings, conversation: ConversationRow,
                     for q in survey.questions if q.id in values],
         "link": f"{settings.console_url}/admin/conversations/{conversation.public_id}",
     }
-
-
-def _enqueue(session: Executor, webhook_id: int, event: WebhookEvent, data: dict[str, Any],
-             conversation: ConversationRow, now: datetime) -> None:
-    """Plan one (webhook, event) delivery, once."""
-    message = WebhookMessage(f"msg_{uuid.uuid4().hex}", event.value, _iso(now), data)
-    deliveries.enqueue(
-        session,
-        key=f"webhook:{webhook_id}:{event.value}:{conversation.public_id}",
-        kind=DeliveryKind.WEBHOOK,
-        channel=CHANNEL,
-        respondent_id=None,  # to the company's system, not to the person: stop does not apply
-        address=str(webhook_id),
-        payload=message.to_dict(),
-        now=now,
-        about_respondent_id=conversation.respondent_id,  # forget deletes or blanks it
-        about_conversation_id=conversation.id,
-    )
 
 
 def _iso(moment: datetime) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from bot import webhooks
+from bot import webhook_events, webhooks
 from bot.outbox import Dispatcher
 from bot.submissions import Submission
 from bot.webhooks import EVENTS, Refusal, WebhookError, check_url
@@ -27,6 +27,7 @@ from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.models import Delivery, Respondent
 from storage.models import Webhook as WebhookRow
+from storage.vocabulary import WebhookEvent
 from storage.webhooks import WebhookRecord
 from tests.conftest import Clock, Person
 from tests.web.widget_client import Visitor
@@ -342,3 +343,20 @@ def test_back_off_grows_between_tries(hooked: Hooked) -> None:
         hooked.clock.now = due + timedelta(milliseconds=1)
     assert waits[0] < waits[1] < waits[2]
     assert hooked.outbox.run_once().sent == 1
+
+
+def test_another_part_emits_an_event_once_per_subject_to_its_subscribers(
+        hooked: Hooked) -> None:
+    webhooks.create(hooked.app.db, hooked.receiver.url, ["response.detractor"], actor="cli",
+                    allow_private=True, now=hooked.clock())  # not subscribed: gets nothing
+    event = WebhookEvent.RESPONSE_COMPLETED
+    with hooked.app.db.transaction() as session:
+        assert webhook_events.emit(session, event, {"n": 1}, subject="s-1",
+                                   now=hooked.clock()) == 1
+        assert webhook_events.emit(session, event, {"n": 2}, subject="s-1",
+                                   now=hooked.clock()) == 0
+    assert hooked.outbox.run_once().sent == 1
+    [got] = hooked.receiver.received
+    assert got.verified(hooked.secret) == {"type": "response.completed",
+                                           "timestamp": "2026-11-26T09:00:00.000Z",
+                                           "data": {"n": 1}}
