@@ -95,6 +95,7 @@ def test_the_list_is_paged_by_cursor(open_app: Flask, served: Ecoute) -> None:
     ({**HOOK, "events": "response.completed"}, "bad_request"),
     ({**HOOK, "url": 42}, "bad_request"),
     ([HOOK], "bad_request"),
+    ({**HOOK, "secret": "whsec_mine"}, "bad_request"),
 ])
 def test_a_bad_webhook_is_a_400_that_stores_nothing(open_app: Flask, served: Ecoute,
                                                     body: Any, error: str) -> None:

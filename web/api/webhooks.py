@@ -21,6 +21,8 @@ from web.api.auth import caller, requires
 from web.api.errors import api_error
 from web.api.paging import page, page_request
 
+FIELDS = {"url", "events", "description"}
+
 
 def render(record: WebhookRecord) -> dict[str, Any]:
     """Return a webhook as the API shows it (never its secret)."""
@@ -53,6 +55,9 @@ def create_webhook() -> ResponseReturnValue:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(400, "bad_request", "Send a JSON object with url and events.")
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        return api_error(400, "bad_request", f"Unknown field: {', '.join(unknown)}.")
     url, events = body.get("url"), body.get("events")
     description = body.get("description", "")
     if (not isinstance(url, str) or not isinstance(events, list)
