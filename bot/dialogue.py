@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot import alerts
+from bot import alerts, webhook_events
 from bot.context import TurnContext
 from bot.i18n import Gettext, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Progress
@@ -205,6 +205,7 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
     conversation.completed_at = ctx.now
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
     alerts.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
+    webhook_events.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
     respondent = ctx.respondent
     if (
         ctx.settings.ask_consent

@@ -12,6 +12,10 @@ whether it needs the person's consent and whether their "stop" blocks it. The
 rules are applied when a campaign plans (:mod:`bot.campaigns`) and again here,
 at send time, since a person may say stop or withdraw in between.
 
+A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a :class:`Posting`
+sender with the webhook's URL and secret, looked up at send time; a receiver
+asking to wait pauses that webhook only.
+
 A sender may return a :data:`Receipt` (where the platform shows the message:
 Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
 each posted message about them gets a ``retraction`` delivery whose payload is
@@ -34,8 +38,10 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Outbound
 from bot.rates import rate_storage
+from bot.webhook_events import Posting, WebhookMessage
 from storage import deliveries as store
 from storage import respondents
+from storage import webhooks as webhook_rows
 from storage.db import Database
 from storage.vocabulary import DeliveryKind, DeliveryStatus
 
@@ -70,6 +76,11 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
     DeliveryKind.INVITATION: DeliveryRule(
         needs_consent=True, stopped_by_stop=True,
         reason="a survey an outside system triggered: only to people who agreed, never after stop"),
+
+    DeliveryKind.WEBHOOK: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="an event to the company's own system, not to the person: stop ends messages "
+               "to them, not the use of answers kept (forget deletes the unsent events)"),
 }
 
 Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
@@ -232,7 +243,7 @@ class Dispatcher:
             receipt = self._deliver(delivery)
         except RetryLater as wait:
             until = now + timedelta(seconds=max(wait.seconds, 0.0))
-            self._paused[delivery.channel] = until
+            self._paused[_pause_key(delivery)] = until
             self._reschedule(delivery, until, f"retry after {wait.seconds}s", attempted=True)
             report.retried += 1
         except PermanentError as gone:
@@ -252,7 +263,20 @@ class Dispatcher:
                 raise PermanentError("cannot take messages back", unreachable=False)
             sender.retract(str(delivery.address), Retraction.from_dict(delivery.payload))
             return None
+        if delivery.kind == DeliveryKind.WEBHOOK:
+            self._post(sender, delivery)
+            return None
         return sender.send(str(delivery.address), Outbound.from_dict(delivery.payload))
+
+    def _post(self, sender: Sender, delivery: store.Claimed) -> None:
+        """Hand one webhook event to the webhook sender, with the webhook's URL and secret."""
+        if not isinstance(sender, Posting):
+            raise PermanentError("this sender cannot post webhooks", unreachable=False)
+        with self.db.transaction() as session:
+            target = webhook_rows.target(session, int(str(delivery.address)))
+        if target is None:
+            raise PermanentError("webhook deleted", unreachable=False)
+        sender.post(target, WebhookMessage.from_dict(delivery.payload))
 
     def _refusal(self, delivery: store.Claimed) -> str | None:
         """Return why a delivery must not be sent at all, or None."""
@@ -267,7 +291,7 @@ class Dispatcher:
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
         """Check the channel's pause and rate limits (a hit is taken when allowed)."""
-        paused = self._paused.get(delivery.channel)
+        paused = self._paused.get(_pause_key(delivery))
         if paused is not None and paused > now:
             return False
         rates = self.settings
@@ -316,6 +340,13 @@ class Dispatcher:
         """Put a delivery back for a later try."""
         with self.db.transaction() as session:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def _pause_key(delivery: store.Claimed) -> str:
+    """Return what a "wait" pauses: the whole channel, or one webhook (one receiver)."""
+    if delivery.kind == DeliveryKind.WEBHOOK:
+        return f"{delivery.channel}:{delivery.address}"
+    return delivery.channel
 
 
 def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import alerts
+from bot import alerts, webhook_events
 from bot.context import EngineSettings
 from bot.dialogue import reason_text
 from bot.i18n import choose_language, gettext_for, pick
@@ -92,7 +92,7 @@ def store(
     *,
     keyring: Keyring,
 ) -> SubmitResult:
-    """Store a valid submission as one completed conversation; plan alerts.
+    """Store a valid submission as one completed conversation; plan alerts and webhooks.
 
     An anonymous submission is stored with its times cut to the hour (to the
     second, they could be matched with the author's activity on the platform),
@@ -117,6 +117,7 @@ def store(
     conversation.completed_at = stored_at
     tracked.save(session, conversation)
     alerts.plan(session, settings, conversation, survey, now, anonymous=anonymous)
+    webhook_events.plan(session, settings, conversation, survey, now, anonymous=anonymous)
     thanks = Outbound(pick(survey.thanks, language), Kind.ACKNOWLEDGEMENT, language=language)
     if submission.event_id is not None:  # an anonymous reply keeps no thanks: they say the language
         reply = {"messages": [] if anonymous else [thanks.to_dict()],

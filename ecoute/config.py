@@ -16,10 +16,12 @@ from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
 from channels.telegram.settings import TelegramSettings
+from channels.webhooks import WebhookSettings
 from storage.db import DEFAULT_URL
 from web.settings import WebSettings, positive_number
 
-__all__ = ["ConfigError", "Pulse", "Settings", "SlackSettings", "TelegramSettings", "WebSettings"]
+__all__ = ["ConfigError", "Pulse", "Settings", "SlackSettings", "TelegramSettings", "WebSettings",
+           "WebhookSettings"]
 
 PACKAGED_SURVEYS = Path(__file__).resolve().parent.parent / "surveys"
 
@@ -40,6 +42,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
 
     def channel_settings(self, name: str) -> object:
@@ -69,6 +72,7 @@ class Settings:
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
         )

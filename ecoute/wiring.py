@@ -19,7 +19,9 @@ from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
+from bot.webhook_events import CHANNEL as WEBHOOK_CHANNEL
 from channels.registry import Runtime, Service, registered
+from channels.webhooks import WebhookSender
 from ecoute.config import Settings
 from storage.db import Database
 from storage.installation import Keyring
@@ -97,8 +99,8 @@ def build(
 
 
 def build_senders(settings: Settings) -> dict[str, Sender]:
-    """Return a sender per configured channel (a channel with no token has none)."""
-    senders: dict[str, Sender] = {}
+    """Return a sender per configured channel (a channel with no token has none), and webhooks'."""
+    senders: dict[str, Sender] = {WEBHOOK_CHANNEL: WebhookSender(settings.webhooks)}
     for name, channel in registered().items():
         sender = channel.sender(settings.channel_settings(name))
         if sender is not None:
@@ -109,8 +111,10 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
 def outbox_settings(settings: Settings) -> OutboxSettings:
     """Return the outbox's rates per channel (counted where ``ECOUTE_RATE_LIMIT_STORAGE`` says)."""
     return OutboxSettings(
-        channel_rates={"telegram": settings.telegram.rate, "slack": settings.slack.rate},
-        respondent_rates={"telegram": settings.telegram.per_chat_rate},
+        channel_rates={"telegram": settings.telegram.rate, "slack": settings.slack.rate,
+                       WEBHOOK_CHANNEL: "100/second"},
+        respondent_rates={"telegram": settings.telegram.per_chat_rate,
+                          WEBHOOK_CHANNEL: settings.webhooks.rate},  # per webhook
         storage_uri=settings.rate_limit_storage,
         pull_channels=frozenset(n for n, c in registered().items() if c.pull),
     )

@@ -8,8 +8,9 @@ applied events keep their keyed id (so replays stay harmless) but lose their lin
 what was said and what was replied (the transcript). A person who had said stop
 leaves one keyed digest on the suppression list, so they stay opted out.
 
-Messages *about* the person (staff alerts, tied by ``about_respondent_id`` or
-``about_conversation_id``) go too: unsent ones are deleted; sent ones are
+Messages *about* the person (staff alerts and webhook events, tied by
+``about_respondent_id`` or ``about_conversation_id``) go too: unsent ones are
+deleted (a webhook event's payload holds the person's answers); sent ones are
 blanked, and each one the platform still shows (it left a receipt) gets a
 ``retraction`` delivery, so the outbox's sender takes it back (Slack:
 ``chat.delete``). The engine never calls a platform itself.

@@ -459,3 +459,21 @@ class Invitation(Base):
         ForeignKey("conversation.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
+
+class Webhook(Base):
+    """An outgoing webhook: where signed events go, which ones, and the secret that signs them.
+
+    The secret must sign every delivery, so it is stored as given (never shown
+    again after creation, never logged); deleting a webhook blanks it.
+    """
+
+    __tablename__ = "webhook"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[Any]]
+    secret: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -39,6 +39,8 @@ class DeliveryKind(StrEnum):
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
 
+    WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
+
 
 class StaffRole(StrEnum):
     """What a staff account may do in the console (the table is :data:`bot.staff.GRANTS`)."""
@@ -79,3 +81,13 @@ class InvitationSkip(StrEnum):
     UNREACHABLE = "unreachable"  # the platform told us the person is gone or blocked us
     NO_CONSENT = "no_consent"  # the person never agreed to hear from us
     CAPPED = "capped"  # invited too recently, on any channel they are known by
+
+    WEBHOOK_CREATED = "webhook_created"
+    WEBHOOK_DELETED = "webhook_deleted"
+
+
+class WebhookEvent(StrEnum):
+    """What an outgoing webhook may subscribe to (its ``type`` in the signed payload)."""
+
+    RESPONSE_COMPLETED = "response.completed"  # a named conversation was completed
+    RESPONSE_DETRACTOR = "response.detractor"  # ... and one of its scores is a detractor's

@@ -78,7 +78,8 @@ def test_every_channel_folder_is_in_the_registry_under_its_own_name() -> None:
 
     channels = registered()
     assert {name: channels[name].name for name in BUILT_IN} == {name: name for name in BUILT_IN}
-    shared = {"__init__", "registry", "text_fallbacks"}
+    shared = {"__init__", "registry", "text_fallbacks",
+              "webhooks"}  # the outbox's webhook sender: no channel people talk on
     adapters = {p.stem for p in (ROOT / "channels").glob("*.py")} - shared
     folders = {p.name for p in (ROOT / "channels").iterdir() if (p / "__init__.py").exists()}
     modules = {reference.split(":")[0].split(".")[1] for reference in BUILT_IN.values()}

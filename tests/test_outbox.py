@@ -93,17 +93,25 @@ EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
     DeliveryKind.ANNOUNCEMENT: (True, True),
     DeliveryKind.RETRACTION: (False, False),
     DeliveryKind.INVITATION: (True, True),
+    DeliveryKind.WEBHOOK: (False, False),  # to the company's system: never tied to a recipient
 }
+# Kinds that are no message to a person: planned with no recipient (tests/test_webhooks.py).
+NO_RECIPIENT = {DeliveryKind.WEBHOOK}
 
 
 @pytest.mark.parametrize("kind", list(DeliveryKind))
-def test_every_delivery_kind_has_its_rule_and_the_dispatcher_applies_it(
+def test_every_delivery_kind_has_its_rule_with_its_reason(kind: DeliveryKind) -> None:
+    rule = RULES[kind]
+    assert (rule.needs_consent, rule.stopped_by_stop) == EXPECTED_RULES[kind]
+    assert rule.reason
+
+
+@pytest.mark.parametrize("kind", [kind for kind in DeliveryKind if kind not in NO_RECIPIENT])
+def test_the_dispatcher_applies_each_kinds_rule(
     kind: DeliveryKind, ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher,
     sender: RecordingSender,
 ) -> None:
     rule = RULES[kind]
-    assert (rule.needs_consent, rule.stopped_by_stop) == EXPECTED_RULES[kind]
-    assert rule.reason
     consenting = person(ecoute, "ana")
     withholding = person(ecoute, "bob", consent=False)
     stopped = person(ecoute, "eve")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import inspect, select, text
 
-from bot import demo
+from bot import demo, webhooks
 from bot.invitations import Request, invite
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
-from ecoute.wiring import Ecoute
+from channels.webhooks import WebhookSettings
+from ecoute.config import Settings
+from ecoute.logs import QUIET
+from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.models import Answer, Delivery, Invitation, Respondent, SampleRespondent
 from tests.conftest import Clock, Person
+from tests.webhook_receiver import Receiver, receiver  # noqa: F401  # the fixture
 
 
 def every_value(db: Database) -> list[str]:
@@ -129,6 +134,7 @@ def test_forget_takes_the_person_out_of_the_dashboards_daily_counts(
     zoe.says("yes")
     assert "zoe-only-shop-4711" not in every_value(ecoute.db)
 
+
 def test_forget_reaches_sample_data_too(ecoute: Ecoute, clock: Clock) -> None:
     demo.plant(ecoute.engine, now=clock())
     with ecoute.db.transaction() as session:
@@ -172,3 +178,52 @@ def test_forget_erases_a_triggered_surveys_customer_ref_and_context(
         assert trace not in left
     with ecoute.db.transaction() as session:
         assert session.scalars(select(Invitation)).all() == []
+
+
+def test_forget_takes_back_webhook_events_not_sent_and_blanks_the_sent_ones(
+        settings: Settings, db: Database, clock: Clock, receiver: Receiver) -> None:  # noqa: F811
+    app = build(replace(settings, webhooks=WebhookSettings(allow_private=True)), database=db,
+                clock=clock)
+    webhooks.create(app.db, receiver.url, webhooks.EVENTS, actor="cli", allow_private=True,
+                    now=clock())
+    zoe = Person(app.engine, "zoe-5150", locale="en")
+    for survey, score, words in (("nps", "3", "the parcel was crushed by Quentin"),
+                                 ("csat", "1", "Quentin again, from Marseille")):
+        zoe.says(f"start {survey}")
+        zoe.says(score)
+        zoe.says(words)
+        if survey == "nps":
+            assert app.dispatcher().run_once().sent == 2  # completed and detractor: sent
+    zoe.says("forget")
+    zoe.taps("forget:yes")
+    assert app.dispatcher().run_once().sent == 0, "the csat events, unsent, are gone"
+    assert len(receiver.received) == 2
+    left = " ".join(every_value(app.db))
+    for trace in ("zoe-5150", "Quentin", "Marseille", "crushed"):
+        assert trace not in left
+    with app.db.transaction() as session:
+        kept = session.execute(select(Delivery.status, Delivery.payload)).all()
+    assert kept == [("sent", {}), ("sent", {})]
+    app.senders["webhook"].close()  # type: ignore[attr-defined]
+
+
+def test_webhook_secrets_urls_and_answers_never_reach_the_logs(
+        settings: Settings, db: Database, clock: Clock, receiver: Receiver,  # noqa: F811
+        caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level("DEBUG")
+    for chatty in QUIET:  # as every process keeps them (ecoute.logs.quiet): they log URLs
+        caplog.set_level("WARNING", logger=chatty)
+    app = build(replace(settings, webhooks=WebhookSettings(allow_private=True)), database=db,
+                clock=clock)
+    secret, _ = webhooks.create(app.db, receiver.url + "?key=s3cr3t-path-token",
+                                webhooks.EVENTS, actor="cli", allow_private=True, now=clock())
+    receiver.answer(500, 404)
+    ana = Person(app.engine, "ana-7070", locale="en")
+    ana.says("start nps")
+    ana.says("2")
+    ana.says("secret complaint about Mr Dupont")
+    app.dispatcher().run_once()
+    assert len(receiver.received) == 2
+    for private in (secret, "s3cr3t-path-token", "/hooks/ecoute", "Dupont", "ana-7070"):
+        assert private not in caplog.text
+    app.senders["webhook"].close()  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from bot.engine import DialogueEngine
 from bot.surveys import SurveyCatalog
 from channels.slack.settings import SlackSettings
 from channels.telegram.settings import TelegramSettings
+from channels.webhooks import WebhookSettings
 from storage.db import Database
 from web.settings import WebSettings
 
@@ -42,6 +43,8 @@ class ServedSettings(Protocol):
     def web(self) -> WebSettings: ...
     @property
     def invitation_days(self) -> int: ...
+    @property
+    def webhooks(self) -> WebhookSettings: ...
 
 
 class Served(Protocol):

@@ -12,7 +12,7 @@ from ecoute.wiring import Ecoute
 from tests.console.conftest import Staff, Team, add_staff
 
 CONSOLE_PAGES = ("/admin/", "/admin/accounts", "/admin/tokens", "/admin/audit",
-                 "/admin/responses")
+                 "/admin/responses", "/admin/webhooks")
 
 
 class Forms(HTMLParser):
@@ -56,7 +56,8 @@ def test_every_form_of_every_console_page_carries_a_csrf_token(team: Team) -> No
 def test_every_console_form_without_its_token_is_refused(team: Team) -> None:
     actions = {str(form["action"]) or path for path in CONSOLE_PAGES
                for form in forms_on(team.admin, path) if form["method"] == "POST"}
-    assert {"/admin/sign-out", "/admin/language", "/admin/accounts", "/admin/tokens"} <= actions
+    assert {"/admin/sign-out", "/admin/language", "/admin/accounts", "/admin/tokens",
+            "/admin/webhooks"} <= actions
     for action in sorted(actions):
         refused = team.admin.client.post(action, data={"language": "fr", "role": "viewer",
                                                        "name": "x", "scope": "read"})

@@ -21,8 +21,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from bot import staff
-from ecoute.config import Settings, SlackSettings, TelegramSettings
+from bot import staff, webhooks
+from ecoute.config import Settings, SlackSettings, TelegramSettings, WebhookSettings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from testkit.emulators.slack import SlackEmulator
@@ -78,13 +78,20 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_responses.browse", "GET"): EVERY_ROLE_PAGE,
     ("console_responses.export_csv", "GET"): EVERY_ROLE_PAGE,  # a viewer's has no person
     ("console_responses.export_jsonl", "GET"): EVERY_ROLE_PAGE,
+    ("console_webhooks.listing", "GET"): ADMIN_PAGE,
+    ("console_webhooks.create", "POST"): ("sign_in", "403", "403", "ok", "sign_in", "sign_in"),
+    ("console_webhooks.delete", "POST"): ADMIN_ACTION,
     # The REST API: Bearer tokens only, never a session.
     ("api.stats", "GET"): API_READ,
     ("api.openapi", "GET"): API_READ,
     ("api.list_responses", "GET"): API_READ,
     ("api.get_response", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
     ("api.create_invitation", "POST"): API_WRITE,  # a stranger: 200, skipped (unknown_person)
+    ("api.list_webhooks", "GET"): API_READ,
+    ("api.create_webhook", "POST"): API_WRITE,
+    ("api.delete_webhook", "DELETE"): API_WRITE,  # the write token deletes the spare webhook
 }
+HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
 
 
@@ -103,6 +110,8 @@ class World:
                        for scope in ("read", "write")}
         self.spare_token = staff.issue_token(served.db, "spare", "read", created_by=None,
                                              actor=staff.CLI, now=now)[1]
+        self.spare_webhook = webhooks.create(served.db, HOOK_URL, webhooks.EVENTS,
+                                             actor=staff.CLI, allow_private=True, now=now)[1]
         self._visits = itertools.count(1)
 
     def actor(self, name: str) -> tuple[Staff, dict[str, str]]:
@@ -120,7 +129,8 @@ class World:
         """Return a value for each URL argument any route takes."""
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
-                "account_id": self.spare.id, "token_id": self.spare_token.id}
+                "account_id": self.spare.id, "token_id": self.spare_token.id,
+                "webhook_id": self.spare_webhook.id}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -143,6 +153,9 @@ class World:
             "console_tokens.create": {"data": {"name": "from the table", "scope": "read"}},
             "api.create_invitation": {"json": {"survey": "nps", "channel": "web",
                                                "external_id": visitor}},
+            "console_webhooks.create": {"data": {"url": HOOK_URL,
+                                                 "events": "response.completed"}},
+            "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
         }.get(endpoint, {})
 
 
@@ -154,7 +167,8 @@ def world(settings: Settings, db: Database, clock: Clock) -> Iterator[World]:
             settings, secret_key="role-table-secret",
             telegram=TelegramSettings(token="123:abc", webhook_secret="telegram-secret"),
             slack=SlackSettings(bot_token="xoxb-test", signing_secret="slack-secret",
-                                api_base_url=slack_api.api_url))
+                                api_base_url=slack_api.api_url),
+            webhooks=WebhookSettings(allow_private=True))
         served = build(changed, database=db, clock=clock)
         ana = Person(served.engine, "ana", locale="en")
         ana.says("start nps")

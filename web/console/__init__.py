@@ -1,4 +1,5 @@
-"""The staff console under ``/admin/``: sign-in, dashboard, accounts, tokens, audit, transcripts.
+"""The staff console under ``/admin/``: sign-in, dashboard, responses, accounts, tokens,
+webhooks, audit, transcripts.
 
 :func:`init_app` sets what every console page relies on:
 
@@ -52,8 +53,17 @@ class Sessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
-    from web.console import (accounts, audit, auth, conversations, dashboard, home, responses,
-                             tokens)
+    from web.console import (
+        accounts,
+        audit,
+        auth,
+        conversations,
+        dashboard,
+        home,
+        responses,
+        tokens,
+        webhooks,
+    )
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=base_url.startswith("https://"),
@@ -65,7 +75,8 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.login_message = None  # type: ignore[assignment]
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
-    for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses):
+    for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
+                   webhooks):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
