@@ -68,3 +68,47 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     SETUP_LINK_CREATED = "setup_link_created"
+
+
+class ComplaintStatus(StrEnum):
+    """Where a complaint stands (the allowed moves are :data:`bot.complaints.TRANSITIONS`)."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    REJECTED = "rejected"
+
+
+class Urgency(StrEnum):
+    """How much a complaint affects its author (their answer; staff may adjust it)."""
+
+    BLOCKING = "blocking"
+    ANNOYING = "annoying"
+    MINOR = "minor"
+
+
+class Importance(StrEnum):
+    """How much a complaint's category matters (a rule per category; staff may adjust it)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Priority(StrEnum):
+    """Urgency times importance, in four levels (the matrix is :data:`bot.complaints.MATRIX`)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class RejectionReason(StrEnum):
+    """Why a complaint was rejected."""
+
+    NOT_A_COMPLAINT = "not_a_complaint"
+    OUT_OF_SCOPE = "out_of_scope"
