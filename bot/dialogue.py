@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot import alerts
+from bot import alerts, complaint_intake
 from bot.context import TurnContext
 from bot.i18n import Gettext, pick
 from bot.messages import Choice, InputHint, Kind, Progress
@@ -33,11 +33,16 @@ def question_ref(public_id: str, question_id: str) -> str:
     return f"{public_id}:{question_id}"
 
 
-def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
-    """Open a conversation on ``survey`` (closing any other) and ask its first question."""
+def start(ctx: TurnContext, survey: Survey, context: str | None = None,
+          prefill: dict[str, Parsed] | None = None) -> None:
+    """Open a conversation on ``survey`` (closing any other) and ask its first question.
+
+    ``prefill`` answers some questions already (stored as answers, then skipped).
+    """
     current = ctx.conversation
     if current is not None:
-        if current.survey_version_id == ctx.version_of(ctx.connection, survey) and not context:
+        if (current.survey_version_id == ctx.version_of(ctx.connection, survey)
+                and not context and not prefill):
             resume(ctx)
             return
         current.status = ConversationStatus.ABANDONED
@@ -53,6 +58,8 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
         now=ctx.now,
         step=first.id if (first := survey.next_question(None, {})) else None,
     )
+    for question_id, parsed in (prefill or {}).items():
+        _store(ctx, survey.question(question_id), parsed)
     _advance(ctx, survey, after=None)
 
 
@@ -79,6 +86,10 @@ def answer(ctx: TurnContext) -> None:
         raw = inbound.choice_id
     else:
         raw = inbound.text or ""
+    if question.type == "photo" and inbound.attachment is not None:
+        _store(ctx, question, Parsed(text=inbound.attachment))
+        _advance(ctx, survey, after=question.id)
+        return
     if raw == STOP:
         stop_survey(ctx)
         return
@@ -164,6 +175,8 @@ def _advance(ctx: TurnContext, survey: Survey, after: str | None) -> None:
     conversation.attempts = 0
     conversation.updated_at = ctx.now
     following = survey.next_question(after, conversation.values)
+    while following is not None and not _to_ask(ctx, following):
+        following = survey.next_question(following.id, conversation.values)
     if following is None:
         _complete(ctx, survey)
         return
@@ -171,13 +184,28 @@ def _advance(ctx: TurnContext, survey: Survey, after: str | None) -> None:
     ask(ctx, survey, following)
 
 
+def _to_ask(ctx: TurnContext, question: Question) -> bool:
+    """Tell whether to ask a question: not already answered (pre-filled), and askable here."""
+    assert ctx.conversation is not None
+    if question.id in ctx.conversation.values:
+        return False
+    return question.type != "photo" or ctx.respondent.channel in ctx.settings.photo_channels
+
+
 def _complete(ctx: TurnContext, survey: Survey) -> None:
-    """Close the conversation, thank the person and, once, ask for follow-up consent."""
+    """Close the conversation, thank the person and, once, ask for follow-up consent.
+
+    A complaint intake files the complaint instead (:mod:`bot.complaint_intake`); a
+    low score is offered to become a complaint (after the consent question, if asked).
+    """
     conversation = ctx.conversation
     assert conversation is not None
     conversation.status = ConversationStatus.COMPLETED
     conversation.step = None
     conversation.completed_at = ctx.now
+    if survey.kind == "complaint":
+        complaint_intake.complete(ctx, survey)
+        return
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
     alerts.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
     respondent = ctx.respondent
@@ -197,6 +225,8 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
             ref="consent",
             expects=InputHint.CHOICE,
         )
+        return
+    complaint_intake.offer_after(ctx, survey, conversation.values)
 
 
 def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | None = None) -> None:
@@ -235,7 +265,7 @@ def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], 
             InputHint.CHOICE,
         )
     skip = (Choice(SKIP, _("Skip")),) if question.optional else ()
-    return skip, InputHint.TEXT
+    return skip, InputHint.PHOTO if question.type == "photo" else InputHint.TEXT
 
 
 def _progress(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
@@ -269,8 +299,8 @@ def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ..
         hypotheses = ["yes", "no"]
     elif question.type == "choice":
         hypotheses = [option.id for option in question.options]
-    elif question.type == "text":
-        hypotheses = ["text"]
+    elif question.type in ("text", "photo"):
+        hypotheses = [question.type]
     return max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
 
 
@@ -318,4 +348,6 @@ def reason_text(_: Gettext, invalid: Invalid) -> str:
         return _("Please answer yes or no.")
     if invalid.reason == "pick_one":
         return _("Please pick one of the options (1 to {count}).").format(**params)
+    if invalid.reason == "photo":
+        return _("Please send a photo, or skip this step.")
     return _("Please type your answer.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from bot.complaint_policy import ComplaintPolicy, PolicyError
 from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
@@ -39,6 +40,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
 
     def channel_settings(self, name: str) -> object:
@@ -67,9 +69,18 @@ class Settings:
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),
+            complaints=_complaints(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
         )
+
+
+def _complaints(env: Mapping[str, str]) -> ComplaintPolicy:
+    """Read the complaint policy (importance, deadlines, business calendar)."""
+    try:
+        return ComplaintPolicy.from_env(env)
+    except PolicyError as error:
+        raise ConfigError(str(error)) from error
 
 
 def _origins(raw: str) -> tuple[str, ...]:
