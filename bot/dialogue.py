@@ -246,7 +246,7 @@ def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | No
         choices=choices,
         ref=question_ref(conversation.public_id, question.id),
         expects=expects,
-        progress=_progress(survey, question, conversation.values),
+        progress=_progress(ctx, survey, question, conversation.values),
         max_length=question.max_length if question.type == "text" else None,
     )
 
@@ -268,25 +268,30 @@ def _choices(ctx: TurnContext, question: Question) -> tuple[tuple[Choice, ...], 
     return skip, InputHint.PHOTO if question.type == "photo" else InputHint.TEXT
 
 
-def _progress(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
+def _progress(ctx: TurnContext, survey: Survey, question: Question,
+              values: dict[str, object]) -> Progress:
     """Return the question's place among the most questions this person may still see.
 
     Later questions often branch on this one (the NPS "why" follows the score band),
-    so the remaining path is measured for each possible answer and the longest kept.
-    The result depends only on the answers that conditions name: it is cached on them.
+    so the remaining path is measured for each possible answer and the longest kept;
+    questions answered already (pre-filled) and a photo the channel cannot take are
+    not counted. The result depends only on the answers that conditions name, the
+    questions answered and the channel's photos: it is cached on them.
     """
-    answered = sum(1 for q in survey.questions if q.id in values)
+    answered = frozenset(q.id for q in survey.questions if q.id in values)
     relevant = tuple(sorted((k, v) for k, v in values.items() if k in survey.condition_names))
+    photos = ctx.respondent.channel in ctx.settings.photo_channels
     _SURVEYS[survey.hash] = survey
-    ahead = _ahead(survey.hash, question.id, relevant)  # type: ignore[arg-type]
-    return Progress(answered + 1, answered + 1 + ahead)
+    ahead = _ahead(survey.hash, question.id, relevant, answered, photos)  # type: ignore[arg-type]
+    return Progress(len(answered) + 1, len(answered) + 1 + ahead)
 
 
 _SURVEYS: dict[str, Survey] = {}
 
 
 @lru_cache(maxsize=4096)
-def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ...]) -> int:
+def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ...],
+           answered: frozenset[str], photos: bool) -> int:
     """Return the most questions that can follow ``question_id`` given the relevant answers."""
     survey = _SURVEYS[digest]
     question = survey.question(question_id)
@@ -301,14 +306,18 @@ def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ..
         hypotheses = [option.id for option in question.options]
     elif question.type in ("text", "photo"):
         hypotheses = [question.type]
-    return max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
+    skipped = answered | ({q.id for q in survey.questions if q.type == "photo"}
+                          if not photos else set())
+    return max(_remaining(survey, question.id, {**values, question.id: v}, skipped)
+               for v in hypotheses)
 
 
-def _remaining(survey: Survey, after: str, values: dict[str, object]) -> int:
-    """Count the questions that would follow ``after`` given ``values``."""
+def _remaining(survey: Survey, after: str, values: dict[str, object],
+               skipped: frozenset[str]) -> int:
+    """Count the questions that would be asked after ``after`` given ``values``."""
     count = 0
     while (following := survey.next_question(after, values)) is not None:
-        count += 1
+        count += following.id not in skipped
         after = following.id
     return count
 
