@@ -17,10 +17,10 @@ person's name (the dialogue says a complaint is not anonymous). ``/feedback``
 opens a modal built from the feedback survey; its submission goes to
 :meth:`DialogueEngine.submit`, without any sender when "send anonymously" is
 ticked. A named submission is confirmed in the person's DM (straight, never
-through the outbox, which would keep their id); an anonymous one is thanked in the modal itself (``response_action:
-update``), with a generic thanks: no DM message at all, so nothing the bot token
-can read later dates it or says what it was about. The language follows the
-person's choice, else their Slack locale.
+through the outbox, which would keep their id); an anonymous one is thanked in
+the modal itself (``response_action: update``), with a generic thanks: no DM
+message at all, so nothing the bot token can read later dates it or says what it
+was about. The language follows the person's choice, else their Slack locale.
 """
 
 from __future__ import annotations
