@@ -1,4 +1,4 @@
-"""Filing a complaint in the dialogue: asked for, offered after a low score, offered for free text."""
+"""Filing a complaint in the dialogue: asked for, offered after a low score or for free text."""
 
 from __future__ import annotations
 
