@@ -1,4 +1,5 @@
-"""The commands every channel maps to: help, start, start again, language, stop, forget, status.
+"""The commands every channel maps to: help, start, start again, language, stop, forget,
+complaint, status.
 
 A platform may mark a command itself (``Inbound.command``: Telegram's ``/stop``, a
 Slack slash command); a person may also type it as a word in English or French
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import dialogue
+from bot import complaint_intake, dialogue
 from bot.context import TurnContext
 from bot.i18n import SUPPORTED, language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
@@ -34,6 +35,8 @@ ALIASES: dict[str, str] = {
     "forget": "forget", "forget me": "forget", "oublier": "forget",
     "oubliez-moi": "forget", "oublie-moi": "forget", "oubliez moi": "forget",
     "status": "status", "statut": "status", "suivi": "status",
+    "complaint": "complaint", "complain": "complaint", "réclamation": "complaint",
+    "reclamation": "complaint", "plainte": "complaint",
 }
 TAKES_ARGUMENT = frozenset({"start", "language", "status"})
 
@@ -87,14 +90,15 @@ def run(ctx: TurnContext, command: Command) -> None:
         "language": _language,
         "stop": _stop,
         "forget": _forget,
-        "status": _status,
+        "status": complaint_intake.status,
+        "complaint": _complaint,
     }.get(command.name, _unknown)
     handler(ctx, command.argument)
 
 
 def menu(ctx: TurnContext, text: str) -> None:
     """Say ``text`` with the surveys this person may start as choices."""
-    surveys = ctx.catalog.offered(ctx.respondent.internal)
+    surveys = [s for s in ctx.catalog.offered(ctx.respondent.internal) if s.kind == "survey"]
     if not surveys:
         ctx.say(ctx._("There is no survey to answer right now."), Kind.INFO)
         return
@@ -111,6 +115,7 @@ def _help(ctx: TurnContext, _argument: str | None) -> None:
             "• start: answer a survey\n"
             "• start again: restart the current survey\n"
             "• language: choose English or French\n"
+            "• complaint: file a complaint\n"
             "• status REF: follow a complaint\n"
             "• stop: no more messages from us\n"
             "• forget: erase everything we know about you"
@@ -137,6 +142,9 @@ def _start(ctx: TurnContext, argument: str | None) -> None:
         survey = ctx.catalog.get(argument.casefold())
         if survey is None or survey not in ctx.catalog.offered(ctx.respondent.internal):
             menu(ctx, _("There is no survey called “{key}”. Pick one:").format(key=argument))
+            return
+        if survey.kind == "complaint":
+            complaint_intake.start(ctx, ctx.inbound.context)
             return
         dialogue.start(ctx, survey, ctx.inbound.context)
     elif ctx.conversation is not None:
@@ -217,13 +225,9 @@ def _forget(ctx: TurnContext, _argument: str | None) -> None:
     )
 
 
-def _status(ctx: TurnContext, argument: str | None) -> None:
-    """Tell the status of a complaint by its reference."""
-    _ = ctx._
-    if not argument:
-        ctx.say(_("Please give the reference of your complaint, e.g. “status C-1234”."))
-        return
-    ctx.say(_("There is no complaint with the reference {ref}.").format(ref=argument.upper()))
+def _complaint(ctx: TurnContext, _argument: str | None) -> None:
+    """Start the complaint intake (``complaint``, ``réclamation``, ``/complaint``)."""
+    complaint_intake.start(ctx, ctx.inbound.context)
 
 
 def _unknown(ctx: TurnContext, _argument: str | None) -> None:
@@ -254,6 +258,7 @@ def answer_pending(ctx: TurnContext) -> bool:
         ctx.say(_("Thank you! We will tell you what changes."), Kind.ACKNOWLEDGEMENT)
     else:
         ctx.say(_("Understood, we will not message you."), Kind.ACKNOWLEDGEMENT)
+    complaint_intake.offer_after_consent(ctx)
     return True
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from bot.complaint_policy import ComplaintPolicy
 from bot.i18n import Gettext, gettext_for
 from bot.messages import Choice, Inbound, InputHint, Kind, Outbound, Progress
 from bot.surveys import Survey, SurveyCatalog
@@ -35,6 +36,8 @@ class EngineSettings:
     ask_consent: bool = True
     keep_transcript: bool = True
     internal_channels: frozenset[str] = frozenset()  # filled from the channels' facts
+    photo_channels: frozenset[str] = frozenset()  # channels whose people can send a picture
+    complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     alert_targets: tuple[tuple[str, str], ...] = ()
     console_url: str = "http://127.0.0.1:8000"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot import alerts, webhook_events
+from bot import alerts, complaint_intake, webhook_events
 from bot.context import TurnContext
 from bot.i18n import Gettext, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Progress
@@ -33,11 +33,16 @@ def question_ref(public_id: str, question_id: str) -> str:
     return f"{public_id}:{question_id}"
 
 
-def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
-    """Open a conversation on ``survey`` (closing any other) and ask its first question."""
+def start(ctx: TurnContext, survey: Survey, context: str | None = None,
+          prefill: dict[str, Parsed] | None = None) -> None:
+    """Open a conversation on ``survey`` (closing any other) and ask its first question.
+
+    ``prefill`` answers some questions already (stored as answers, then skipped).
+    """
     current = ctx.conversation
     if current is not None:
-        if current.survey_version_id == ctx.version_of(ctx.connection, survey) and not context:
+        if (current.survey_version_id == ctx.version_of(ctx.connection, survey)
+                and not context and not prefill):
             resume(ctx)
             return
         current.status = ConversationStatus.ABANDONED
@@ -53,6 +58,8 @@ def start(ctx: TurnContext, survey: Survey, context: str | None = None) -> None:
         now=ctx.now,
         step=first.id if (first := survey.next_question(None, {})) else None,
     )
+    for question_id, parsed in (prefill or {}).items():
+        _store(ctx, survey.question(question_id), parsed)
     _advance(ctx, survey, after=None)
 
 
@@ -104,6 +111,10 @@ def _take(ctx: TurnContext, survey: Survey, question: Question) -> None:
     """Take the inbound message (a tapped choice, else typed text) as the answer to ``question``."""
     inbound = ctx.inbound
     raw = inbound.choice_id if inbound.choice_id is not None else inbound.text or ""
+    if question.type == "photo" and inbound.attachment is not None:
+        _store(ctx, question, Parsed(text=inbound.attachment))
+        _advance(ctx, survey, after=question.id)
+        return
     if raw == STOP:
         stop_survey(ctx)
         return
@@ -189,6 +200,8 @@ def _advance(ctx: TurnContext, survey: Survey, after: str | None) -> None:
     conversation.attempts = 0
     conversation.updated_at = ctx.now
     following = survey.next_question(after, conversation.values)
+    while following is not None and not _to_ask(ctx, following):
+        following = survey.next_question(following.id, conversation.values)
     if following is None:
         _complete(ctx, survey)
         return
@@ -196,13 +209,28 @@ def _advance(ctx: TurnContext, survey: Survey, after: str | None) -> None:
     ask(ctx, survey, following)
 
 
+def _to_ask(ctx: TurnContext, question: Question) -> bool:
+    """Tell whether to ask a question: not already answered (pre-filled), and askable here."""
+    assert ctx.conversation is not None
+    if question.id in ctx.conversation.values:
+        return False
+    return question.type != "photo" or ctx.respondent.channel in ctx.settings.photo_channels
+
+
 def _complete(ctx: TurnContext, survey: Survey) -> None:
-    """Close the conversation, thank the person and, once, ask for follow-up consent."""
+    """Close the conversation, thank the person and, once, ask for follow-up consent.
+
+    A complaint intake files the complaint instead (:mod:`bot.complaint_intake`); a
+    low score is offered to become a complaint (after the consent question, if asked).
+    """
     conversation = ctx.conversation
     assert conversation is not None
     conversation.status = ConversationStatus.COMPLETED
     conversation.step = None
     conversation.completed_at = ctx.now
+    if survey.kind == "complaint":
+        complaint_intake.complete(ctx, survey)
+        return
     ctx.say(pick(survey.thanks, ctx.language), Kind.ACKNOWLEDGEMENT)
     alerts.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
     webhook_events.plan(ctx.connection, ctx.settings, conversation, survey, ctx.now)
@@ -223,6 +251,8 @@ def _complete(ctx: TurnContext, survey: Survey) -> None:
             ref="consent",
             expects=InputHint.CHOICE,
         )
+        return
+    complaint_intake.offer_after(ctx, survey, conversation.values)
 
 
 def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | None = None) -> None:
@@ -242,7 +272,8 @@ def ask(ctx: TurnContext, survey: Survey, question: Question, *, reask: str | No
         choices=choices,
         ref=question_ref(conversation.public_id, question.id),
         expects=expects,
-        progress=progress_of(survey, question, conversation.values),
+        progress=progress_of(survey, question, conversation.values,
+                             photos=ctx.respondent.channel in ctx.settings.photo_channels),
         max_length=question.max_length if question.type == "text" else None,
     )
 
@@ -261,28 +292,32 @@ def choices_for(question: Question, language: str) -> tuple[tuple[Choice, ...], 
             InputHint.CHOICE,
         )
     skip = (Choice(SKIP, _("Skip")),) if question.optional else ()
-    return skip, InputHint.TEXT
+    return skip, InputHint.PHOTO if question.type == "photo" else InputHint.TEXT
 
 
-def progress_of(survey: Survey, question: Question, values: dict[str, object]) -> Progress:
+def progress_of(survey: Survey, question: Question, values: dict[str, object], *,
+                photos: bool = False) -> Progress:
     """Return the question's place among the most questions this person may still see.
 
     Later questions often branch on this one (the NPS "why" follows the score band),
-    so the remaining path is measured for each possible answer and the longest kept.
-    The result depends only on the answers that conditions name: it is cached on them.
+    so the remaining path is measured for each possible answer and the longest kept;
+    questions answered already (pre-filled) and a photo the channel cannot take are
+    not counted. The result depends only on the answers that conditions name, the
+    questions answered and the channel's photos: it is cached on them.
     """
-    answered = sum(1 for q in survey.questions if q.id in values)
+    answered = frozenset(q.id for q in survey.questions if q.id in values)
     relevant = tuple(sorted((k, v) for k, v in values.items() if k in survey.condition_names))
     _SURVEYS[survey.hash] = survey
-    ahead = _ahead(survey.hash, question.id, relevant)  # type: ignore[arg-type]
-    return Progress(answered + 1, answered + 1 + ahead)
+    ahead = _ahead(survey.hash, question.id, relevant, answered, photos)  # type: ignore[arg-type]
+    return Progress(len(answered) + 1, len(answered) + 1 + ahead)
 
 
 _SURVEYS: dict[str, Survey] = {}
 
 
 @lru_cache(maxsize=4096)
-def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ...]) -> int:
+def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ...],
+           answered: frozenset[str], photos: bool) -> int:
     """Return the most questions that can follow ``question_id`` given the relevant answers."""
     survey = _SURVEYS[digest]
     question = survey.question(question_id)
@@ -295,16 +330,20 @@ def _ahead(digest: str, question_id: str, relevant: tuple[tuple[str, object], ..
         hypotheses = ["yes", "no"]
     elif question.type == "choice":
         hypotheses = [option.id for option in question.options]
-    elif question.type == "text":
-        hypotheses = ["text"]
-    return max(_remaining(survey, question.id, {**values, question.id: v}) for v in hypotheses)
+    elif question.type in ("text", "photo"):
+        hypotheses = [question.type]
+    skipped = answered | ({q.id for q in survey.questions if q.type == "photo"}
+                          if not photos else set())
+    return max(_remaining(survey, question.id, {**values, question.id: v}, skipped)
+               for v in hypotheses)
 
 
-def _remaining(survey: Survey, after: str, values: dict[str, object]) -> int:
-    """Count the questions that would follow ``after`` given ``values``."""
+def _remaining(survey: Survey, after: str, values: dict[str, object],
+               skipped: frozenset[str]) -> int:
+    """Count the questions that would be asked after ``after`` given ``values``."""
     count = 0
     while (following := survey.next_question(after, values)) is not None:
-        count += 1
+        count += following.id not in skipped
         after = following.id
     return count
 
@@ -344,4 +383,6 @@ def reason_text(_: Gettext, invalid: Invalid) -> str:
         return _("Please answer yes or no.")
     if invalid.reason == "pick_one":
         return _("Please pick one of the options (1 to {count}).").format(**params)
+    if invalid.reason == "photo":
+        return _("Please send a photo, or skip this step.")
     return _("Please type your answer.")

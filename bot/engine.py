@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import commands, dialogue, invitations, submissions
+from bot import commands, complaint_intake, dialogue, invitations, submissions
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
@@ -82,7 +82,7 @@ class DialogueEngine:
     def submit(self, submission: Submission) -> SubmitResult:
         """Validate a whole form and store it at once (nothing when any answer is wrong)."""
         survey = self.catalog.get(submission.survey)
-        if survey is None:
+        if survey is None or survey.kind != "survey":  # a complaint is filed in a dialogue
             raise KeyError(f"no survey {submission.survey!r}")
         language = choose_language(None, submission.language, self.settings.default_language)
         parsed, errors = submissions.validate(survey, submission.answers, language)
@@ -183,7 +183,10 @@ class DialogueEngine:
         )
 
     def _route(self, ctx: TurnContext) -> None:
-        """Route the message: a pending confirmation, a command, an invitation, the survey, help."""
+        """Route the message: a pending confirmation, a command, an invitation, the survey, help.
+
+        A message outside any survey that reads as a complaint is offered to be filed.
+        """
         if ctx.respondent.pending and commands.answer_pending(ctx):
             return
         command = commands.recognise(ctx)
@@ -196,6 +199,8 @@ class DialogueEngine:
         elif ctx.inbound.choice_id is not None:
             ctx.say(ctx._("That question has already been answered."))
             commands.menu(ctx, ctx._("Would you like to answer another survey?"))
+        elif complaint_intake.detect(ctx):
+            return
         else:
             _ = ctx._
             commands.menu(ctx, _("I'm here for your feedback. Which survey shall we start?"))

@@ -33,6 +33,7 @@ class InputHint(StrEnum):
     SCALE = "scale"
     CHOICE = "choice"
     TEXT = "text"
+    PHOTO = "photo"  # a picture (only channels that take pictures are asked for one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,8 @@ class Inbound:
     commands in plain text are recognised by the engine as well. ``event_id`` is
     the platform's id of this delivery (Telegram's ``update_id``, Slack's
     ``event_id``, the widget's client message id): it must not embed the person's
-    id, since it outlives their erasure to keep replays harmless.
+    id, since it outlives their erasure to keep replays harmless. ``attachment``
+    is the platform's id of a picture the person sent (Telegram's ``file_id``).
     """
 
     sender: Identity
@@ -78,6 +80,7 @@ class Inbound:
     argument: str | None = None
     locale: str | None = None
     context: str | None = None
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

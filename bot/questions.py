@@ -3,7 +3,8 @@
 Score questions (``nps`` 0-10, ``csat`` 1-5, ``ces`` 1-7) accept typed digits and
 tapped choices alike; ``choice`` and ``yesno`` accept the option's id, its label
 in any language, or its number in the list; ``text`` is free text up to a
-maximum length.
+maximum length; ``photo`` takes a picture's platform id (``Inbound.attachment``),
+never typed text.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.conditions import Condition
 
 SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-TYPES = (*SCALES, "choice", "text", "yesno")
+TYPES = (*SCALES, "choice", "text", "yesno", "photo")
 DEFAULT_MAX_LENGTH = 1000
 YES_WORDS = frozenset({"yes", "y", "oui", "o", "ok", "yep", "yeah", "si", "sí", "👍"})
 NO_WORDS = frozenset({"no", "n", "non", "nope", "👎"})
@@ -84,6 +85,8 @@ def parse_answer(question: Question, raw: str) -> Parsed:
         return Parsed(text=value)
     if question.type == "yesno":
         return _parse_yesno(value)
+    if question.type == "photo":  # a picture comes as an attachment, never as typed text
+        raise Invalid("photo")
     return _parse_choice(question, value)
 
 

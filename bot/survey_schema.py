@@ -1,4 +1,9 @@
-"""The JSON Schema every survey file is validated against on load."""
+"""The JSON Schema every survey file is validated against on load.
+
+A file of ``kind: complaint`` is the complaint intake (``surveys/complaint.yaml``):
+it may ask a ``photo`` question, which only channels that take pictures ask
+(the others skip it); ``bot.complaint_intake`` checks the questions it reads.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ QUESTION: dict[str, Any] = {
     "type": "object",
     "properties": {
         "id": IDENT,
-        "type": {"enum": ["nps", "csat", "ces", "choice", "text", "yesno"]},
+        "type": {"enum": ["nps", "csat", "ces", "choice", "text", "yesno", "photo"]},
         "text": TEXT,
         "hint": TEXT,
         "when": {"type": "string", "minLength": 1},
@@ -54,6 +59,7 @@ SURVEY: dict[str, Any] = {
         "title": TEXT,
         "description": TEXT,
         "audience": {"enum": ["external", "internal", "any"]},
+        "kind": {"enum": ["survey", "complaint"]},
         "questions": {"type": "array", "minItems": 1, "maxItems": 50, "items": QUESTION},
         "thanks": TEXT,
     },

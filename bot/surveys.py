@@ -30,7 +30,7 @@ _VALIDATOR = Draft202012Validator(SURVEY)
 # what an answer is when a condition reads it: scores are numbers, the others strings
 VALUE_TYPES: dict[str, ValueType] = {**dict.fromkeys(SCALES, ValueType.NUMBER),
                                      "choice": ValueType.STRING, "yesno": ValueType.STRING,
-                                     "text": ValueType.STRING}
+                                     "text": ValueType.STRING, "photo": ValueType.STRING}
 
 
 class SurveyError(ValueError):
@@ -49,6 +49,7 @@ class Survey:
     hash: str
     audience: str = "any"
     description: dict[str, str] | None = None
+    kind: str = "survey"  # or "complaint": the complaint intake (bot.complaint_intake)
 
     def question(self, question_id: str) -> Question:
         """Return the question with this id."""
@@ -144,6 +145,7 @@ def _build(data: dict[str, Any], source: str, tree: yaml.Node) -> Survey:
         hash=content_hash(data),
         audience=data.get("audience", "any"),
         description=data.get("description"),
+        kind=data.get("kind", "survey"),
     )
 
 
@@ -235,6 +237,10 @@ class SurveyCatalog:
         """Return the surveys a person may start (internal ones only for employees)."""
         hidden = "external" if internal else "internal"
         return [s for s in self._surveys.values() if s.audience != hidden]
+
+    def complaint(self) -> Survey | None:
+        """Return the complaint intake dialogue, if the catalog has one."""
+        return next((s for s in self._surveys.values() if s.kind == "complaint"), None)
 
 
 def from_definition(definition: dict[str, Any], source: str) -> Survey:

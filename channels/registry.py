@@ -63,6 +63,7 @@ class Channel:
     name: ClassVar[str] = ""
     internal: ClassVar[bool] = False  # its people are employees (internal clients)
     pull: ClassVar[bool] = False  # its client fetches proactive messages: no sender
+    photos: ClassVar[bool] = False  # its people can send a picture (a complaint's photo)
 
     def settings(self, env: Mapping[str, str]) -> Any:
         """Return this channel's settings read from ``env`` (None when it has none)."""

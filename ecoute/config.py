@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from bot.complaint_policy import ComplaintPolicy, PolicyError
 from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
@@ -43,6 +44,8 @@ class Settings:
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+
+    complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
 
     def channel_settings(self, name: str) -> object:
@@ -73,6 +76,7 @@ class Settings:
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),
             webhooks=WebhookSettings.from_env(env),
+            complaints=_complaints(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
         )
@@ -86,6 +90,14 @@ def _days(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdecimal() or not 0 < int(raw) <= 3660:
         raise ConfigError(f"{name} must be a whole number of days from 1 to 3660, not {raw!r}")
     return int(raw)
+
+
+def _complaints(env: Mapping[str, str]) -> ComplaintPolicy:
+    """Read the complaint policy (importance, deadlines, business calendar)."""
+    try:
+        return ComplaintPolicy.from_env(env)
+    except PolicyError as error:
+        raise ConfigError(str(error)) from error
 
 
 def _origins(raw: str) -> tuple[str, ...]:

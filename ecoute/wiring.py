@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot import complaint_intake
 from bot.context import EngineSettings
 from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, core_jobs
 from bot.surveys import SurveyCatalog
 from bot.webhook_events import CHANNEL as WEBHOOK_CHANNEL
-from channels.registry import Runtime, Service, registered
+from channels.registry import ConfigError, Runtime, Service, registered
 from channels.webhooks import WebhookSender
 from ecoute.config import Settings
 from storage.db import Database
@@ -81,6 +82,7 @@ def build(
     settings = settings or Settings.from_env()
     db = database or Database(settings.database_url)
     catalog = SurveyCatalog.from_directory(settings.surveys_dir)
+    _check_complaints(settings, catalog)
     channels = registered()
     targets = tuple(target for name, channel in channels.items()
                     for target in channel.alert_targets(settings.channel_settings(name)))
@@ -91,11 +93,26 @@ def build(
             default_language=settings.default_language, idle_timeout=settings.idle_timeout,
             alert_targets=targets, console_url=settings.base_url,
             internal_channels=frozenset(n for n, c in channels.items() if c.internal),
+            photo_channels=frozenset(n for n, c in channels.items() if c.photos),
+            complaints=settings.complaints,
         ),
         clock=clock,
         keyring=Keyring.configured_or_stored(settings.secret_key, db),
     )
     return Ecoute(settings, db, catalog, engine, senders=build_senders(settings))
+
+
+def _check_complaints(settings: Settings, catalog: SurveyCatalog) -> None:
+    """Refuse a complaint dialogue the intake cannot read, or rules for unknown categories."""
+    survey = catalog.complaint()
+    if survey is None:
+        return
+    try:
+        complaint_intake.check(survey)
+        settings.complaints.check_categories(set(complaint_intake.categories(survey)),
+                                             f"survey {survey.key!r}")
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
 
 
 def build_senders(settings: Settings) -> dict[str, Sender]:

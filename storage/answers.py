@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from storage.anonymous import random_id
 from storage.db import Executor, connection_of
@@ -47,3 +47,8 @@ def add_answer(
             "created_at": now,
         },
     )
+
+
+def delete_answers(session: Executor, conversation_id: int) -> None:
+    """Delete every answer of one conversation (a complaint intake the person declined)."""
+    connection_of(session).execute(delete(Answer).where(Answer.conversation_id == conversation_id))

@@ -19,6 +19,11 @@ person's deliveries, which did, are deleted with the rest).
 
 Sample data (``ecoute demo``) is not forgotten but removed outright
 (:func:`remove`): its conversations and scores go too, since nobody real gave them.
+
+Complaints are anonymised: the workflow record (category, priority, status,
+deadlines, the dates of its history) stays for the statistics; the person's
+words (description, own reference, photo id), the link to them and every note
+of the complaint's history go.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from storage import daily, deliveries, suppression
 from storage.installation import Keyring
 from storage.models import (
     Answer,
+    Complaint,
+    ComplaintEvent,
     Conversation,
     Delivery,
     InboundEvent,
@@ -73,6 +80,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
     session.execute(delete(Invitation).where(Invitation.respondent_id == respondent_id))
     _take_back_messages_about(session, respondent_id, conversation_ids, now)
+    _anonymise_complaints(session, respondent_id)
     session.execute(
         update(Conversation)
         .where(Conversation.respondent_id == respondent_id,
@@ -109,6 +117,17 @@ def remove(session: Session, *, respondents: Collection[int],
     session.execute(delete(Conversation).where(Conversation.id.in_(talks)))
     session.execute(delete(Respondent).where(Respondent.id.in_(people)))
     session.expunge_all()
+
+
+def _anonymise_complaints(session: Session, respondent_id: int) -> None:
+    """Keep the person's complaints as anonymous workflow records: no words, no link, no notes."""
+    theirs = select(Complaint.id).where(Complaint.respondent_id == respondent_id)
+    session.execute(update(ComplaintEvent).where(ComplaintEvent.complaint_id.in_(theirs))
+                    .values(note=None))
+    session.execute(update(Complaint).where(Complaint.respondent_id == respondent_id).values(
+        respondent_id=None, conversation_id=None, description=None, own_reference=None,
+        photo_file_id=None,
+    ))
 
 
 def _take_back_messages_about(session: Session, respondent_id: int,

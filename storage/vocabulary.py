@@ -38,7 +38,6 @@ class DeliveryKind(StrEnum):
     ANNOUNCEMENT = "announcement"  # "you said, we did" and other news to consenting people
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
-
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
 
 
@@ -71,6 +70,8 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     SETUP_LINK_CREATED = "setup_link_created"
+    WEBHOOK_CREATED = "webhook_created"
+    WEBHOOK_DELETED = "webhook_deleted"
 
 
 class InvitationSkip(StrEnum):
@@ -82,12 +83,53 @@ class InvitationSkip(StrEnum):
     NO_CONSENT = "no_consent"  # the person never agreed to hear from us
     CAPPED = "capped"  # invited too recently, on any channel they are known by
 
-    WEBHOOK_CREATED = "webhook_created"
-    WEBHOOK_DELETED = "webhook_deleted"
-
 
 class WebhookEvent(StrEnum):
     """What an outgoing webhook may subscribe to (its ``type`` in the signed payload)."""
 
     RESPONSE_COMPLETED = "response.completed"  # a named conversation was completed
     RESPONSE_DETRACTOR = "response.detractor"  # ... and one of its scores is a detractor's
+
+
+class ComplaintStatus(StrEnum):
+    """Where a complaint stands (the allowed moves are :data:`bot.complaints.TRANSITIONS`)."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    REJECTED = "rejected"
+
+
+class Urgency(StrEnum):
+    """How much a complaint affects its author (their answer; staff may adjust it)."""
+
+    BLOCKING = "blocking"
+    ANNOYING = "annoying"
+    MINOR = "minor"
+
+
+class Importance(StrEnum):
+    """How much a complaint's category matters (a rule per category; staff may adjust it)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Priority(StrEnum):
+    """Urgency times importance, in four levels (the matrix is :data:`bot.complaints.MATRIX`)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class RejectionReason(StrEnum):
+    """Why a complaint was rejected."""
+
+    NOT_A_COMPLAINT = "not_a_complaint"
+    OUT_OF_SCOPE = "out_of_scope"

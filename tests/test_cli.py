@@ -93,7 +93,8 @@ def test_stats_since_a_day_and_csat_mean(migrated: str) -> None:
          "cannot reach the database"),
         (("export", "responses"), "sqlite:///{tmp}/empty.db",
          "the database has no schema yet: run `ecoute db upgrade` first"),
-        (("chat", "--survey", "nope"), "migrated", "no survey 'nope' (known: ces, csat, nps)"),
+        (("chat", "--survey", "nope"), "migrated",
+         "no survey 'nope' (known: ces, complaint, csat, nps)"),
     ],
 )
 def test_errors_are_one_line_on_stderr_and_a_failure_exit(

@@ -150,7 +150,8 @@ def by_slack(site: Site) -> list[str]:
     slack.dm("U7ZOE42", COMMENT)
     consent = api.wait_for("chat.postMessage", 4)[-1]
     slack.tap("U7ZOE42", consent, "consent:yes")
-    api.wait_for("chat.postMessage", 5)
+    offer = api.wait_for("chat.postMessage", 6)[-1]  # thanks, then the complaint offer
+    assert offer.params["text"].startswith("Would you like us to handle this as a complaint?")
     return ["U7ZOE42", "7ZOE42"]  # the user, and the DM channel D7ZOE42
 
 

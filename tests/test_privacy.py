@@ -227,3 +227,34 @@ def test_webhook_secrets_urls_and_answers_never_reach_the_logs(
     for private in (secret, "s3cr3t-path-token", "/hooks/ecoute", "Dupont", "ana-7070"):
         assert private not in caplog.text
     app.senders["webhook"].close()  # type: ignore[attr-defined]
+
+
+def test_forget_anonymises_complaints_keeping_the_workflow_record(ecoute: Ecoute,
+                                                                  clock: Clock) -> None:
+    from bot import complaint_desk
+    from storage.models import Complaint, ComplaintEvent
+    from storage.vocabulary import ComplaintStatus
+
+    zoe = Person(ecoute.engine, "zoe-4711", locale="en")
+    zoe.says("complaint")
+    zoe.taps("delivery")
+    zoe.says("Quentin threw my parcel over the fence at 12 rue Verte")
+    zoe.says("ORDER-998877")
+    zoe.taps("blocking")
+    zoe.taps("yes")
+    with ecoute.db.transaction() as session:
+        complaint_desk.move(session, "R-2026-0001", ComplaintStatus.ACKNOWLEDGED,
+                            actor="staff:1", now=clock(), note="Called Zoé about rue Verte")
+    zoe.says("forget")
+    zoe.taps("forget:yes")
+
+    left = " ".join(every_value(ecoute.db))
+    for trace in ("zoe-4711", "Quentin", "rue Verte", "ORDER-998877", "Zoé"):
+        assert trace not in left
+    with ecoute.db.transaction() as session:
+        kept = session.execute(select(Complaint.reference, Complaint.category,
+                                      Complaint.priority, Complaint.status,
+                                      Complaint.respondent_id)).one()
+        assert tuple(kept) == ("R-2026-0001", "delivery", "critical", "acknowledged", None)
+        assert session.scalars(select(ComplaintEvent.status_to)).all() == [
+            "received", "acknowledged"], "the history stays, without its notes"

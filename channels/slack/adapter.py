@@ -11,14 +11,16 @@ once; the listeners below only translate. A DM becomes an :class:`Inbound`
 whose event id is Slack's ``event_id``, so a retried delivery
 (``X-Slack-Retry-Num``) has its effect once and sends nothing again. Bot
 messages (this bot's too) and edits are ignored. A tapped button carries its
-choice id and the message's ``ref``. ``/feedback`` opens a modal built from the
-feedback survey; its submission goes to :meth:`DialogueEngine.submit`, without
-any sender when "send anonymously" is ticked. A named submission is confirmed
-in the person's DM (straight, never through the outbox, which would keep their
-id); an anonymous one is thanked in the modal itself (``response_action:
-update``), with a generic thanks: no DM message at all, so nothing the bot token
-can read later dates it or says what it was about. The language follows the
-person's choice, else their Slack locale.
+choice id and the message's ``ref``. ``/feedback complaint`` and App Home's
+"File a complaint" button start the complaint dialogue in the DM, under the
+person's name (the dialogue says a complaint is not anonymous). ``/feedback``
+opens a modal built from the feedback survey; its submission goes to
+:meth:`DialogueEngine.submit`, without any sender when "send anonymously" is
+ticked. A named submission is confirmed in the person's DM (straight, never
+through the outbox, which would keep their id); an anonymous one is thanked in
+the modal itself (``response_action: update``), with a generic thanks: no DM
+message at all, so nothing the bot token can read later dates it or says what it
+was about. The language follows the person's choice, else their Slack locale.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from channels.slack import NAME
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
+    OPEN_COMPLAINT_ACTION,
     OPEN_FEEDBACK_ACTION,
     HomeItem,
     anonymous_thanks,
@@ -140,6 +143,7 @@ class SlackChannel:
         app.action(re.compile(f"^{CHOICE_ACTION}"))(self.on_choice)
         app.action("ecoute_open_console")(self._ack_only)
         app.action(OPEN_FEEDBACK_ACTION)(self.on_open_feedback)
+        app.action(OPEN_COMPLAINT_ACTION)(self.on_open_complaint)
         app.command("/feedback")(self.on_feedback_command)
         app.view(FEEDBACK_CALLBACK)(self.on_feedback_submitted)
         app.event("app_home_opened")(self.on_home_opened)
@@ -266,6 +270,17 @@ class SlackChannel:
         user = slack_id((body.get("user") or {}).get("id"))
         if user is not None:
             self._open_modal(body["trigger_id"], user, None)
+
+    def on_open_complaint(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Start the complaint dialogue in the person's DM from App Home's button (named)."""
+        ack()
+        user = slack_id((body.get("user") or {}).get("id"))
+        if user is None:
+            return
+        inbound = Inbound(Identity(NAME, user), event_id=f"complaint:{body['trigger_id']}",
+                          command="complaint", locale=self.locales.of(user))
+        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                     user)
 
     def _open_modal(self, trigger_id: str, user: str, respond: Respond | None) -> None:
         """Open the modal in the person's language (or say the survey is missing)."""

@@ -26,6 +26,7 @@ from channels.text_fallbacks import numbered
 DOMAIN = "slack"
 CHOICE_ACTION = "ecoute_choice_"
 OPEN_FEEDBACK_ACTION = "ecoute_open_feedback"
+OPEN_COMPLAINT_ACTION = "ecoute_open_complaint"
 FEEDBACK_CALLBACK = "ecoute_feedback"
 ANONYMOUS_BLOCK = "ecoute_anonymous"
 ROW = 25  # Slack's limit of elements in one actions block
@@ -240,14 +241,19 @@ class HomeItem:
 
 
 def home_view(items: Sequence[HomeItem], language: str) -> dict[str, Any]:
-    """Return App Home: a button to give feedback and the person's recent feedback."""
+    """Return App Home: buttons to give feedback or complain, and the person's recent feedback.
+
+    A complaint is filed in the DM under the person's name (it cannot be anonymous).
+    """
     _ = gettext_for(language, DOMAIN)
     blocks: list[Block] = [
         {"type": "header", "text": plain(_("Your feedback"), 150)},
         _section(_("Tell an internal service how it went: it takes a minute.")),
         {"type": "actions", "elements": [
             {"type": "button", "action_id": OPEN_FEEDBACK_ACTION, "style": "primary",
-             "text": plain(_("Give feedback"))}]},
+             "text": plain(_("Give feedback"))},
+            {"type": "button", "action_id": OPEN_COMPLAINT_ACTION,
+             "text": plain(_("File a complaint"))}]},
         {"type": "divider"},
     ]
     if not items:

@@ -18,6 +18,7 @@ class TelegramChannelEntry(Channel):
     """Telegram's parts: the sender and, without a webhook URL, the polling service."""
 
     name = NAME
+    photos = True
 
     def settings(self, env: Any) -> Any:
         """Read the ``TELEGRAM_*`` variables."""

@@ -11,8 +11,9 @@ event id, ``from.language_code`` its locale hint); the engine's replies become
 Bot API calls built by :mod:`channels.telegram.render`. Dialogues happen in
 private chats only: in a group the bot answers ``/help`` with an invitation to
 write to it privately and ignores everything else. Edited messages and
-messages from bots are ignored; photos, stickers, voice notes, documents and
-locations get a short "text only" reply and store nothing.
+messages from bots are ignored; a photo answers a complaint's photo question
+(its ``file_id`` becomes :attr:`Inbound.attachment`); otherwise photos, stickers,
+voice notes, documents and locations get a short "text only" reply and store nothing.
 
 How the calls reach Telegram is the :class:`Outcome`'s business: through the
 Bot API by default, or (webhook mode) the last one in the webhook's answer.
@@ -42,7 +43,7 @@ from telegram.ext import (
 
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for
-from bot.messages import Identity, Inbound, Kind, Turn
+from bot.messages import Identity, Inbound, InputHint, Kind, Turn
 from bot.text import clean
 from channels.telegram import NAME
 from channels.telegram.render import (
@@ -59,7 +60,8 @@ T = TypeVar("T")
 DOMAIN = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a deep link's, as the Bot API allows
-COMMANDS = ("start", "feedback", "status", "language", "stop", "forget", "help", "restart")
+COMMANDS = ("start", "feedback", "complaint", "status", "language", "stop", "forget", "help",
+            "restart")
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ def _(text: str) -> str:
 COMMAND_HELP: dict[str, str] = {
     "start": _("Answer a short survey"),
     "feedback": _("Give us your feedback"),
+    "complaint": _("File a complaint"),
     "status": _("Follow a complaint: /status REF"),
     "language": _("Choose English or French"),
     "stop": _("No more messages from us"),
@@ -153,6 +156,7 @@ class TelegramAdapter:
             CommandHandler(list(COMMANDS), self.on_command, filters=PRIVATE),
             MessageHandler(filters.COMMAND & PRIVATE, self.on_command),
             MessageHandler(filters.TEXT & PRIVATE, self.on_text),
+            MessageHandler(filters.PHOTO & PRIVATE & FROM_PERSON, self.on_photo),
             CallbackQueryHandler(self.on_tap),
             MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, self.on_unsupported),
         ]
@@ -204,6 +208,18 @@ class TelegramAdapter:
         label = chosen_label(message, query.data)
         calls = tap_calls(query.id, message, label, turn, stale=stale)
         await self._deliver(context, calls)
+
+    async def on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand a photo to the engine when the current question asks for one (by its file id)."""
+        message = update.effective_message
+        chat = update.effective_chat
+        assert message is not None and chat is not None
+        current = await self._call(self.engine.resume, Identity(NAME, str(chat.id)))
+        if not any(m.expects is InputHint.PHOTO for m in current.messages):
+            await self.on_unsupported(update, context)
+            return
+        largest = message.photo[-1]  # Telegram lists the sizes smallest first
+        await self._reply(update, context, self._inbound(update, attachment=largest.file_id))
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say that only text is understood (a photo, a sticker, a voice note…)."""

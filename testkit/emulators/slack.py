@@ -330,6 +330,24 @@ class SlackWorkspace:
         return self.post(urlencode({"payload": json.dumps(payload)}),
                          "application/x-www-form-urlencoded")
 
+    def tap_view(self, user: str, view: dict[str, Any], action_id: str) -> Any:
+        """Tap the button ``action_id`` of a published view (App Home), as Slack posts it."""
+        number = next(self._count)
+        for index, block in enumerate(view.get("blocks") or []):
+            for element in block.get("elements") or []:
+                if element.get("action_id") == action_id:
+                    payload = {
+                        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user},
+                        "api_app_id": "A1", "trigger_id": f"trigger{number}",
+                        "container": {"type": "view", "view_id": f"V{number}"},
+                        "view": {**view, "id": f"V{number}"},
+                        "actions": [{**element, "block_id": block.get("block_id", f"b{index}"),
+                                     "action_ts": f"{time.time():.6f}"}],
+                    }
+                    return self.post(urlencode({"payload": json.dumps(payload)}),
+                                     "application/x-www-form-urlencoded")
+        raise AssertionError(f"no button {action_id!r} in the view")
+
     def command(self, user: str, command: str = "/feedback", text: str = "") -> Any:
         """Run a slash command as ``user``."""
         number = next(self._count)

@@ -168,7 +168,8 @@ def test_the_commands_appear_in_telegrams_menu_in_english_and_french(
 ) -> None:
     english = {c["command"]: c["description"] for c in telegram_api.commands[""]}
     french = {c["command"]: c["description"] for c in telegram_api.commands["fr"]}
-    assert set(english) == {"start", "feedback", "status", "language", "stop", "forget", "help"}
+    assert set(english) == {"start", "feedback", "complaint", "status", "language", "stop",
+                            "forget", "help"}
     assert english["stop"] == "No more messages from us"
     assert french["stop"] == "Ne plus recevoir de messages de notre part"
 

@@ -1,0 +1,168 @@
+"""Complaints in the store: the gap-free counter, the complaint rows and their history.
+
+:func:`next_number` gives the next number of a year in the caller's transaction
+with one atomic statement (``INSERT … ON CONFLICT DO UPDATE … RETURNING``): on
+PostgreSQL the counter row stays locked until that transaction ends, so
+concurrent writers queue on it and a rolled-back filing gives its number back;
+SQLite has one writer at a time. Numbers are therefore unique and gap-free per
+year. The meaning (references, priorities, allowed moves) is the core's
+(:mod:`bot.complaints`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from storage.db import Executor, connection_of, insert_for
+from storage.models import Complaint, ComplaintCounter, ComplaintEvent
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """What a filed complaint is made of (its number comes from the counter)."""
+
+    reference: str
+    year: int
+    number: int
+    respondent_id: int | None
+    conversation_id: int | None
+    channel: str
+    language: str
+    category: str
+    description: str
+    own_reference: str | None
+    photo_file_id: str | None
+    urgency: str
+    importance: str
+    priority: str
+    status: str
+    contact_consent: bool
+    acknowledge_due_at: datetime
+    resolve_due_at: datetime
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    """A complaint as the core reads it."""
+
+    id: int
+    reference: str
+    respondent_id: int | None
+    channel: str
+    language: str
+    category: str
+    description: str | None
+    own_reference: str | None
+    photo_file_id: str | None
+    urgency: str
+    importance: str
+    priority: str
+    status: str
+    contact_consent: bool
+    acknowledge_due_at: datetime
+    resolve_due_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One step of a complaint's history."""
+
+    at: datetime
+    actor: str
+    status_from: str | None
+    status_to: str | None
+    reason: str | None
+    note: str | None
+    visible: bool
+    sent_at: datetime | None
+
+
+def next_number(session: Executor, year: int) -> int:
+    """Return the next number of ``year`` (1 for the first), in the caller's transaction."""
+    table = ComplaintCounter.__table__
+    statement = (
+        insert_for(session)(table)
+        .values(year=year, last=1)
+        .on_conflict_do_update(index_elements=[table.c.year], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
+    return int(connection_of(session).execute(statement).scalar_one())
+
+
+def add_complaint(session: Executor, new: NewComplaint, *, actor: str, now: datetime) -> int:
+    """Store a new complaint and its first event (received); return its id."""
+    connection = connection_of(session)
+    complaint_id = connection.execute(
+        insert(Complaint).values(**new.__dict__, created_at=now, updated_at=now)
+        .returning(Complaint.id)
+    ).scalar_one()
+    add_event(connection, complaint_id, actor=actor, status_from=None, status_to=new.status,
+              now=now)
+    return int(complaint_id)
+
+
+def add_event(session: Executor, complaint_id: int, *, actor: str, status_from: str | None,
+              status_to: str | None, now: datetime, reason: str | None = None,
+              note: str | None = None, visible: bool = False) -> None:
+    """Record one step of a complaint's history."""
+    connection_of(session).execute(insert(ComplaintEvent).values(
+        complaint_id=complaint_id, at=now, actor=actor, status_from=status_from,
+        status_to=status_to, reason=reason, note=note, visible=visible,
+    ))
+
+
+def find(session: Executor, reference: str) -> ComplaintRow | None:
+    """Return the complaint with this reference, if any."""
+    row = connection_of(session).execute(
+        select(*(getattr(Complaint, f) for f in ComplaintRow.__dataclass_fields__))
+        .where(Complaint.reference == reference)
+    ).first()
+    return ComplaintRow(*row) if row is not None else None
+
+
+def latest_of(session: Executor, respondent_id: int, limit: int = 3) -> list[ComplaintRow]:
+    """Return a person's most recent complaints, newest first."""
+    rows = connection_of(session).execute(
+        select(*(getattr(Complaint, f) for f in ComplaintRow.__dataclass_fields__))
+        .where(Complaint.respondent_id == respondent_id)
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit)
+    ).all()
+    return [ComplaintRow(*row) for row in rows]
+
+
+def history(session: Executor, complaint_id: int) -> list[EventRow]:
+    """Return a complaint's events, oldest first."""
+    rows = connection_of(session).execute(
+        select(*(getattr(ComplaintEvent, f) for f in EventRow.__dataclass_fields__))
+        .where(ComplaintEvent.complaint_id == complaint_id)
+        .order_by(ComplaintEvent.at, ComplaintEvent.id)
+    ).all()
+    return [EventRow(*row) for row in rows]
+
+
+def move(session: Executor, complaint_id: int, *, status: str, now: datetime,
+         priority: str | None = None) -> None:
+    """Set a complaint's status (and its priority when given), stamping the milestone."""
+    values: dict[str, object] = {"status": status, "updated_at": now}
+    stamp = {"acknowledged": "acknowledged_at", "resolved": "resolved_at",
+             "closed": "closed_at", "rejected": "closed_at"}.get(status)
+    if stamp is not None:
+        values[stamp] = now
+    if priority is not None:
+        values["priority"] = priority
+    connection_of(session).execute(
+        update(Complaint).where(Complaint.id == complaint_id).values(**values)
+    )
+
+
+def status_of(session: Executor, complaint_id: int) -> tuple[str, str]:
+    """Return a complaint's (status, priority), locking its row on PostgreSQL until commit."""
+    row = connection_of(session).execute(
+        select(Complaint.status, Complaint.priority).where(Complaint.id == complaint_id)
+        .with_for_update()
+    ).one()
+    return row.status, row.priority
