@@ -17,11 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import snowballstemmer
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
-from stop_words import get_stop_words
-
 MAX_TEXTS = 200
 THEMES = 5
 WORDS = 3
@@ -52,6 +47,11 @@ def themes(texts: Sequence[tuple[str, str]], default_language: str = "en",
 
 def _language_themes(texts: list[str], language: str, count: int) -> list[Theme]:
     """Return the themes of texts written in one language."""
+    # Imported here: scikit-learn takes seconds to import, and every process (gunicorn's
+    # workers, the CLI) would pay it at start while only the dashboard's themes need it.
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     analyse, spelled = _analyser(language)
     vectorizer = TfidfVectorizer(analyzer=analyse, min_df=2 if len(texts) >= 20 else 1,
                                  max_df=0.9 if len(texts) >= 20 else 1.0)
@@ -77,6 +77,9 @@ def _language_themes(texts: list[str], language: str, count: int) -> list[Theme]
 
 def _analyser(language: str) -> tuple[Callable[[str], list[str]], Callable[[str], str]]:
     """Return a text analyser (tokens → stems, stop words dropped) and a stem's usual spelling."""
+    import snowballstemmer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     stemmer = snowballstemmer.stemmer(LANGUAGES[language])
     tokenize = TfidfVectorizer(strip_accents=None, lowercase=True).build_analyzer()
     stops = _stop_words(language)
@@ -102,6 +105,8 @@ def _analyser(language: str) -> tuple[Callable[[str], list[str]], Callable[[str]
 @cache
 def _stop_words(language: str) -> frozenset[str]:
     """Return a language's stop words, accents folded (people often type without them)."""
+    from stop_words import get_stop_words
+
     return frozenset(_folded(word) for word in get_stop_words(LANGUAGES[language]))
 
 
