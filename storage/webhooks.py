@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Executor, connection_of
+from storage.hotpath.prepared import Prepared
 from storage.models import Delivery, Webhook
 from storage.vocabulary import DeliveryKind, DeliveryStatus
 
@@ -75,9 +76,19 @@ def live(session: Session, *, limit: int, after: int | None = None) -> list[Webh
     return [_record(row) for row in session.scalars(query)]
 
 
+_ANY_LIVE = Prepared(select(Webhook.id).where(Webhook.revoked_at.is_(None)).limit(1))
+
+
 def subscribers(session: Executor) -> list[Subscriber]:
-    """Return every live webhook with its events (one indexed query, on the turn's connection)."""
-    rows = connection_of(session).execute(
+    """Return every live webhook with its events, on the turn's connection.
+
+    Called at every completed conversation: most installations have no webhook,
+    so a prepared one-row probe answers that case before any ordinary query.
+    """
+    connection = connection_of(session)
+    if _ANY_LIVE.scalar(connection, {}) is None:
+        return []
+    rows = connection.execute(
         select(Webhook.id, Webhook.events).where(Webhook.revoked_at.is_(None))
     )
     return [Subscriber(row.id, frozenset(row.events)) for row in rows]

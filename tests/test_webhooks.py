@@ -360,3 +360,15 @@ def test_another_part_emits_an_event_once_per_subject_to_its_subscribers(
     assert got.verified(hooked.secret) == {"type": "response.completed",
                                            "timestamp": "2026-11-26T09:00:00.000Z",
                                            "data": {"n": 1}}
+
+
+def test_a_receiver_asking_to_wait_pauses_its_own_webhook_only(hooked: Hooked) -> None:
+    other, _ = webhooks.create(hooked.app.db, hooked.receiver.url, ["response.completed"],
+                               actor="cli", allow_private=True, now=hooked.clock())
+    hooked.receiver.answer(429, Retry_After="300")
+    hooked.answer("paul", "9", "good")
+    report = hooked.outbox.run_once()
+    assert (report.retried, report.sent, report.deferred) == (1, 1, 0)
+    first, second = hooked.receiver.received
+    first.verified(hooked.secret)
+    second.verified(other)
