@@ -178,9 +178,8 @@ def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
     A ref ties the answer to one question of this conversation (the engine takes it
     for no other): its bound applies. Without a ref the engine answers the visitor's
     active conversation, whichever it is, and asks again when the text is over that
-    question's bound; here only text longer than the conversation's survey's longest
-    is refused (a turn that opens another conversation, such as a complaint offered
-    after a low score, names it in its reply, and the widget posts there next).
+    question's bound; here only text longer than any offered survey's longest is
+    refused, which no question could take.
     """
     from web import current_ecoute
 
@@ -190,8 +189,6 @@ def _check_length(conversation: str, owner: ConversationOwner, text: str | None,
     survey = catalog.get(owner.survey)
     if ref is not None and survey is not None:
         bound = text_bound(survey, conversation, ref)
-    elif survey is not None:  # the conversation's own survey (a reply names any new one)
-        bound = longest_text([survey])
     else:
         bound = longest_text(catalog.offered(False))
     if bound is not None and len(text) > bound:

@@ -19,7 +19,8 @@ def stored(db: Database) -> list[Complaint]:
 def test_the_complaint_key_files_a_complaint_with_a_reference(ana: Visitor,
                                                              db: Database) -> None:
     assert ana.start("complaint").status_code == 200
-    assert ana.texts() == ["What is your complaint about?"]
+    assert ana.texts() == [("What is your complaint about?\n"
+        "A complaint is filed under your name, never anonymously.")]
     ana.taps("delivery")
     ana.types("The parcel was left at the wrong address")
     ana.taps("answer:skip")
