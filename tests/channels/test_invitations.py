@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot import staff
 from ecoute.wiring import Ecoute
-from storage.models import Conversation, Respondent
+from storage.models import Conversation, Respondent, SurveyVersion
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from testkit.emulators.telegram import TelegramEmulator
 from testkit.emulators.telegram_chat import TelegramChat, Webhook
@@ -42,9 +42,13 @@ def agreeing_on_telegram(chat: TelegramChat) -> None:
 
 
 def context_of_last_conversation(served: Ecoute) -> tuple[str | None, dict[str, object]]:
-    """Return the context and answers of the newest conversation."""
+    """Return the context and answers of the newest survey (a complaint offered after it aside)."""
     with served.db.transaction() as session:
-        newest = session.scalars(select(Conversation).order_by(Conversation.id.desc())).first()
+        newest = session.scalars(
+            select(Conversation)
+            .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+            .where(SurveyVersion.key != "complaint")
+            .order_by(Conversation.id.desc())).first()
         assert newest is not None
         return newest.context, newest.values
 

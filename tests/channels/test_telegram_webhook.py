@@ -148,7 +148,7 @@ def telegram_gunicorn(telegram_settings: Settings, telegram_ecoute: Ecoute,
         yield url
     finally:
         server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        server.wait(10)
+        server.wait(60)  # a loaded machine can take long to stop two workers
 
 
 def test_whole_dialogues_by_webhook_behind_gunicorn_with_two_workers(
