@@ -5,7 +5,7 @@ a delivery kind, an :class:`Audience` (who) and a message per person (a callable
 from the person's language to an :class:`Outbound`). :func:`plan` writes one
 delivery per person, keyed by campaign and person, so planning a campaign again
 (a second worker, a restart) plans nothing twice. The kind's row in
-:data:`bot.outbox.RULES` is applied to each person now (who said stop, cannot
+:data:`bot.delivery_rules.RULES` is applied to each person now (who said stop, cannot
 be reached or did not consent is stored as skipped, with the reason) and again
 by the dispatcher when it sends. :func:`progress` counts the outcomes.
 
@@ -27,9 +27,9 @@ from typing import Any, Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.delivery_rules import person_refusal
 from bot.i18n import choose_language
 from bot.messages import Outbound
-from bot.outbox import person_refusal
 from storage import campaigns as store
 from storage import deliveries, respondents
 from storage.campaigns import CampaignRow

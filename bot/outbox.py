@@ -7,7 +7,7 @@ with a per-channel and per-person rate limit (the ``limits`` library). A sender
 raises :class:`RetryLater` (the platform asked to wait: that delivery and the
 whole channel pause), :class:`TransientError` (retried with exponential
 back-off) or :class:`PermanentError` (failed for good; the person is marked
-unreachable). What each kind of delivery may do is one row of :data:`RULES`:
+unreachable). What each kind of delivery may do is one row of :data:`bot.delivery_rules.RULES`:
 whether it needs the person's consent and whether their "stop" blocks it. The
 rules are applied when a campaign plans (:mod:`bot.campaigns`) and again here,
 at send time, since a person may say stop or withdraw in between.
@@ -36,6 +36,7 @@ from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.orm import Session
 
+from bot.delivery_rules import person_refusal
 from bot.messages import Outbound
 from bot.rates import rate_storage
 from bot.webhook_events import Posting, WebhookMessage
@@ -47,41 +48,6 @@ from storage.vocabulary import DeliveryKind, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class DeliveryRule:
-    """What one kind of delivery may do: does it need consent, does "stop" block it, and why."""
-
-    needs_consent: bool
-    stopped_by_stop: bool
-    reason: str
-
-
-RULES: dict[DeliveryKind, DeliveryRule] = {
-    DeliveryKind.ALERT: DeliveryRule(
-        needs_consent=False, stopped_by_stop=False,
-        reason="goes to a staff channel, not to the person whose answers it is about"),
-    DeliveryKind.REPLY: DeliveryRule(
-        needs_consent=False, stopped_by_stop=False,
-        reason="the answer to what the person just wrote (a stop confirmation included)"),
-    DeliveryKind.PULSE: DeliveryRule(
-        needs_consent=False, stopped_by_stop=True,
-        reason="goes to employees of the configured audience; saying stop ends it"),
-    DeliveryKind.ANNOUNCEMENT: DeliveryRule(
-        needs_consent=True, stopped_by_stop=True,
-        reason="news nobody asked for: only to people who agreed, never after stop"),
-    DeliveryKind.RETRACTION: DeliveryRule(
-        needs_consent=False, stopped_by_stop=False,
-        reason="takes back a posted message about someone forgotten: always, to a staff channel"),
-    DeliveryKind.INVITATION: DeliveryRule(
-        needs_consent=True, stopped_by_stop=True,
-        reason="a survey an outside system triggered: only to people who agreed, never after stop"),
-
-    DeliveryKind.WEBHOOK: DeliveryRule(
-        needs_consent=False, stopped_by_stop=False,
-        reason="an event to the company's own system, not to the person: stop ends messages "
-               "to them, not the use of answers kept (forget deletes the unsent events)"),
-}
 
 Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
 
@@ -364,22 +330,6 @@ def refusal(delivery: store.Claimed) -> str | None:
         return "no address"
     return person_refusal(delivery.kind, opted_out=delivery.opted_out,
                           unreachable=delivery.unreachable, consented=delivery.consented)
-
-
-def person_refusal(kind: str, *, opted_out: bool, unreachable: bool,
-                   consented: bool) -> str | None:
-    """Return why a message of ``kind`` may not go to a person in this state, by its rule."""
-    try:
-        rule = RULES[DeliveryKind(kind)]
-    except ValueError:  # no row: nothing plans such a kind (enqueue refuses it)
-        return f"unknown kind {kind!r}"
-    if rule.stopped_by_stop and opted_out:
-        return "opted out"
-    if unreachable:
-        return "unreachable"
-    if rule.needs_consent and not consented:
-        return "no consent"
-    return None
 
 
 def take_inbox(database: Database, channel: str, external_id: str, now: datetime,

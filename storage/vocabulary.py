@@ -3,7 +3,7 @@
 They are ``StrEnum`` members, so they compare equal to (and are stored as) their
 plain string values; the database never holds anything else in these columns.
 Which delivery kinds need consent and which ones "stop" blocks is the core's
-policy (:data:`bot.outbox.RULES`), one row per kind below.
+policy (:data:`bot.delivery_rules.RULES`), one row per kind below.
 """
 
 from __future__ import annotations

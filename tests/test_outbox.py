@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.delivery_rules import RULES
 from bot.messages import Outbound
 from bot.outbox import (
-    RULES,
     Dispatcher,
     OutboxSettings,
     PermanentError,
