@@ -105,9 +105,12 @@ def remove(session: Session, *, respondents: Collection[int],
     For made-up data (``ecoute demo --remove``), never for real people, whose
     statistics stay (:func:`forget_respondent`): answers, events, messages to or
     about them, the conversations, the people. Derived rows go with them (their
-    foreign keys cascade, the sample lists' included).
+    foreign keys cascade, the sample lists' included) and the dashboard's daily counts
+    are recounted for their days.
     """
     people, talks = list(respondents), list(conversations)
+    scored_days = daily.answer_days(session, talks)
+    started_days = daily.started_days(session, talks)
     session.execute(delete(Answer).where(Answer.conversation_id.in_(talks)))
     session.execute(delete(InboundEvent).where(or_(InboundEvent.respondent_id.in_(people),
                                                    InboundEvent.conversation_id.in_(talks))))
@@ -116,6 +119,8 @@ def remove(session: Session, *, respondents: Collection[int],
         Delivery.about_conversation_id.in_(talks))))
     session.execute(delete(Conversation).where(Conversation.id.in_(talks)))
     session.execute(delete(Respondent).where(Respondent.id.in_(people)))
+    daily.recount_days(session, scored_days)  # the dashboard's counts lose them too
+    daily.mark_unlinked_dirty(session, started_days)
     session.expunge_all()
 
 

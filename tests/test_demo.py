@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from bot import demo
+from bot import dashboard, demo
 from ecoute.wiring import Ecoute
+from storage import daily
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -131,3 +132,15 @@ def test_the_command_adds_once_refuses_real_answers_and_removes(db: Database) ->
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.startswith("ecoute: error: the store already holds real answers")
     assert refused.stderr.count("\n") == 1
+
+
+def test_remove_takes_the_sample_out_of_the_dashboards_counts(ecoute: Ecoute,
+                                                                clock: Clock) -> None:
+    demo.plant(ecoute.engine, now=clock())
+    clock.advance(days=2)
+    with ecoute.db.transaction() as session:
+        dashboard.roll(session, clock())  # the sample's days are in the daily counts
+        assert daily.stored(session) != {}
+    demo.remove(ecoute.db)
+    with ecoute.db.transaction() as session:
+        assert daily.stored(session) == daily.recount(session) == {}
