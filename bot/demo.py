@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot import sample_answers
 from bot.dialogue import SKIP
@@ -156,14 +156,17 @@ class _Planter:
         handle = self.engine.handle
         turn = handle(Inbound(person, command="start", argument=survey, context=shop,
                               locale=language))
+        last = turn
         for step in flow.steps:
             self.clock.now += timedelta(seconds=self.rng.randrange(5, 60))
             if step.skipped:
-                handle(Inbound(person, choice_id=SKIP, locale=language))
+                last = handle(Inbound(person, choice_id=SKIP, locale=language))
             elif step.text is not None:
-                handle(Inbound(person, text=step.text, locale=language))
+                last = handle(Inbound(person, text=step.text, locale=language))
             else:
-                handle(Inbound(person, choice_id=str(_given(step)), locale=language))
+                last = handle(Inbound(person, choice_id=str(_given(step)), locale=language))
+        if last.conversation not in (None, turn.conversation):  # a complaint offered: declined
+            handle(Inbound(person, choice_id="no", locale=language))
         return turn.conversation
 
     def _submit(self, flow: Flow, person: Identity | None, language: str) -> None:
@@ -183,11 +186,13 @@ def _given(step: sample_answers.Step) -> int | str | None:
 def _mark(database: Database, public_id: str | None, person: Identity | None) -> None:
     """List a sample conversation and its person as sample data."""
     with database.transaction() as session:
-        conversation = session.scalars(select(Conversation.id).where(
-            Conversation.public_id == public_id)).all()
         respondent = session.scalars(select(Respondent.id).where(
             Respondent.channel == person.channel,
             Respondent.external_id == person.external_id)).all() if person else []
+        conversation = session.scalars(select(Conversation.id).where(or_(
+            Conversation.public_id == public_id,  # an anonymous form's has no person
+            Conversation.respondent_id.in_(respondent),  # an offer declined after it too
+        ))).all()
         samples.mark(session, respondents=respondent, conversations=conversation)
 
 

@@ -116,13 +116,13 @@ def test_it_refuses_a_store_with_real_answers(ecoute: Ecoute, ana: Person,
 def test_the_command_adds_once_refuses_real_answers_and_removes(db: Database) -> None:
     added = run_ecoute("demo", url=db.url)
     assert added.returncode == 0, added.stderr
-    assert added.stdout.startswith("sample data added: 240 conversations")
+    assert added.stdout.startswith("sample data added: 270 conversations")
     assert "ecoute demo --remove" in added.stdout
     again = run_ecoute("demo", url=db.url)
-    assert again.stdout.startswith("sample data already there: 240 conversations")
+    assert again.stdout.startswith("sample data already there: 270 conversations")
 
     removed = run_ecoute("demo", "--remove", url=db.url)
-    assert removed.returncode == 0 and removed.stdout.startswith("sample data removed: 240")
+    assert removed.returncode == 0 and removed.stdout.startswith("sample data removed: 270")
     stats = json.loads(run_ecoute("stats", url=db.url).stdout)
     assert stats["nps"]["responses"] == stats["csat"]["responses"] == 0
 
