@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from bot import staff
 from ecoute.config import PACKAGED_SURVEYS, Settings, WebSettings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
@@ -187,3 +188,18 @@ def page(browser: Browser, problems: list[str], site: Site) -> Iterator[Page]:
     yield page
     context.close()
     assert problems == []
+
+
+STAFF_PASSWORD = "a long staff password"
+
+
+def sign_in(page: Page, site: Site, role: str = "viewer") -> None:
+    """Create a staff account with ``role`` and sign in through the console's form."""
+    email = f"{role}@example.com"
+    staff.create_account(site.db, email, STAFF_PASSWORD, role, actor=staff.CLI,
+                         now=site.ecoute.engine.clock())
+    page.goto(f"{site.url}/admin/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()  # where staff land

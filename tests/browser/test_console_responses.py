@@ -14,14 +14,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from bot import staff
 from storage.models import AuditEntry, Delivery
-from tests.browser.conftest import Site
+from tests.browser.conftest import Site, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> slow'
 
 
@@ -32,17 +30,6 @@ def answer(site: Site, name: str, score: str, comment: str, context: str | None 
     person.says(score)
     person.says(comment)
 
-
-def sign_in(page: Page, site: Site, role: str) -> None:
-    """Create an account with ``role`` and sign in through the form."""
-    email = f"{role}@example.com"
-    staff.create_account(site.db, email, PASSWORD, role, actor=staff.CLI,
-                         now=site.ecoute.engine.clock())
-    page.goto(f"{site.url}/admin/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Responses")).to_be_visible()
 
 
 def test_a_manager_filters_follows_an_alert_link_goes_back_and_exports(

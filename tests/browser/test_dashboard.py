@@ -9,24 +9,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot import staff
-from tests.browser.conftest import TIMEOUT_MS, Site
+from tests.browser.conftest import TIMEOUT_MS, Site, sign_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long staff password"
-
-
-def sign_in(page: Page, site: Site, role: str = "viewer") -> None:
-    """Create a staff account and sign in through the console's form."""
-    email = f"{role}@example.com"
-    staff.create_account(site.db, email, PASSWORD, role, actor=staff.CLI,
-                         now=site.ecoute.engine.clock())
-    page.goto(f"{site.url}/admin/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def test_an_answer_in_the_widget_appears_on_the_open_dashboard_without_reload(
