@@ -1,0 +1,51 @@
+"""Typed SQLAlchemy 2 models: the one store every channel writes to, one module per feature.
+
+Answers are rows with a typed value (``number`` for scores, ``text`` for free
+text, ``choice`` for options) tied to the exact survey version that asked them,
+so NPS, CSAT and CES are indexed SQL aggregates and editing a survey never
+rewrites history. Every module is imported here, so ``Base.metadata`` knows every
+table and ``from storage.models import X`` works for each model. A feature adds its
+own module and lists it below.
+"""
+
+from storage.models.base import NAMING, Base, Id, When
+from storage.models.complaints import Complaint, ComplaintCounter, ComplaintEvent
+from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
+from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.integrations import Invitation, Webhook
+from storage.models.outbox import Campaign, Delivery, Installation, Suppression
+from storage.models.samples import SampleConversation, SampleRespondent
+from storage.models.staff import ApiToken, AuditEntry, SetupLink, SignInFailure, StaffUser
+
+__all__ = [
+    "NAMING",
+    "SCORE_VALUES",
+    "Answer",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "Complaint",
+    "ComplaintCounter",
+    "ComplaintEvent",
+    "Conversation",
+    "DailyRollup",
+    "DailyScore",
+    "DailyTotal",
+    "Delivery",
+    "Id",
+    "InboundEvent",
+    "Installation",
+    "Invitation",
+    "Respondent",
+    "SampleConversation",
+    "SampleRespondent",
+    "SetupLink",
+    "SignInFailure",
+    "StaffUser",
+    "Suppression",
+    "SurveyVersion",
+    "UnlinkedScore",
+    "Webhook",
+    "When",
+]

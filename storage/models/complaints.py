@@ -1,0 +1,92 @@
+"""Complaints, their history and the per-year counter of their references."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, Id
+
+
+class Complaint(Base):
+    """A complaint: its reference, what it is about, its priority, status and deadlines.
+
+    ``description``, ``own_reference`` and ``photo_file_id`` hold the person's words:
+    "forget" blanks them and unlinks the respondent; the workflow record stays.
+    """
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        Index("ix_complaint_status_acknowledge_due_at", "status", "acknowledge_due_at"),
+        Index("ix_complaint_status_resolve_due_at", "status", "resolve_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="SET NULL"), index=True
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    own_reference: Mapped[str | None] = mapped_column(String(255))
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    urgency: Mapped[str] = mapped_column(String(16))
+    importance: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    acknowledge_due_at: Mapped[datetime]
+    resolve_due_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+
+class ComplaintEvent(Base):
+    """One step of a complaint's history: who, when, the status change, the note, sent or not."""
+
+    __tablename__ = "complaint_event"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    visible: Mapped[bool] = mapped_column(default=False)
+    sent_at: Mapped[datetime | None]
+
+
+class ComplaintCounter(Base):
+    """The last complaint number given in a year: references are gap-free per year."""
+
+    __tablename__ = "complaint_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int]
