@@ -133,3 +133,26 @@ class RejectionReason(StrEnum):
 
     NOT_A_COMPLAINT = "not_a_complaint"
     OUT_OF_SCOPE = "out_of_scope"
+
+
+class ImprovementStatus(StrEnum):
+    """Where an improvement ("you said, we did") stands."""
+
+    DRAFT = "draft"  # being written and linked; nobody outside the staff sees it
+    PUBLISHED = "published"  # on the public page; its announcement is planned
+
+
+class LinkSource(StrEnum):
+    """How a piece of feedback was linked to an improvement."""
+
+    HAND = "hand"  # picked by staff from the response browser or the complaint board
+    FILTER = "filter"  # selected by a filter (survey, score band, context, period, theme…)
+    SUGGESTION = "suggestion"  # proposed by Écoute as close in meaning, then accepted
+
+
+class ReactionAnswer(StrEnum):
+    """The answer to "Does this answer your concern?"."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"

@@ -12,6 +12,7 @@ from storage.models.base import NAMING, Base, Id, When
 from storage.models.complaints import Complaint, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
 from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.improvements import Improvement, ImprovementLink, Reaction
 from storage.models.integrations import Invitation, Webhook
 from storage.models.outbox import Campaign, Delivery, Installation, Suppression
 from storage.models.samples import SampleConversation, SampleRespondent
@@ -34,9 +35,12 @@ __all__ = [
     "DailyTotal",
     "Delivery",
     "Id",
+    "Improvement",
+    "ImprovementLink",
     "InboundEvent",
     "Installation",
     "Invitation",
+    "Reaction",
     "Respondent",
     "SampleConversation",
     "SampleRespondent",
