@@ -89,6 +89,8 @@ class WebhookEvent(StrEnum):
 
     RESPONSE_COMPLETED = "response.completed"  # a named conversation was completed
     RESPONSE_DETRACTOR = "response.detractor"  # ... and one of its scores is a detractor's
+    COMPLAINT_CREATED = "complaint.created"  # a complaint was filed
+    COMPLAINT_UPDATED = "complaint.updated"  # its status, priority, assignee or notes changed
 
 
 class ComplaintStatus(StrEnum):
@@ -156,3 +158,10 @@ class ReactionAnswer(StrEnum):
     YES = "yes"
     PARTLY = "partly"
     NO = "no"
+
+
+class ComplaintClosure(StrEnum):
+    """How a resolved complaint was closed."""
+
+    CONFIRMED = "confirmed"  # the complainant said the resolution settles it
+    UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation

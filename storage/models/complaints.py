@@ -60,6 +60,11 @@ class Complaint(Base):
     acknowledged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # the resolution's question ("Does this settle your complaint?"): when it was asked, and how
+    # the complaint was closed (ComplaintClosure); then the complainant's CSAT 1-5 of the handling
+    resolution_asked_at: Mapped[datetime | None]
+    closure: Mapped[str | None] = mapped_column(String(16))
+    handling_score: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
 
