@@ -74,8 +74,10 @@ def record_breach(session: Executor, complaint_id: int, *, deadline: str, due_at
     statement = insert_for(session)(ComplaintBreach).values(
         complaint_id=complaint_id, deadline=deadline, due_at=due_at, detected_at=detected_at,
         assignee_id=assignee_id,
-    ).on_conflict_do_nothing(index_elements=["complaint_id", "deadline", "due_at"])
-    return bool(connection_of(session).execute(statement).rowcount)
+    ).on_conflict_do_nothing(
+        index_elements=["complaint_id", "deadline", "due_at"]
+    ).returning(ComplaintBreach.id)
+    return connection_of(session).execute(statement).first() is not None
 
 
 def manager_emails(session: Executor) -> tuple[str, ...]:

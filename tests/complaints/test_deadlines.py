@@ -172,3 +172,12 @@ def test_the_alerts_reach_the_alert_channel_once(friday: Ecoute, clock: Clock,
         pass
     assert sender.sent == [("room-a", "Complaint R-2026-0001: a deadline is near."),
                            ("room-a", "Complaint R-2026-0001: a deadline was missed.")]
+
+
+def test_a_breach_is_recorded_once_however_often_it_is_seen(friday: Ecoute,
+                                                            clock: Clock) -> None:
+    scan_at(friday, clock, paris(7, 10))
+    with friday.db.transaction() as session:  # as a second worker that read the row earlier
+        session.execute(update(Complaint).values(deadline_check_at=paris(7, 10)))
+    assert scan_at(friday, clock, paris(7, 10)) == ScanReport(looked_at=1)
+    assert len(breaches(friday)) == 1
