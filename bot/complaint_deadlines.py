@@ -70,12 +70,19 @@ def scan(db: Database, settings: EngineSettings, now: datetime, *,
          batch: int = BATCH) -> ScanReport:
     """Look at every complaint due a look at ``now``, a batch per transaction."""
     report = ScanReport()
+    with db.reading() as connection:  # the usual case, nothing due, takes no write turn
+        if not store.any_due(connection, now):
+            return report
     while True:
-        with db.transaction() as session:
-            due = store.claim_due(session, now, limit=batch)
-            managers = store.manager_emails(session) if due else ()
+        with db.connection() as connection:
+            due = store.claim_due(connection, now, limit=batch)
+            managers = store.manager_emails(connection) if due else ()
+            nexts = []
             for item in due:
-                report += _look(session, settings, item, now, managers)
+                looked, later = _look(connection, settings, item, now, managers)
+                report += looked
+                nexts.append((item.complaint.id, later))
+            store.look_again_all(connection, nexts)
         if len(due) < batch:
             return report
 
@@ -99,8 +106,8 @@ def points(item: DueComplaint, settings: EngineSettings) -> list[Point]:
 
 
 def _look(session: Executor, settings: EngineSettings, item: DueComplaint, now: datetime,
-          managers: tuple[str, ...]) -> ScanReport:
-    """Act on the complaint's points that are reached, then set when to look again."""
+          managers: tuple[str, ...]) -> tuple[ScanReport, datetime | None]:
+    """Act on the complaint's points that are reached; return what was done and when next."""
     report = ScanReport(looked_at=1)
     found = points(item, settings)
     for point in found:
@@ -111,8 +118,7 @@ def _look(session: Executor, settings: EngineSettings, item: DueComplaint, now: 
         elif now < point.due:  # a reminder after the deadline would say less than the escalation
             report += _remind(session, settings, item, point, now)
     later = [point.at for point in found if point.at > now]
-    store.look_again(session, item.complaint.id, min(later) if later else None)
-    return report
+    return report, min(later) if later else None
 
 
 def _remind(session: Executor, settings: EngineSettings, item: DueComplaint, point: Point,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 
 from storage.complaints import ComplaintRow
 from storage.db import Executor, connection_of, insert_for
@@ -50,6 +50,24 @@ def look_again(session: Executor, complaint_id: int, at: datetime | None) -> Non
     connection_of(session).execute(
         update(Complaint).where(Complaint.id == complaint_id).values(deadline_check_at=at)
     )
+
+
+def look_again_all(session: Executor, nexts: list[tuple[int, datetime | None]]) -> None:
+    """Set when the scan looks at each (complaint id, moment) next, in one statement."""
+    if not nexts:
+        return
+    table = Complaint.__table__
+    connection_of(session).execute(
+        update(table).where(table.c.id == bindparam("b_id"))
+        .values(deadline_check_at=bindparam("b_at")),
+        [{"b_id": complaint_id, "b_at": at} for complaint_id, at in nexts],
+    )
+
+
+def any_due(session: Executor, now: datetime) -> bool:
+    """Tell whether some complaint is due a look (a read: it takes no lock)."""
+    return bool(connection_of(session).execute(
+        select(exists().where(Complaint.deadline_check_at <= now))).scalar())
 
 
 def claim_due(session: Executor, now: datetime, *, limit: int = 200) -> list[DueComplaint]:
