@@ -35,7 +35,8 @@ def analytics() -> ResponseReturnValue:
     with served.db.reading() as connection:
         figures = complaint_stats.compute(connection, served.engine.settings.complaints.calendar,
                                           since, until, now())
-    _ = gettext_for(console_language(), "console")
+    language = console_language()
+    _ = gettext_for(language, "console")
     return render("complaint_analytics.html", stats=figures,
                   chart=on_time_chart(figures.categories, _("Deadlines met, per category (%)"),
                                       (_("Acknowledged on time"), _("Resolved on time"))),
