@@ -181,3 +181,16 @@ def test_a_breach_is_recorded_once_however_often_it_is_seen(friday: Ecoute,
         session.execute(update(Complaint).values(deadline_check_at=paris(7, 10)))
     assert scan_at(friday, clock, paris(7, 10)) == ScanReport(looked_at=1)
     assert len(breaches(friday)) == 1
+
+
+def test_forget_leaves_the_breach_as_a_record_of_nobody(friday: Ecoute, clock: Clock) -> None:
+    scan_at(friday, clock, paris(7, 10))
+    ana = Person(friday.engine, "ana", locale="en")
+    ana.says("forget")
+    ana.taps("forget:yes")
+    assert len(breaches(friday)) == 1, "the workflow record stays for the statistics"
+    with friday.db.transaction() as session:
+        complaint = session.scalars(select(Complaint)).one()
+        assert (complaint.respondent_id, complaint.description) == (None, None)
+        assert session.scalars(select(Delivery).where(Delivery.kind == "alert")).all() == [], \
+            "unsent alerts about her go with her"

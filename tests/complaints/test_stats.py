@@ -170,3 +170,12 @@ def test_a_bad_period_is_a_json_error_on_the_api_and_a_page_on_the_console(
     refused = run_cli("stats", "--complaints", "--channel", "slack", url=history.db.url)
     assert refused.returncode != 0
     assert refused.stderr.strip().count("\n") == 0, "one line on stderr"
+
+
+def test_the_analytics_page_speaks_french(history: Ecoute, team: Team) -> None:  # noqa: F811
+    page = team.manager.client.get("/admin/complaints/analytics",
+                                   headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    html = page.get_data(as_text=True)
+    assert "<h1>Analyse des réclamations</h1>" in html
+    assert "Échéances dépassées, par responsable" in html
+    assert 'aria-label="Échéances tenues, par catégorie (%)"' in html, "the chart's label"
