@@ -52,6 +52,18 @@ def look_again(session: Executor, complaint_id: int, at: datetime | None) -> Non
     )
 
 
+def due_dates_changed(session: Executor, complaint_id: int, now: datetime) -> None:
+    """Forget a complaint's reminder points after its due dates changed: the scan recomputes them.
+
+    Whoever moves a complaint's due dates (a new priority, say) calls this in the
+    same transaction; the next scan computes the reminders from the new dates.
+    """
+    connection_of(session).execute(
+        update(Complaint).where(Complaint.id == complaint_id).values(
+            acknowledge_remind_at=None, resolve_remind_at=None, deadline_check_at=now)
+    )
+
+
 def look_again_all(session: Executor, nexts: list[tuple[int, datetime | None]]) -> None:
     """Set when the scan looks at each (complaint id, moment) next, in one statement."""
     if not nexts:

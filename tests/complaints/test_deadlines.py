@@ -19,6 +19,7 @@ from bot.complaint_deadlines import ScanReport
 from bot.outbox import Dispatcher
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute
+from storage import complaint_deadlines as store
 from storage import staff
 from storage.db import Database
 from storage.models import Complaint, ComplaintBreach, Delivery
@@ -160,6 +161,25 @@ def test_a_complaint_without_stored_reminder_points_gets_them_from_the_calendar(
                                                  deadline_check_at=paris(3, 16)))
     assert scan_at(friday, clock, paris(7, 9, 35)) == ScanReport(looked_at=1)
     assert scan_at(friday, clock, paris(7, 9, 36)).reminders == 1
+
+
+def test_new_due_dates_get_new_reminders(friday: Ecoute, clock: Clock) -> None:
+    clock.now = paris(6, 12)
+    with friday.db.transaction() as session:  # staff gave it a day more to be acknowledged
+        session.execute(update(Complaint).values(acknowledge_due_at=paris(8, 10)))
+        complaint_id = session.scalar(select(Complaint.id))
+        store.due_dates_changed(session, complaint_id, clock())
+    assert scan_at(friday, clock, paris(7, 10)) == ScanReport(looked_at=1), "the old dates pass"
+    assert scan_at(friday, clock, paris(7, 15, 59)) == ScanReport()
+    assert scan_at(friday, clock, paris(7, 16)).reminders == 1, "80 % of the new 10 hours"
+
+
+def test_the_worker_runs_the_scan_every_minute(friday: Ecoute, clock: Clock) -> None:
+    [job] = [job for job in friday.jobs() if job.id == "complaint_deadlines"]
+    assert (job.trigger, job.trigger_args) == ("interval", {"minutes": 1})
+    clock.now = paris(7, 9, 36)
+    job.func(*job.args)
+    assert [a[0] for a in alerts(friday)] == ["Complaint R-2026-0001: a deadline is near."]
 
 
 def test_the_alerts_reach_the_alert_channel_once(friday: Ecoute, clock: Clock,
