@@ -21,8 +21,10 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache, partial
 
 from bot import complaint_alerts
 from bot.business_hours import Calendar
@@ -76,7 +78,7 @@ def scan(db: Database, settings: EngineSettings, now: datetime, *,
     while True:
         with db.connection() as connection:
             due = store.claim_due(connection, now, limit=batch)
-            managers = store.manager_emails(connection) if due else ()
+            managers = cache(partial(store.manager_emails, connection))  # asked once, if needed
             nexts = []
             for item in due:
                 looked, later = _look(connection, settings, item, now, managers)
@@ -106,7 +108,7 @@ def points(item: DueComplaint, settings: EngineSettings) -> list[Point]:
 
 
 def _look(session: Executor, settings: EngineSettings, item: DueComplaint, now: datetime,
-          managers: tuple[str, ...]) -> tuple[ScanReport, datetime | None]:
+          managers: Callable[[], tuple[str, ...]]) -> tuple[ScanReport, datetime | None]:
     """Act on the complaint's points that are reached; return what was done and when next."""
     report = ScanReport(looked_at=1)
     found = points(item, settings)
@@ -134,7 +136,7 @@ def _remind(session: Executor, settings: EngineSettings, item: DueComplaint, poi
 
 
 def _escalate(session: Executor, settings: EngineSettings, item: DueComplaint, point: Point,
-              now: datetime, managers: tuple[str, ...]) -> ScanReport:
+              now: datetime, managers: Callable[[], tuple[str, ...]]) -> ScanReport:
     """Record the breach once and plan the escalation naming the managers."""
     complaint = item.complaint
     new = store.record_breach(session, complaint.id, deadline=point.deadline, due_at=point.due,
@@ -142,7 +144,7 @@ def _escalate(session: Executor, settings: EngineSettings, item: DueComplaint, p
     planned = complaint_alerts.plan(
         session, settings, complaint, ComplaintAlert.ESCALATION,
         key=f"complaint-escalation:{complaint.reference}:{point.deadline}:{_stamp(point.due)}",
-        now=now, due=point.due, for_staff=managers,
+        now=now, due=point.due, for_staff=managers(),
     )
     return ScanReport(escalations=planned, breaches=int(new))
 
