@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from bot import complaint_deadlines, complaint_desk
 from bot.complaint_deadlines import ScanReport
+from bot.complaint_policy import ComplaintPolicy, PolicyError
 from bot.outbox import Dispatcher
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute
@@ -23,7 +24,7 @@ from storage import complaint_deadlines as store
 from storage import staff
 from storage.db import Database
 from storage.models import Complaint, ComplaintBreach, Delivery
-from storage.vocabulary import ComplaintStatus
+from storage.vocabulary import ComplaintStatus, Priority
 from tests.complaints.test_intake import file_billing_complaint
 from tests.conftest import Clock, Person, RecordingSender
 
@@ -214,3 +215,13 @@ def test_forget_leaves_the_breach_as_a_record_of_nobody(friday: Ecoute, clock: C
         assert (complaint.respondent_id, complaint.description) == (None, None)
         assert session.scalars(select(Delivery).where(Delivery.kind == "alert")).all() == [], \
             "unsent alerts about her go with her"
+
+
+def test_the_reminder_share_is_configurable_and_checked() -> None:
+    policy = ComplaintPolicy.from_env({"ECOUTE_COMPLAINT_REMIND_AT": "0.5"})
+    start = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday, UTC calendar 09:00-17:00
+    assert policy.reminders(Priority.CRITICAL, start) == (
+        datetime(2026, 11, 26, 10, 0, tzinfo=UTC), datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
+    for wrong in ("1.5", "0", "eighty"):
+        with pytest.raises(PolicyError, match="ECOUTE_COMPLAINT_REMIND_AT must be a share"):
+            ComplaintPolicy.from_env({"ECOUTE_COMPLAINT_REMIND_AT": wrong})
