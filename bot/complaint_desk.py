@@ -21,6 +21,7 @@ from datetime import datetime
 from bot import complaints
 from bot.complaint_policy import ComplaintPolicy
 from bot.complaints import AWAITING_ACKNOWLEDGEMENT, OPEN, Reference
+from storage import complaint_deadlines
 from storage import complaints as store
 from storage.complaints import ComplaintRow, NewComplaint
 from storage.db import Executor
@@ -78,7 +79,7 @@ def file(session: Executor, policy: ComplaintPolicy, intake: Intake, *, now: dat
     acknowledge_by, resolve_by = policy.due(level, now)
     year = now.astimezone(policy.calendar.zone).year
     reference = Reference(year, store.next_number(session, year))
-    store.add_complaint(session, NewComplaint(
+    complaint_id = store.add_complaint(session, NewComplaint(
         reference=str(reference), year=reference.year, number=reference.number,
         respondent_id=intake.respondent_id, conversation_id=intake.conversation_id,
         channel=intake.channel, language=intake.language, category=intake.category,
@@ -88,6 +89,9 @@ def file(session: Executor, policy: ComplaintPolicy, intake: Intake, *, now: dat
         contact_consent=intake.contact_consent, acknowledge_due_at=acknowledge_by,
         resolve_due_at=resolve_by,
     ), actor=actor, now=now)
+    remind_acknowledge, remind_resolve = policy.reminders(level, now)
+    complaint_deadlines.arm(session, complaint_id, acknowledge_remind_at=remind_acknowledge,
+                            resolve_remind_at=remind_resolve, check_at=remind_acknowledge)
     return Filed(str(reference), level, acknowledge_by, resolve_by)
 
 
@@ -102,6 +106,8 @@ def move(session: Executor, reference: str, status: ComplaintStatus, *, actor: s
     complaints.check_move(ComplaintStatus(current), status, reason)
     raised = complaints.raised(Priority(level)) if status is ComplaintStatus.REOPENED else None
     store.move(session, found.id, status=status, now=now, priority=raised)
+    if status is ComplaintStatus.REOPENED:  # its resolution deadline is watched again
+        complaint_deadlines.look_again(session, found.id, now)
     store.add_event(session, found.id, actor=actor, status_from=current, status_to=status,
                     now=now, reason=reason, note=note, visible=visible)
     return ComplaintStatus(status)

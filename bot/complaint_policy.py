@@ -92,6 +92,7 @@ class ComplaintPolicy:
     default_importance: Importance = Importance.MEDIUM
     deadlines: Mapping[Priority, Deadline] = field(default_factory=lambda: DEFAULT_DEADLINES)
     calendar: Calendar = field(default_factory=Calendar)
+    remind_at: float = 0.8  # share of a deadline's business hours after which staff are reminded
 
     def importance_of(self, category: str) -> Importance:
         """Return the importance the rules give a category."""
@@ -102,6 +103,12 @@ class ComplaintPolicy:
         deadline = self.deadlines[Priority(priority)]
         return (self.calendar.add(start, deadline.acknowledge),
                 self.calendar.add(start, deadline.resolve))
+
+    def reminders(self, priority: Priority, start: datetime) -> tuple[datetime, datetime]:
+        """Return when to remind staff before the acknowledgement and the resolution deadlines."""
+        deadline = self.deadlines[Priority(priority)]
+        return (self.calendar.add(start, deadline.acknowledge * self.remind_at),
+                self.calendar.add(start, deadline.resolve * self.remind_at))
 
     def check_categories(self, categories: set[str], source: str) -> None:
         """Refuse an importance rule for a category the complaint dialogue does not offer."""
@@ -128,7 +135,8 @@ class ComplaintPolicy:
                                   f"({deadline.acknowledge} h) comes after resolve "
                                   f"({deadline.resolve} h)")
         return replace(policy, deadlines=deadlines,
-                       calendar=_calendar(data.get("calendar", {}), env))
+                       calendar=_calendar(data.get("calendar", {}), env),
+                       remind_at=_remind_at(env.get("ECOUTE_COMPLAINT_REMIND_AT") or "0.8"))
 
 
 def _read_file(path: str | None) -> dict[str, Any]:
@@ -209,3 +217,15 @@ def _country(raw: str | None) -> tuple[str | None, str | None]:
     if subdivision and subdivision not in supported[code]:
         raise PolicyError(f"ECOUTE_HOLIDAYS_COUNTRY: {code} has no subdivision {subdivision!r}")
     return code, subdivision or None
+
+
+def _remind_at(raw: str) -> float:
+    """Read the share of a deadline after which staff are reminded (0 < share < 1)."""
+    try:
+        share = float(raw)
+    except ValueError:
+        share = -1.0
+    if not 0 < share < 1:
+        raise PolicyError(f"ECOUTE_COMPLAINT_REMIND_AT must be a share between 0 and 1 "
+                          f"such as 0.8, not {raw!r}")
+    return share

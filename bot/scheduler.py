@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot import dashboard
+from bot import complaint_deadlines, dashboard
 from bot.engine import DialogueEngine
 from bot.outbox import Dispatcher
 from storage.locks import try_cluster_lock
@@ -62,6 +62,13 @@ def roll_daily_counts(engine: DialogueEngine) -> None:
             dashboard.roll(session, engine.clock())
 
 
+def watch_complaint_deadlines(engine: DialogueEngine) -> None:
+    """Remind staff before complaint deadlines, escalate and record the missed ones."""
+    report = complaint_deadlines.scan(engine.db, engine.settings, engine.clock())
+    if report.reminders or report.escalations or report.breaches:
+        log.info("complaint deadlines: %s", report)
+
+
 def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
               outbox_seconds: float = 1.0, expiry_seconds: float = 60.0) -> list[Job]:
     """Return the jobs every worker runs."""
@@ -69,6 +76,8 @@ def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
         Job("outbox", dispatch_outbox, "interval", {"seconds": outbox_seconds}, (dispatcher,)),
         Job("expire_idle", expire_idle, "interval", {"seconds": expiry_seconds}, (engine,)),
         Job("roll_daily_counts", roll_daily_counts, "interval", {"minutes": 5}, (engine,)),
+        Job("complaint_deadlines", watch_complaint_deadlines, "interval", {"minutes": 1},
+            (engine,)),
     ]
 
 

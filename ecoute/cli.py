@@ -243,10 +243,12 @@ def export_responses(fmt: str, since: datetime | None, output: Any, **filters: s
 @click.option("--service", help="Only this internal service (the internal survey's choice).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
               show_default=True)
+@click.option("--complaints", is_flag=True,
+              help="Print complaint analytics instead (--from and --to only).")
 @friendly
 def stats(since: str | None, last: str | None, channel: str | None, survey: str | None,
-          context: str | None, service: str | None, fmt: str) -> None:
-    """Print NPS, CSAT and CES: the dashboard's figures for the same filters."""
+          context: str | None, service: str | None, fmt: str, complaints: bool) -> None:
+    """Print NPS, CSAT and CES (or complaint analytics): the console's figures."""
     from ecoute.output import write_stats
     from web.filters import parse
 
@@ -256,9 +258,25 @@ def stats(since: str | None, last: str | None, channel: str | None, survey: str 
         wanted = parse({name: value for name, value in asked.items() if value is not None})
     except BadRequest as error:
         raise Failure(str(error.description).replace("from ", "--from ", 1)) from None
+    if complaints:
+        return _complaint_stats(wanted, fmt)
     ecoute = from_environment()
     with ecoute.db.transaction() as session:
         write_stats(session, sys.stdout, fmt, wanted, ecoute.engine.clock())
+
+
+def _complaint_stats(wanted: Any, fmt: str) -> None:
+    """Print the complaint analytics of the period ``wanted`` names."""
+    from bot import complaint_stats
+    from ecoute.complaint_stats_output import write_complaint_stats
+
+    if wanted.channel or wanted.survey or wanted.context or wanted.service:
+        raise Failure("--complaints takes --from and --to only")
+    ecoute = from_environment()
+    with ecoute.db.reading() as connection:
+        figures = complaint_stats.compute(connection, ecoute.settings.complaints.calendar,
+                                          wanted.since, wanted.until, ecoute.engine.clock())
+    write_complaint_stats(sys.stdout, fmt, figures)
 
 
 @cli.command()

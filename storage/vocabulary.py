@@ -165,3 +165,10 @@ class ComplaintClosure(StrEnum):
 
     CONFIRMED = "confirmed"  # the complainant said the resolution settles it
     UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation
+
+
+class ComplaintDeadline(StrEnum):
+    """Which of a complaint's deadlines: a human's acknowledgement, or its resolution."""
+
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"

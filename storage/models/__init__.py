@@ -9,7 +9,7 @@ own module and lists it below.
 """
 
 from storage.models.base import NAMING, Base, Id, When
-from storage.models.complaints import Complaint, ComplaintCounter, ComplaintEvent
+from storage.models.complaints import Complaint, ComplaintBreach, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
 from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
 from storage.models.improvements import Improvement, ImprovementLink, Reaction
@@ -27,6 +27,7 @@ __all__ = [
     "Base",
     "Campaign",
     "Complaint",
+    "ComplaintBreach",
     "ComplaintCounter",
     "ComplaintEvent",
     "Conversation",

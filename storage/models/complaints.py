@@ -29,6 +29,7 @@ class Complaint(Base):
         UniqueConstraint("year", "number"),
         Index("ix_complaint_status_acknowledge_due_at", "status", "acknowledge_due_at"),
         Index("ix_complaint_status_resolve_due_at", "status", "resolve_due_at"),
+        Index("ix_complaint_deadline_check_at", "deadline_check_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -67,6 +68,11 @@ class Complaint(Base):
     handling_score: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+    # the deadline scan (bot.complaint_deadlines): when to remind before each deadline (by
+    # default at 80 % of its business hours), and the next moment the scan must look at it
+    acknowledge_remind_at: Mapped[datetime | None]
+    resolve_remind_at: Mapped[datetime | None]
+    deadline_check_at: Mapped[datetime | None]
 
 
 class ComplaintEvent(Base):
@@ -95,3 +101,23 @@ class ComplaintCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int]
+
+
+class ComplaintBreach(Base):
+    """A missed deadline: which complaint, which deadline, when it was due, who had it.
+
+    Recorded once per (complaint, deadline, due date) by the deadline scan; it holds
+    no word of the complainant, so "forget" leaves it as a workflow record.
+    """
+
+    __tablename__ = "complaint_breach"
+    __table_args__ = (UniqueConstraint("complaint_id", "deadline", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
+    deadline: Mapped[str] = mapped_column(String(16))  # ComplaintDeadline
+    due_at: Mapped[datetime]
+    detected_at: Mapped[datetime] = mapped_column(index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )

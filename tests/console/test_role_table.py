@@ -76,6 +76,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_tokens.revoke", "POST"): ADMIN_ACTION,
     ("console_audit.audit", "GET"): ADMIN_PAGE,
     ("console_responses.browse", "GET"): EVERY_ROLE_PAGE,
+    ("console_complaint_analytics.analytics", "GET"): EVERY_ROLE_PAGE,
     ("console_responses.export_csv", "GET"): EVERY_ROLE_PAGE,  # a viewer's has no person
     ("console_responses.export_jsonl", "GET"): EVERY_ROLE_PAGE,
     ("console_webhooks.listing", "GET"): ADMIN_PAGE,
@@ -83,6 +84,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_webhooks.delete", "POST"): ADMIN_ACTION,
     # The REST API: Bearer tokens only, never a session.
     ("api.stats", "GET"): API_READ,
+    ("api.complaint_statistics", "GET"): API_READ,
     ("api.openapi", "GET"): API_READ,
     ("api.list_responses", "GET"): API_READ,
     ("api.get_response", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id

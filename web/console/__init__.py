@@ -78,6 +78,8 @@ def init_app(app: Flask, base_url: str) -> None:
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
                    webhooks):
         app.register_blueprint(module.bp)
+    from web.console import complaint_analytics
+    app.register_blueprint(complaint_analytics.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
             csrf.exempt(app.blueprints[name])
