@@ -23,6 +23,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
+from bot import staff
 from bot.campaigns import Planned, Recipient, plan
 from bot.i18n import SUPPORTED, choose_language, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
@@ -32,7 +33,7 @@ from storage import campaigns
 from storage.calls import CallRow, NewCall, Reach
 from storage.db import Database
 from storage.filters import Band, ResponseFilter
-from storage.vocabulary import CallKind, CallStatus, DeliveryKind
+from storage.vocabulary import AuditAction, CallKind, CallStatus, DeliveryKind
 
 REF_PREFIX = "call:"
 MAX_PLACES = 100_000
@@ -199,6 +200,8 @@ def open_call(database: Database, draft: Draft, *, actor: str, now: datetime,
     new = check(draft, now, actor)
     with database.transaction() as session:
         call_id = store.create_call(session, new, now=now)
+        staff.audit(session, now, actor, AuditAction.CALL_CREATED, f"call:{call_id}",
+                    places=new.places, kind=new.kind)
     return Opened(call_id, invite(database, call_id, now=now, default_language=default_language))
 
 
@@ -226,10 +229,13 @@ def is_open(call: CallRow, now: datetime) -> bool:
     return call.status is CallStatus.OPEN and now < call.closes_at
 
 
-def close(database: Database, call_id: int, *, now: datetime) -> bool:
+def close(database: Database, call_id: int, *, actor: str, now: datetime) -> bool:
     """Close a call; return False when it was closed already (or is unknown)."""
     with database.transaction() as session:
-        return store.close_call(session, call_id, now=now)
+        closed = store.close_call(session, call_id, now=now)
+        if closed:
+            staff.audit(session, now, actor, AuditAction.CALL_CLOSED, f"call:{call_id}")
+        return closed
 
 
 def when(moment: datetime, language: str) -> str:

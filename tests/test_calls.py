@@ -110,8 +110,8 @@ def test_a_full_call_offers_the_waiting_list_kindly(ecoute: Ecoute, clock: Clock
 def test_a_closed_call_takes_no_more_answers(ecoute: Ecoute, clock: Clock) -> None:
     ana = customer(ecoute, "ana")
     call_id = open_call(ecoute, clock)
-    assert calls.close(ecoute.db, call_id, now=clock())
-    assert not calls.close(ecoute.db, call_id, now=clock()), "closing twice changes nothing"
+    assert calls.close(ecoute.db, call_id, actor="staff:1", now=clock())
+    assert not calls.close(ecoute.db, call_id, actor="staff:1", now=clock()), "closing twice changes nothing"
     said = ana.taps("in", ref=f"call:{call_id}").messages[-1].text
     assert said == "This call for participants is closed. Thank you all the same!"
     assert answers(ecoute, call_id) == {}

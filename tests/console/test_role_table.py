@@ -90,6 +90,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.list_webhooks", "GET"): API_READ,
     ("api.create_webhook", "POST"): API_WRITE,
     ("api.delete_webhook", "DELETE"): API_WRITE,  # the write token deletes the spare webhook
+    ("api.list_calls", "GET"): API_READ,
+    ("api.create_call", "POST"): API_WRITE,
+    ("api.get_call", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
+    ("api.close_call", "POST"): ("401", "401", "401", "401", "403", "404"),
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -130,7 +134,7 @@ class World:
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
-                "webhook_id": self.spare_webhook.id}
+                "webhook_id": self.spare_webhook.id, "call_id": 999_999}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -156,6 +160,10 @@ class World:
             "console_webhooks.create": {"data": {"url": HOOK_URL,
                                                  "events": "response.completed"}},
             "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
+            "api.create_call": {"json": {
+                "title": {"en": "A test"}, "description": {"en": "An hour"}, "kind": "interview",
+                "location": "Lyon", "places": 3, "happens_at": "2030-01-02T10:00:00Z",
+                "closes_at": "2030-01-01T10:00:00Z", "audience": {"panel": True}}},
         }.get(endpoint, {})
 
 
