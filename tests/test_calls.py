@@ -111,7 +111,8 @@ def test_a_closed_call_takes_no_more_answers(ecoute: Ecoute, clock: Clock) -> No
     ana = customer(ecoute, "ana")
     call_id = open_call(ecoute, clock)
     assert calls.close(ecoute.db, call_id, actor="staff:1", now=clock())
-    assert not calls.close(ecoute.db, call_id, actor="staff:1", now=clock()), "closing twice changes nothing"
+    again = calls.close(ecoute.db, call_id, actor="staff:1", now=clock())
+    assert not again, "closing twice changes nothing"
     said = ana.taps("in", ref=f"call:{call_id}").messages[-1].text
     assert said == "This call for participants is closed. Thank you all the same!"
     assert answers(ecoute, call_id) == {}
@@ -124,8 +125,8 @@ def test_the_standing_panel_is_an_audience_and_anyone_can_leave_it(
     customer(ecoute, "bob", score="3")
     assert lea.says("quitter le panel").messages[-1].text == \
         "Vous avez quitté le panel : plus d'invitations à des tests."
-    opened = calls.open_call(ecoute.db, draft(clock, audience=Audience(panel=True)),
-                             actor="staff:1", now=clock())
+    panel = draft(clock, audience=Audience(panel=True))
+    opened = calls.open_call(ecoute.db, panel, actor="staff:1", now=clock())
     assert opened.planned.planned == 1
     dispatcher.run_once()
     assert [address for address, _ in sender.sent] == ["ana"]
@@ -150,9 +151,9 @@ def test_a_call_written_wrong_is_refused_saying_why(
 def test_an_audience_must_be_chosen_and_well_formed() -> None:
     with pytest.raises(CallError, match="choose an audience"):
         Audience.from_json({"days": 30})
-    with pytest.raises(CallError, match="unknown keys: age"):
+    with pytest.raises(CallError, match=r"unknown keys: age"):
         Audience.from_json({"age": 30})
-    with pytest.raises(CallError, match="audience.band"):
+    with pytest.raises(CallError, match=r"audience\.band"):
         Audience.from_json({"band": "fans"})
     assert Audience.from_json({"band": "promoter", "panel": True}).to_json() == {
         "days": 90, "band": "promoter", "panel": True, "past_participants": False}
@@ -173,7 +174,8 @@ def test_three_places_and_five_people_at_once_on_two_workers(
 
     def tap(person: Person) -> None:
         start.wait()
-        said[person.identity.external_id] = person.taps("in", ref=f"call:{call_id}").messages[-1].text
+        turn = person.taps("in", ref=f"call:{call_id}")
+        said[person.identity.external_id] = turn.messages[-1].text
 
     threads = [threading.Thread(target=tap, args=(p,)) for p in people]
     for thread in threads:
