@@ -38,6 +38,7 @@ EVERY_ROLE_PAGE: Row = ("sign_in", "ok", "ok", "ok", "sign_in", "sign_in")
 EVERY_ROLE_ACTION: Row = ("sign_in", "redirect", "redirect", "redirect", "sign_in", "sign_in")
 ADMIN_PAGE: Row = ("sign_in", "403", "403", "ok", "sign_in", "sign_in")
 ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
+WRITER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
 API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
 
@@ -81,6 +82,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_webhooks.listing", "GET"): ADMIN_PAGE,
     ("console_webhooks.create", "POST"): ("sign_in", "403", "403", "ok", "sign_in", "sign_in"),
     ("console_webhooks.delete", "POST"): ADMIN_ACTION,
+    ("console_calls.listing", "GET"): EVERY_ROLE_PAGE,
+    ("console_calls.create", "POST"): WRITER_ACTION,
+    ("console_calls.detail", "GET"): ("sign_in", "404", "404", "404", "sign_in", "sign_in"),
+    ("console_calls.close", "POST"): WRITER_ACTION,  # an unknown call: back to its page
     # The REST API: Bearer tokens only, never a session.
     ("api.stats", "GET"): API_READ,
     ("api.openapi", "GET"): API_READ,
@@ -160,6 +165,10 @@ class World:
             "console_webhooks.create": {"data": {"url": HOOK_URL,
                                                  "events": "response.completed"}},
             "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
+            "console_calls.create": {"data": {
+                "title_en": "A test", "description_en": "An hour", "kind": "interview",
+                "location": "Lyon", "places": "3", "happens_at": "2030-01-02T10:00",
+                "closes_at": "2030-01-01T10:00", "panel": "on"}},
             "api.create_call": {"json": {
                 "title": {"en": "A test"}, "description": {"en": "An hour"}, "kind": "interview",
                 "location": "Lyon", "places": 3, "happens_at": "2030-01-02T10:00:00Z",
