@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import complaint_intake, dialogue
+from bot import call_answers, complaint_intake, dialogue
 from bot.context import TurnContext
 from bot.i18n import SUPPORTED, language_name, normalise, pick
 from bot.messages import Choice, InputHint, Kind
@@ -253,13 +253,32 @@ def answer_pending(ctx: TurnContext) -> bool:
         else:
             ctx.say(_("Nothing was erased."), Kind.ACKNOWLEDGEMENT)
         return True
+    if pending == "panel":
+        if reply:
+            call_answers.join_panel(ctx)
+        else:
+            ctx.say(_("Understood."), Kind.ACKNOWLEDGEMENT)
+        return True
     if reply:
         ctx.respondent.consent_at = ctx.now
         ctx.say(_("Thank you! We will tell you what changes."), Kind.ACKNOWLEDGEMENT)
     else:
         ctx.say(_("Understood, we will not message you."), Kind.ACKNOWLEDGEMENT)
     complaint_intake.offer_after_consent(ctx)
+    if reply and not any(m.kind is Kind.QUESTION for m in ctx.out):  # no complaint offered
+        _offer_panel(ctx)
     return True
+
+
+def _offer_panel(ctx: TurnContext) -> None:
+    """Offer the standing panel: invitations to take part in future tests."""
+    _ = ctx._
+    ctx.respondent.pending = "panel"
+    ctx.say(_("Would you like to take part in future tests of our products and services? "
+              "We would invite you now and then."), Kind.QUESTION,
+            choices=(Choice("panel:yes", _("I'd like to take part in future tests")),
+                     Choice("panel:no", _("No thanks"))),
+            ref="panel", expects=InputHint.CHOICE)
 
 
 def _yes_no(ctx: TurnContext, pending: str | None) -> bool | None:

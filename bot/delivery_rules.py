@@ -41,6 +41,10 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
     DeliveryKind.INVITATION: DeliveryRule(
         needs_consent=True, stopped_by_stop=True,
         reason="a survey an outside system triggered: only to people who agreed, never after stop"),
+    DeliveryKind.CALL: DeliveryRule(
+        needs_consent=True, stopped_by_stop=True,
+        reason="an invitation to a test or focus group: only to people who agreed, "
+               "never after stop"),
 
     DeliveryKind.WEBHOOK: DeliveryRule(
         needs_consent=False, stopped_by_stop=False,

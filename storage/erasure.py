@@ -45,6 +45,7 @@ from storage.models import (
     Delivery,
     InboundEvent,
     Invitation,
+    Participation,
     Respondent,
 )
 from storage.vocabulary import ConversationStatus, DeliveryKind, DeliveryStatus
@@ -79,6 +80,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     )
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
     session.execute(delete(Invitation).where(Invitation.respondent_id == respondent_id))
+    session.execute(delete(Participation).where(Participation.respondent_id == respondent_id))
     _take_back_messages_about(session, respondent_id, conversation_ids, now)
     _anonymise_complaints(session, respondent_id)
     session.execute(

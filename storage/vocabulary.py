@@ -39,6 +39,7 @@ class DeliveryKind(StrEnum):
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
+    CALL = "call"  # an invitation to take part in a product test, focus group or interview
 
 
 class StaffRole(StrEnum):
@@ -72,6 +73,9 @@ class AuditAction(StrEnum):
     SETUP_LINK_CREATED = "setup_link_created"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_DELETED = "webhook_deleted"
+    CALL_CREATED = "call_created"
+    CALL_CLOSED = "call_closed"
+    PARTICIPANTS_VIEWED = "participants_viewed"
 
 
 class InvitationSkip(StrEnum):
@@ -172,3 +176,27 @@ class ComplaintDeadline(StrEnum):
 
     ACKNOWLEDGE = "acknowledge"
     RESOLVE = "resolve"
+
+
+class CallKind(StrEnum):
+    """What a call for participants invites people to."""
+
+    PRODUCT_TEST = "product_test"
+    FOCUS_GROUP = "focus_group"
+    INTERVIEW = "interview"
+    OTHER = "other"
+
+
+class CallStatus(StrEnum):
+    """Whether a call for participants still takes answers."""
+
+    OPEN = "open"  # invitations out, "I'm in" takes a place or offers the waiting list
+    CLOSED = "closed"  # closed by staff or past its closing date: answers are told so
+
+
+class ParticipationStatus(StrEnum):
+    """A person's answer to a call for participants."""
+
+    CONFIRMED = "confirmed"  # took one of the places
+    WAITING = "waiting"  # the call was full: on the waiting list, first come first served
+    DECLINED = "declined"  # "No thanks", or no to the waiting list

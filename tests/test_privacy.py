@@ -258,3 +258,18 @@ def test_forget_anonymises_complaints_keeping_the_workflow_record(ecoute: Ecoute
         assert tuple(kept) == ("R-2026-0001", "delivery", "critical", "acknowledged", None)
         assert session.scalars(select(ComplaintEvent.status_to)).all() == [
             "received", "acknowledged"], "the history stays, without its notes"
+
+
+def test_forget_erases_a_persons_answers_to_calls_and_their_contact_detail(
+        ecoute: Ecoute, clock: Clock) -> None:
+    from bot import calls
+    from tests.test_calls import customer, draft
+
+    zoe = customer(ecoute, "zoe-4711", panel=True)
+    call_id = calls.open_call(ecoute.db, draft(clock), actor="staff:1", now=clock()).call_id
+    zoe.taps("in", ref=f"call:{call_id}")
+    zoe.says("zoe.martin@example.org")
+    zoe.says("forget")
+    zoe.taps("forget:yes")
+    left = " ".join(every_value(ecoute.db))
+    assert "zoe-4711" not in left and "zoe.martin@example.org" not in left

@@ -9,6 +9,7 @@ own module and lists it below.
 """
 
 from storage.models.base import NAMING, Base, Id, When
+from storage.models.calls import Call, Participation
 from storage.models.complaints import Complaint, ComplaintBreach, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
 from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Call",
     "Campaign",
     "Complaint",
     "ComplaintBreach",
@@ -41,6 +43,7 @@ __all__ = [
     "InboundEvent",
     "Installation",
     "Invitation",
+    "Participation",
     "Reaction",
     "Respondent",
     "SampleConversation",

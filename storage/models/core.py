@@ -40,6 +40,8 @@ class Respondent(Base):
     seen_at: Mapped[datetime]
     # the company's own id for the person: links their identities on several channels
     customer_ref: Mapped[str | None] = mapped_column(String(128), index=True)
+    # in the standing panel (asked to take part in future tests) since then
+    panel_since: Mapped[datetime | None]
 
 
 class SurveyVersion(Base):

@@ -38,6 +38,7 @@ EVERY_ROLE_PAGE: Row = ("sign_in", "ok", "ok", "ok", "sign_in", "sign_in")
 EVERY_ROLE_ACTION: Row = ("sign_in", "redirect", "redirect", "redirect", "sign_in", "sign_in")
 ADMIN_PAGE: Row = ("sign_in", "403", "403", "ok", "sign_in", "sign_in")
 ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
+WRITER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
 API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
 
@@ -82,6 +83,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("console_webhooks.listing", "GET"): ADMIN_PAGE,
     ("console_webhooks.create", "POST"): ("sign_in", "403", "403", "ok", "sign_in", "sign_in"),
     ("console_webhooks.delete", "POST"): ADMIN_ACTION,
+    ("console_calls.listing", "GET"): EVERY_ROLE_PAGE,
+    ("console_calls.create", "POST"): WRITER_ACTION,
+    ("console_calls.detail", "GET"): ("sign_in", "404", "404", "404", "sign_in", "sign_in"),
+    ("console_calls.close", "POST"): WRITER_ACTION,  # an unknown call: back to its page
     # The REST API: Bearer tokens only, never a session.
     ("api.stats", "GET"): API_READ,
     ("api.complaint_statistics", "GET"): API_READ,
@@ -92,6 +97,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.list_webhooks", "GET"): API_READ,
     ("api.create_webhook", "POST"): API_WRITE,
     ("api.delete_webhook", "DELETE"): API_WRITE,  # the write token deletes the spare webhook
+    ("api.list_calls", "GET"): API_READ,
+    ("api.create_call", "POST"): API_WRITE,
+    ("api.get_call", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
+    ("api.close_call", "POST"): ("401", "401", "401", "401", "403", "404"),
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -132,7 +141,7 @@ class World:
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
-                "webhook_id": self.spare_webhook.id}
+                "webhook_id": self.spare_webhook.id, "call_id": 999_999}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -158,6 +167,14 @@ class World:
             "console_webhooks.create": {"data": {"url": HOOK_URL,
                                                  "events": "response.completed"}},
             "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
+            "console_calls.create": {"data": {
+                "title_en": "A test", "description_en": "An hour", "kind": "interview",
+                "location": "Lyon", "places": "3", "happens_at": "2030-01-02T10:00",
+                "closes_at": "2030-01-01T10:00", "panel": "on"}},
+            "api.create_call": {"json": {
+                "title": {"en": "A test"}, "description": {"en": "An hour"}, "kind": "interview",
+                "location": "Lyon", "places": 3, "happens_at": "2030-01-02T10:00:00Z",
+                "closes_at": "2030-01-01T10:00:00Z", "audience": {"panel": True}}},
         }.get(endpoint, {})
 
 

@@ -57,6 +57,7 @@ def init_app(app: Flask, base_url: str) -> None:
         accounts,
         audit,
         auth,
+        calls,
         conversations,
         dashboard,
         home,
@@ -76,7 +77,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks):
+                   webhooks, calls):
         app.register_blueprint(module.bp)
     from web.console import complaint_analytics
     app.register_blueprint(complaint_analytics.bp)

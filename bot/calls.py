@@ -1,0 +1,263 @@
+"""Calls for participants: staff invite chosen people to a product test, focus group or interview.
+
+Usage::
+
+    opened = calls.open_call(db, Draft(...), actor="staff:3", now=clock())
+    opened.call_id, opened.planned   # the call, and its invitations queued in the outbox
+
+A call is a campaign (:mod:`bot.campaigns`, kind ``call``): the kind's rule (consent
+needed, stop blocks it) applies when planning and again when sending, and each
+person gets one invitation keyed by (call, person). The audience is chosen with
+the response filters staff already use (for example promoters of the last 90 days,
+people who mentioned a theme, a context or internal service), the standing panel
+and people who took part before (:class:`Audience`). Answers are taken by
+:mod:`bot.call_answers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.dates import format_datetime
+
+from bot import staff
+from bot.campaigns import Planned, Recipient, plan
+from bot.i18n import SUPPORTED, choose_language, gettext_for, pick
+from bot.messages import Choice, InputHint, Kind, Outbound
+from bot.metrics import THRESHOLDS
+from storage import calls as store
+from storage import campaigns
+from storage.calls import CallRow, NewCall, Reach
+from storage.db import Database
+from storage.filters import Band, ResponseFilter
+from storage.vocabulary import AuditAction, CallKind, CallStatus, DeliveryKind
+
+REF_PREFIX = "call:"
+MAX_PLACES = 100_000
+MAX_TITLE, MAX_TEXT, MAX_WORD = 200, 2000, 128
+AUDIENCE_KEYS = frozenset({"days", "band", "text", "context", "service", "channel", "survey",
+                           "panel", "past_participants"})
+
+
+class CallError(ValueError):
+    """A call that cannot be made as written (the message says which field and why)."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a call is for: answers matching filters within ``days``, the panel, past participants.
+
+    At least one of them must be chosen. ``days`` bounds the answers' period
+    (the last 90 days by default).
+    """
+
+    days: int = 90
+    band: Band | None = None
+    text: str | None = None
+    context: str | None = None
+    service: str | None = None
+    channel: str | None = None
+    survey: str | None = None
+    panel: bool = False
+    past_participants: bool = False
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Audience:
+        """Read an audience from JSON, refusing unknown keys and malformed values."""
+        if not isinstance(data, Mapping):
+            raise CallError("audience must be an object")
+        unknown = set(data) - AUDIENCE_KEYS
+        if unknown:
+            raise CallError(f"audience has unknown keys: {', '.join(sorted(unknown))}")
+        days = data.get("days", 90)
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3660:
+            raise CallError("audience.days must be a whole number of days from 1 to 3660")
+        try:
+            band = Band(data["band"]) if data.get("band") else None
+        except ValueError:
+            raise CallError("audience.band must be detractor, passive or promoter") from None
+        words = {k: _word(data, k) for k in ("text", "context", "service", "channel", "survey")}
+        flags = {k: _flag(data, k) for k in ("panel", "past_participants")}
+        found = cls(days=days, band=band, **words, **flags)
+        if not found.filters() and not found.panel and not found.past_participants:
+            raise CallError("choose an audience: a filter, the panel or past participants")
+        return found
+
+    def filters(self) -> dict[str, str]:
+        """Return the answer filters chosen (none means "no answers-based audience")."""
+        named = {"band": self.band.value if self.band else None, "text": self.text,
+                 "context": self.context, "service": self.service, "channel": self.channel,
+                 "survey": self.survey}
+        return {k: v for k, v in named.items() if v}
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the audience as stored with the call."""
+        return {"days": self.days, **self.filters(), "panel": self.panel,
+                "past_participants": self.past_participants}
+
+    def reach(self, now: datetime) -> Reach:
+        """Return the audience as the store queries it."""
+        chosen = self.filters()
+        answers = ResponseFilter(
+            since=now - timedelta(days=self.days), band=self.band, text=self.text,
+            context=self.context, service=self.service, channel=self.channel,
+            survey=self.survey) if chosen else None
+        return Reach(answers, self.panel, self.past_participants)
+
+
+def _word(data: Mapping[str, Any], key: str) -> str | None:
+    """Return an optional short text value."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_WORD:
+        raise CallError(f"audience.{key} must be a text of at most {MAX_WORD} characters")
+    return value.strip() or None
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool:
+    """Return an optional true/false value."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise CallError(f"audience.{key} must be true or false")
+    return value
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A call as staff write it, before it is checked."""
+
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    kind: str
+    location: str
+    happens_at: datetime
+    places: int
+    closes_at: datetime
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A call made: its id and its invitations planned (skipped people counted by reason)."""
+
+    call_id: int
+    planned: Planned
+
+
+def check(draft: Draft, now: datetime, actor: str) -> NewCall:
+    """Return the call to store, or raise :class:`CallError` saying what is wrong."""
+    for name, texts, longest in (("title", draft.title, MAX_TITLE),
+                                 ("description", draft.description, MAX_TEXT)):
+        if set(texts) - set(SUPPORTED) or not any((t or "").strip() for t in texts.values()):
+            raise CallError(f"{name} needs a text in French or English (keys fr, en)")
+        if any(len(t) > longest for t in texts.values()):
+            raise CallError(f"{name} is longer than {longest} characters")
+    if draft.kind not in {k.value for k in CallKind}:
+        raise CallError("kind must be product_test, focus_group, interview or other")
+    if not draft.location.strip() or len(draft.location) > 255:
+        raise CallError("location must say where, in at most 255 characters")
+    if not 1 <= draft.places <= MAX_PLACES:
+        raise CallError(f"places must be from 1 to {MAX_PLACES}")
+    if draft.closes_at <= now:
+        raise CallError("the closing date must be in the future")
+    texts = {n: {k: v.strip() for k, v in t.items() if v and v.strip()}
+             for n, t in (("title", draft.title), ("description", draft.description))}
+    return NewCall(texts["title"], texts["description"], draft.kind, draft.location.strip(),
+                   draft.happens_at, draft.places, draft.closes_at, draft.audience.to_json(),
+                   actor)
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """A call's audience as a campaign sees it."""
+
+    reach: Reach
+    default_language: str
+    channel: str | None = None
+
+    def recipients(self, database: Database, now: datetime,
+                   default_language: str) -> list[Recipient]:
+        """Return the people the call reaches, each in the language they are spoken to in."""
+        with database.reading() as connection:
+            found = store.audience(connection, self.reach, THRESHOLDS)
+        return [Recipient(p.respondent_id, p.channel,
+                          choose_language(p.language, None, default_language),
+                          p.opted_out, p.unreachable, p.consented) for p in found]
+
+
+def campaign_key(call_id: int) -> str:
+    """Return the key of the campaign that carries a call's invitations."""
+    return f"call:{call_id}"
+
+
+def open_call(database: Database, draft: Draft, *, actor: str, now: datetime,
+              default_language: str = "en") -> Opened:
+    """Store the call and plan one invitation per person of its audience."""
+    new = check(draft, now, actor)
+    with database.transaction() as session:
+        call_id = store.create_call(session, new, now=now)
+        staff.audit(session, now, actor, AuditAction.CALL_CREATED, f"call:{call_id}",
+                    places=new.places, kind=new.kind)
+    return Opened(call_id, invite(database, call_id, now=now, default_language=default_language))
+
+
+def invite(database: Database, call_id: int, *, now: datetime,
+           default_language: str = "en") -> Planned:
+    """Plan a call's invitations (again: nobody is invited twice)."""
+    with database.reading() as connection:
+        call = store.find_call(connection, call_id)
+    if call is None:
+        raise LookupError(call_id)
+    audience = Audience.from_json(call.audience)
+    planned = plan(database, campaign_key(call_id), DeliveryKind.CALL,
+                   _Reached(audience.reach(now), default_language),
+                   lambda language: invitation(call, language), now=now,
+                   default_language=default_language)
+    with database.transaction() as session:
+        found = campaigns.find_campaign(session, campaign_key(call_id))
+        if found is not None and call.campaign_id is None:
+            store.set_campaign(session, call_id, found.id)
+    return planned
+
+
+def is_open(call: CallRow, now: datetime) -> bool:
+    """Tell whether a call still takes answers (open, and before its closing date)."""
+    return call.status is CallStatus.OPEN and now < call.closes_at
+
+
+def close(database: Database, call_id: int, *, actor: str, now: datetime) -> bool:
+    """Close a call; return False when it was closed already (or is unknown)."""
+    with database.transaction() as session:
+        closed = store.close_call(session, call_id, now=now)
+        if closed:
+            staff.audit(session, now, actor, AuditAction.CALL_CLOSED, f"call:{call_id}")
+        return closed
+
+
+def when(moment: datetime, language: str) -> str:
+    """Return a date and time as the person reads it (UTC: calls name their own place)."""
+    return format_datetime(moment, "EEEE d MMMM y, HH:mm 'UTC'", locale=language)
+
+
+def invitation(call: CallRow, language: str) -> Outbound:
+    """Return the invitation: what, where and when, how many places, with I'm in / No thanks."""
+    _ = gettext_for(language)
+    kinds = {CallKind.PRODUCT_TEST: _("a product test"), CallKind.FOCUS_GROUP: _("a focus group"),
+             CallKind.INTERVIEW: _("an interview"), CallKind.OTHER: _("a session")}
+    lines = [
+        _("You are invited to {kind}: {title}").format(kind=kinds[CallKind(call.kind)],
+                                                       title=pick(call.title, language)),
+        pick(call.description, language),
+        _("Where: {place}. When: {moment}.").format(place=call.location,
+                                                   moment=when(call.happens_at, language)),
+        _("{places} places, first come, first served, until {moment}.").format(
+            places=call.places, moment=when(call.closes_at, language)),
+        _("(Reply “stop” and we will not write to you again.)"),
+    ]
+    choices = (Choice("in", _("I'm in")), Choice("out", _("No thanks")))
+    return Outbound("\n".join(lines), Kind.QUESTION, choices=choices,
+                    ref=f"{REF_PREFIX}{call.id}", expects=InputHint.CHOICE, language=language)
