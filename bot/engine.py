@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import commands, complaint_intake, dialogue, invitations, submissions
+from bot import commands, complaint_intake, complaint_thread, dialogue, invitations, submissions
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
@@ -185,6 +185,9 @@ class DialogueEngine:
     def _route(self, ctx: TurnContext) -> None:
         """Route the message: a pending confirmation, a command, an invitation, the survey, help.
 
+        Between the invitation and the survey: the answers about a complaint and, outside
+        any survey, the complainant's messages to their open complaint.
+
         A message outside any survey that reads as a complaint is offered to be filed.
         """
         if ctx.respondent.pending and commands.answer_pending(ctx):
@@ -192,7 +195,7 @@ class DialogueEngine:
         command = commands.recognise(ctx)
         if command is not None:
             commands.run(ctx, command)
-        elif invitations.handle(ctx):
+        elif invitations.handle(ctx) or complaint_thread.handle(ctx):
             return
         elif ctx.conversation is not None and ctx.conversation.step is not None:
             dialogue.answer(ctx)

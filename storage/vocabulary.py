@@ -39,6 +39,7 @@ class DeliveryKind(StrEnum):
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
+    COMPLAINT_UPDATE = "complaint_update"  # news of their complaint, to the complainant
 
 
 class StaffRole(StrEnum):
