@@ -6,12 +6,14 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot import complaint_desk, complaint_resolution, webhooks
 from bot.complaint_policy import ComplaintPolicy
 from bot.context import EngineSettings
 from bot.outbox import Dispatcher
+from ecoute.config import ConfigError, Settings
 from ecoute.wiring import Ecoute
 from storage.db import Database
 from storage.models import Complaint, ComplaintEvent, Delivery
@@ -219,3 +221,11 @@ def test_two_workers_close_each_unanswered_complaint_once(db: Database, clock: C
         closures = set(session.scalars(select(Complaint.closure)))
     assert sorted(closings) == sorted(set(closings)) and len(closings) == COUNT
     assert closures == {"unconfirmed"}
+
+
+def test_the_window_comes_from_the_environment() -> None:
+    assert Settings.from_env({}).complaint_confirm_days == 7
+    assert Settings.from_env({"ECOUTE_COMPLAINT_CONFIRM_DAYS": "14"}).complaint_confirm_days == 14
+    for wrong in ("0", "2.5", "a week"):
+        with pytest.raises(ConfigError, match="ECOUTE_COMPLAINT_CONFIRM_DAYS must be a whole"):
+            Settings.from_env({"ECOUTE_COMPLAINT_CONFIRM_DAYS": wrong})
