@@ -20,9 +20,12 @@ from ecoute.wiring import Ecoute, build
 from storage.db import Database
 from storage.vocabulary import ComplaintStatus as S
 from storage.vocabulary import RejectionReason
+from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from testkit.emulators.telegram import TelegramEmulator
 from testkit.emulators.telegram_chat import TelegramChat
 from tests.channels import conftest as on_channels
+from tests.channels.test_slack_complaints import answer_in_dm
+from tests.channels.test_slack_dm import buttons
 from tests.complaints.conftest import complaints, events
 from tests.complaints.test_notices import staff_moves
 from tests.conftest import Clock
@@ -35,6 +38,11 @@ telegram_settings = on_channels.telegram_settings
 telegram_ecoute = on_channels.telegram_ecoute
 telegram_webhook = on_channels.telegram_webhook
 telegram_ana = on_channels.telegram_ana
+# and its Slack fixtures: the Web API emulator (alerts to #CALERTS), the app, a synchronous Bolt
+slack_api = on_channels.slack_api
+slack_settings = on_channels.slack_settings
+slack_ecoute = on_channels.slack_ecoute
+slack_in_step = on_channels.slack_in_step
 
 ADDED = "Your message was added to your complaint R-2026-0001. We will answer you here."
 SETTLE = ["Yes, it is settled", "No, it is not settled"]
@@ -125,6 +133,25 @@ def test_on_telegram_silence_closes_it_unconfirmed(telegram_ana: TelegramChat,
     notice = telegram_api.calls_to("answerCallbackQuery")[-1]
     assert notice.params["text"] == "That question has already been answered."
     assert complaints(telegram_ecoute)[0].closure == "unconfirmed"
+
+
+def test_on_slack_not_settled_reopens_it_and_alerts_the_staff_channel(
+        slack_in_step: SlackWorkspace, slack_api: SlackEmulator, slack_ecoute: Ecoute) -> None:
+    slack_in_step.command("U1", text="complaint")
+    answer_in_dm(slack_in_step, slack_api, "U1", 1)
+    staff_send(slack_ecoute, S.RESOLVED, "The VPN is back.")
+    asked = slack_api.calls("chat.postMessage")[-1]
+    assert asked.params["channel"] == "D1"
+    assert buttons(asked.params) == {"Yes, it is settled": "complaint:R-2026-0001:yes",
+                                     "No, it is not settled": "complaint:R-2026-0001:no"}
+    slack_in_step.tap("U1", asked, "complaint:R-2026-0001:no")
+    assert slack_api.calls("chat.postMessage")[-1].params["text"].startswith(
+        "We are sorry it is not settled.")
+    assert slack_ecoute.dispatcher().run_once().sent == 1
+    alert = slack_api.calls("chat.postMessage")[-1].params
+    assert alert["channel"] == "CALERTS"
+    assert alert["text"].startswith("Complaint R-2026-0001 was reopened by the complainant.")
+    assert "VPN" not in str(alert)
 
 
 @pytest.fixture
