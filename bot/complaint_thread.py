@@ -32,6 +32,7 @@ from bot.questions import NO_WORDS, YES_WORDS
 from storage import complaint_followups as followups
 from storage import complaints as store
 from storage.complaint_followups import Theirs
+from storage.complaints import EventRow
 from storage.vocabulary import ComplaintClosure, ComplaintStatus
 
 THREAD = frozenset({*OPEN, ComplaintStatus.RESOLVED})  # what the person's messages join
@@ -76,6 +77,12 @@ def _typed(ctx: TurnContext, text: str) -> bool:
         return False
     _attach(ctx, current, text)
     return True
+
+
+def said_by_complainant(event: EventRow) -> bool:
+    """Tell whether a history event is a message the complainant wrote (for the history's view)."""
+    return (event.actor == complaint_resolution.COMPLAINANT and event.status_to is None
+            and event.note is not None)
 
 
 def _answer(ctx: TurnContext, reference: str, answer: str) -> None:

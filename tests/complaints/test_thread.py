@@ -6,8 +6,10 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
+from bot import complaint_thread
 from bot.outbox import Dispatcher
 from ecoute.wiring import Ecoute
+from storage import complaints as store
 from storage.models import Delivery
 from storage.vocabulary import ComplaintStatus as S
 from tests.complaints.conftest import complaints, events
@@ -37,6 +39,9 @@ def test_what_the_complainant_writes_joins_the_history_and_alerts_staff_without_
             message.visible, message.at) == (
         "respondent", None, None, "The second charge is still on my statement", False,
         clock())
+    with ecoute.db.transaction() as session:
+        told = [complaint_thread.said_by_complainant(e) for e in store.history(session, 1)]
+    assert told == [False, True], "the history shows it as the complainant's message"
     [alert] = alerts(ecoute)
     assert alert.payload["text"] == "Complaint R-2026-0001: the complainant wrote a message."
     assert "statement" not in str(alert.payload)
