@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -12,7 +13,10 @@ from sqlalchemy import select
 from bot import complaint_desk, complaint_resolution, webhooks
 from bot.complaint_policy import ComplaintPolicy
 from bot.context import EngineSettings
+from bot.messages import Outbound
 from bot.outbox import Dispatcher
+from channels.console import ConsoleChannel
+from channels.text_fallbacks import numbered, resolve_typed
 from ecoute.config import ConfigError, Settings
 from ecoute.wiring import Ecoute
 from storage.db import Database
@@ -20,7 +24,7 @@ from storage.models import Complaint, ComplaintEvent, Delivery
 from storage.vocabulary import ComplaintStatus as S
 from tests.complaints.conftest import complaints, events
 from tests.complaints.test_intake import file_billing_complaint
-from tests.complaints.test_notices import staff_moves
+from tests.complaints.test_notices import notices, staff_moves
 from tests.complaints.test_references import intake
 from tests.conftest import Clock, Person, RecordingSender
 
@@ -229,3 +233,23 @@ def test_the_window_comes_from_the_environment() -> None:
     for wrong in ("0", "2.5", "a week"):
         with pytest.raises(ConfigError, match="ECOUTE_COMPLAINT_CONFIRM_DAYS must be a whole"):
             Settings.from_env({"ECOUTE_COMPLAINT_CONFIRM_DAYS": wrong})
+
+
+def test_in_a_terminal_the_question_is_numbered_and_a_typed_number_answers(
+        ecoute: Ecoute, dispatcher: Dispatcher, clock: Clock) -> None:
+    lines = io.StringIO("3\nThe invoice lists a plan I never ordered\nskip\n1\nyes\n")
+    ConsoleChannel(ecoute.engine, person="ana", stdin=lines, stdout=io.StringIO(),
+                   language="en").run("complaint")
+    staff_moves(ecoute, S.RESOLVED, "The plan is removed.")
+    [notice] = notices(ecoute)
+    asked = Outbound.from_dict(notice.payload)
+    assert numbered(asked).endswith("\n  1. Yes, it is settled\n  2. No, it is not settled")
+    assert resolve_typed(asked, "1").choice_id == "complaint:R-2026-0001:yes"
+
+    out = io.StringIO()  # later, in the terminal again (it shows the menu): "yes", then a score
+    ConsoleChannel(ecoute.engine, person="ana", stdin=io.StringIO("yes\n5\n"), stdout=out,
+                   language="en").run()
+    assert "Thank you! Your complaint R-2026-0001 is closed.\n" in out.getvalue()
+    assert "handled? (1 = not at all, 5 = very satisfied)\n  [1 · 2 · 3 · 4 · 5]" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("Thank you for your rating!")
+    assert complaints(ecoute)[0].handling_score == 5
