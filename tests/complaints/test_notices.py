@@ -113,8 +113,7 @@ def test_a_rejection_tells_the_reason_and_the_note(ana: Person, ecoute: Ecoute,
 
 
 def test_the_notice_speaks_the_language_the_complaint_was_filed_in(
-        engine: object, ecoute: Ecoute, dispatcher: Dispatcher,
-        sender: RecordingSender) -> None:
+        ecoute: Ecoute, dispatcher: Dispatcher, sender: RecordingSender) -> None:
     marie = Person(ecoute.engine, "marie", locale="fr")
     file_billing_complaint(marie)
     staff_moves(ecoute, S.ACKNOWLEDGED, "Nous regardons")
