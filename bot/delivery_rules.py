@@ -50,6 +50,11 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
         needs_consent=False, stopped_by_stop=False,
         reason="an event to the company's own system, not to the person: stop ends messages "
                "to them, not the use of answers kept (forget deletes the unsent events)"),
+    DeliveryKind.COMPLAINT_UPDATE: DeliveryRule(
+        needs_consent=False, stopped_by_stop=True,
+        reason="news of a complaint to the person who filed it: planned only when they agreed "
+               "to be contacted about it (the complaint's own contact consent, not the general "
+               "one), never after stop"),
 }
 
 

@@ -25,7 +25,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import call_answers, commands, complaint_intake, dialogue, invitations, submissions
+from bot import (
+    call_answers,
+    commands,
+    complaint_intake,
+    complaint_thread,
+    dialogue,
+    invitations,
+    submissions,
+)
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
@@ -42,6 +50,9 @@ from storage.models import Conversation
 
 Clock = Callable[[], datetime]
 SEEN_RESOLUTION = timedelta(hours=1)  # "last seen" is kept to the hour: no write every turn
+# Answers to proactive messages (an invitation, news of a complaint, a call for participants):
+# each recognises its own by the ref its message carried, or by what it is waiting for.
+ANSWERS = (invitations.handle, complaint_thread.handle, call_answers.handle)
 
 
 def utcnow() -> datetime:
@@ -185,6 +196,9 @@ class DialogueEngine:
     def _route(self, ctx: TurnContext) -> None:
         """Route the message: a pending confirmation, a command, an invitation, the survey, help.
 
+        Between the invitation and the survey: the answers about a complaint and, outside
+        any survey, the complainant's messages to their open complaint.
+
         A message outside any survey that reads as a complaint is offered to be filed.
         """
         if ctx.respondent.pending and commands.answer_pending(ctx):
@@ -192,7 +206,7 @@ class DialogueEngine:
         command = commands.recognise(ctx)
         if command is not None:
             commands.run(ctx, command)
-        elif invitations.handle(ctx) or call_answers.handle(ctx):
+        elif any(answer(ctx) for answer in ANSWERS):
             return
         elif ctx.conversation is not None and ctx.conversation.step is not None:
             dialogue.answer(ctx)

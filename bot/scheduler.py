@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot import complaint_deadlines, dashboard
+from bot import complaint_deadlines, complaint_notices, complaint_resolution, dashboard
 from bot.engine import DialogueEngine
 from bot.outbox import Dispatcher
 from storage.locks import try_cluster_lock
@@ -79,6 +79,23 @@ def core_jobs(engine: DialogueEngine, dispatcher: Dispatcher, *,
         Job("complaint_deadlines", watch_complaint_deadlines, "interval", {"minutes": 1},
             (engine,)),
     ]
+
+
+def complaint_followups(engine: DialogueEngine, window: timedelta) -> None:
+    """Close the resolved complaints nobody confirmed in ``window``; mark the notices sent."""
+    now = engine.clock()
+    closed = complaint_resolution.close_unanswered(engine.db, engine.settings, now=now,
+                                                   window=window)
+    if closed:
+        log.info("closed %d resolved complaint(s) without confirmation", closed)
+    complaint_notices.record_sent(engine.db, now)
+
+
+def complaint_jobs(engine: DialogueEngine, *, window: timedelta,
+                   seconds: float = 60.0) -> list[Job]:
+    """Return the jobs of the complainant's side (each safe on several workers)."""
+    return [Job("complaint_followups", complaint_followups, "interval", {"seconds": seconds},
+                (engine, window))]
 
 
 def build_scheduler(jobs: Sequence[Job], *, blocking: bool) -> BaseScheduler:

@@ -40,6 +40,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     rate_limit_storage: str = "memory://"
     invitation_days: int = 7  # the contact cap of triggered surveys (ECOUTE_INVITATION_DAYS)
+    complaint_confirm_days: int = 7  # unanswered resolutions close (ECOUTE_COMPLAINT_CONFIRM_DAYS)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
@@ -72,6 +73,7 @@ class Settings:
             allowed_origins=_origins(env.get("ECOUTE_ALLOWED_ORIGINS", "")),
             rate_limit_storage=env.get("ECOUTE_RATE_LIMIT_STORAGE") or "memory://",
             invitation_days=_days(env, "ECOUTE_INVITATION_DAYS", 7),
+            complaint_confirm_days=_days(env, "ECOUTE_COMPLAINT_CONFIRM_DAYS", 7),
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),

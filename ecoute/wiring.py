@@ -11,6 +11,7 @@ targets) are asked for here. The web app and the CLI get everything from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
@@ -18,7 +19,7 @@ from bot import complaint_intake
 from bot.context import EngineSettings
 from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
-from bot.scheduler import Job, build_scheduler, core_jobs
+from bot.scheduler import Job, build_scheduler, complaint_jobs, core_jobs
 from bot.surveys import SurveyCatalog
 from bot.webhook_events import CHANNEL as WEBHOOK_CHANNEL
 from channels.registry import ConfigError, Runtime, Service, registered
@@ -52,6 +53,8 @@ class Ecoute:
     def jobs(self) -> list[Job]:
         """Return every periodic job of the worker: the core's, then each channel's."""
         jobs = core_jobs(self.engine, self.dispatcher())
+        jobs += complaint_jobs(self.engine,
+                               window=timedelta(days=self.settings.complaint_confirm_days))
         for name, channel in registered().items():
             jobs += channel.jobs(self.settings.channel_settings(name), self.runtime())
         return jobs

@@ -40,6 +40,7 @@ class DeliveryKind(StrEnum):
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
     CALL = "call"  # an invitation to take part in a product test, focus group or interview
+    COMPLAINT_UPDATE = "complaint_update"  # news of their complaint, to the complainant
 
 
 class StaffRole(StrEnum):

@@ -93,7 +93,10 @@ EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
     DeliveryKind.ANNOUNCEMENT: (True, True),
     DeliveryKind.RETRACTION: (False, False),
     DeliveryKind.INVITATION: (True, True),
+    DeliveryKind.CALL: (True, True),
     DeliveryKind.WEBHOOK: (False, False),  # to the company's system: never tied to a recipient
+    # to a complainant: planned only with the complaint's own contact consent
+    DeliveryKind.COMPLAINT_UPDATE: (False, True),
 }
 # Kinds that are no message to a person: planned with no recipient (tests/test_webhooks.py).
 NO_RECIPIENT = {DeliveryKind.WEBHOOK}
@@ -129,8 +132,8 @@ def test_the_dispatcher_applies_each_kinds_rule(
 
 
 def test_a_kind_with_no_rule_cannot_be_planned(ecoute: Ecoute, clock: Clock) -> None:
-    with pytest.raises(ValueError, match="complaint_update"):
-        enqueue(ecoute.db, key="c", kind="complaint_update", channel="test",  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="carrier_pigeon"):
+        enqueue(ecoute.db, key="c", kind="carrier_pigeon", channel="test",  # type: ignore[arg-type]
                 message=Outbound("your complaint"), respondent_id=None, address="x", now=clock())
     assert status(ecoute) == []
 

@@ -301,8 +301,9 @@
   }
 
   function invited(ref) {
-    // An invitation from the inbox: its answer starts the conversation.
-    return !!ref && ref.indexOf("invite:") === 0;
+    // An invitation from the inbox: its answer starts the conversation. A question
+    // about the visitor's complaint from the inbox is answered the same way.
+    return !!ref && (ref.indexOf("invite:") === 0 || ref.indexOf("complaint:") === 0);
   }
 
   function answer(fields, echo) {
