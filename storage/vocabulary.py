@@ -72,6 +72,12 @@ class AuditAction(StrEnum):
     SETUP_LINK_CREATED = "setup_link_created"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_DELETED = "webhook_deleted"
+    IMPROVEMENT_CREATED = "improvement_created"
+    IMPROVEMENT_EDITED = "improvement_edited"
+    IMPROVEMENT_LINKED = "improvement_linked"
+    IMPROVEMENT_UNLINKED = "improvement_unlinked"
+    SUGGESTION_ACCEPTED = "suggestion_accepted"
+    SUGGESTION_REJECTED = "suggestion_rejected"
 
 
 class InvitationSkip(StrEnum):
@@ -165,3 +171,10 @@ class ComplaintClosure(StrEnum):
 
     CONFIRMED = "confirmed"  # the complainant said the resolution settles it
     UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation
+
+
+class LinkTarget(StrEnum):
+    """What an improvement's link points to."""
+
+    CONVERSATION = "conversation"  # a conversation (its answers, its free text)
+    COMPLAINT = "complaint"  # a complaint (its description)
