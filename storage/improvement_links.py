@@ -74,16 +74,16 @@ def link_matching(session: Executor, improvement_id: int, condition: ColumnEleme
                     literal(True), literal(actor), literal(now)).where(condition, ~already)
     statement = insert(ImprovementLink).from_select(
         ["improvement_id", "conversation_id", "source", "accepted", "created_by", "created_at"],
-        chosen)
+        chosen).returning(ImprovementLink.id)
     for attempt in (1, 2):  # someone linked some of them meanwhile: the rest, once more
         try:
             with session.begin_nested():  # type: ignore[union-attr]
-                done = session.execute(statement)
+                added = len(session.execute(statement).all())
             break
         except IntegrityError:
             if attempt == 2:
                 raise
-    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+    return added
 
 
 def decide(session: Executor, improvement_id: int, target: LinkTarget, target_id: int, *,
@@ -117,15 +117,17 @@ def _column(target: LinkTarget) -> Any:
 def conversation_ids(session: Executor, public_ids: Iterable[str]) -> dict[str, int]:
     """Return the row id of each conversation named by its public id (unknown ones left out)."""
     wanted = list(dict.fromkeys(public_ids))
-    return dict(session.execute(select(Conversation.public_id, Conversation.id).where(
-        Conversation.public_id.in_(wanted))).tuples().all()) if wanted else {}
+    return {public_id: row_id for public_id, row_id in session.execute(
+        select(Conversation.public_id, Conversation.id).where(
+            Conversation.public_id.in_(wanted)))} if wanted else {}
 
 
 def complaint_ids(session: Executor, references: Iterable[str]) -> dict[str, int]:
     """Return the row id of each complaint named by its reference (unknown ones left out)."""
     wanted = list(dict.fromkeys(references))
-    return dict(session.execute(select(Complaint.reference, Complaint.id).where(
-        Complaint.reference.in_(wanted))).tuples().all()) if wanted else {}
+    return {reference: row_id for reference, row_id in session.execute(
+        select(Complaint.reference, Complaint.id).where(
+            Complaint.reference.in_(wanted)))} if wanted else {}
 
 
 @dataclass(frozen=True)
@@ -215,10 +217,11 @@ class Scope:
 
 @dataclass(frozen=True)
 class CandidateRow:
-    """A piece of feedback not linked yet: its kind, row id, words and language."""
+    """A piece of feedback not linked yet: its kind, row id, reference, words and language."""
 
     target: LinkTarget
     id: int
+    reference: str  # the conversation's public id, or the complaint's reference
     text: str
     language: str
 
@@ -236,13 +239,17 @@ def candidates(session: Executor, improvement_id: int, scope: Scope, *,
 
 def _conversation_candidates(session: Executor, improvement_id: int, scope: Scope,
                              limit: int) -> list[CandidateRow]:
-    """Return the latest named conversations with free text, not linked to the improvement."""
+    """Return the latest named conversations with free text, not linked to the improvement.
+
+    A complaint's dialogue is left out: the complaint itself is the candidate.
+    """
     linked_already = exists().where(ImprovementLink.improvement_id == improvement_id,
                                     ImprovementLink.conversation_id == Conversation.id)
     has_text = exists().where(Answer.conversation_id == Conversation.id,
                               Answer.question_type == "text", Answer.text.is_not(None),
                               Answer.text != "")
-    where = [Conversation.respondent_id.is_not(None), has_text, ~linked_already,
+    a_complaint = exists().where(Complaint.conversation_id == Conversation.id)
+    where = [Conversation.respondent_id.is_not(None), has_text, ~linked_already, ~a_complaint,
              *_span(Conversation.started_at, scope)]
     if scope.channels:
         where.append(Conversation.channel.in_(list(scope.channels)))
@@ -251,9 +258,9 @@ def _conversation_candidates(session: Executor, improvement_id: int, scope: Scop
     if scope.surveys:
         where.append(Conversation.survey_version_id.in_(
             select(SurveyVersion.id).where(SurveyVersion.key.in_(list(scope.surveys)))))
-    chosen = dict(session.execute(
-        select(Conversation.id, Conversation.language).where(*where)
-        .order_by(Conversation.started_at.desc(), Conversation.id.desc()).limit(limit)).all())
+    chosen = {cid: (public_id, language) for cid, public_id, language in session.execute(
+        select(Conversation.id, Conversation.public_id, Conversation.language).where(*where)
+        .order_by(Conversation.started_at.desc(), Conversation.id.desc()).limit(limit))}
     texts: dict[int, list[str]] = {}
     if chosen:
         for conversation_id, said in session.execute(
@@ -262,8 +269,8 @@ def _conversation_candidates(session: Executor, improvement_id: int, scope: Scop
                 Answer.text.is_not(None)).order_by(Answer.id)
         ):
             texts.setdefault(conversation_id, []).append(said)
-    return [CandidateRow(LinkTarget.CONVERSATION, cid, " ".join(texts[cid]), chosen[cid])
-            for cid in chosen if texts.get(cid)]
+    return [CandidateRow(LinkTarget.CONVERSATION, cid, chosen[cid][0], " ".join(texts[cid]),
+                         chosen[cid][1]) for cid in chosen if texts.get(cid)]
 
 
 def _complaint_candidates(session: Executor, improvement_id: int, scope: Scope,
@@ -277,9 +284,10 @@ def _complaint_candidates(session: Executor, improvement_id: int, scope: Scope,
         where.append(Complaint.channel.in_(list(scope.channels)))
     if scope.categories:
         where.append(Complaint.category.in_(list(scope.categories)))
-    return [CandidateRow(LinkTarget.COMPLAINT, cid, said, language)
-            for cid, said, language in session.execute(
-                select(Complaint.id, Complaint.description, Complaint.language).where(*where)
+    return [CandidateRow(LinkTarget.COMPLAINT, cid, ref, said, language)
+            for cid, ref, said, language in session.execute(
+                select(Complaint.id, Complaint.reference, Complaint.description,
+                       Complaint.language).where(*where)
                 .order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit))]
 
 

@@ -1,0 +1,18 @@
+"""Fixtures of the improvements' tests: what exists to be concerned, and past feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import improvements
+from bot.improvements import Known
+from channels.registry import BUILT_IN
+from ecoute.wiring import Ecoute
+
+STAFF = "staff:1"
+
+
+@pytest.fixture
+def known(ecoute: Ecoute) -> Known:
+    """Return the channels, surveys, services and categories of the test application."""
+    return improvements.known(ecoute.engine.catalog, BUILT_IN)
