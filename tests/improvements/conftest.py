@@ -16,3 +16,6 @@ STAFF = "staff:1"
 def known(ecoute: Ecoute) -> Known:
     """Return the channels, surveys, services and categories of the test application."""
     return improvements.known(ecoute.engine.catalog, BUILT_IN)
+
+
+from tests.console.conftest import app, quick_hashes, served, team  # noqa: E402, F401  # the console's fixtures
