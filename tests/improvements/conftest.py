@@ -18,4 +18,10 @@ def known(ecoute: Ecoute) -> Known:
     return improvements.known(ecoute.engine.catalog, BUILT_IN)
 
 
+from tests.channels.conftest import (  # noqa: E402, F401  # the Slack fixtures
+    slack_api,
+    slack_ecoute,
+    slack_in_step,
+    slack_settings,
+)
 from tests.console.conftest import app, quick_hashes, served, team  # noqa: E402, F401  # the console's fixtures

@@ -15,12 +15,6 @@ from bot import improvements, staff
 from ecoute.wiring import Ecoute
 from storage.models import AuditEntry
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
-from tests.channels.conftest import (  # noqa: F401  # the Slack fixtures
-    slack_api,
-    slack_ecoute,
-    slack_in_step,
-    slack_settings,
-)
 
 
 def with_email(api: SlackEmulator, user: str, email: str) -> None:
