@@ -4,7 +4,7 @@ Offline, with scikit-learn, in French and English. Each text (the improvement's
 "you said" and every candidate: a conversation's free text or a complaint's
 description) is read two ways, and the two cosine similarities are added:
 
-- **its letters**: TF-IDF over character n-grams inside words (``char_wb``, 3 to 5
+- **its letters**: TF-IDF over character n-grams inside words (``char_wb``, 3 to 4
   letters, accents folded, French and English stop words dropped), which matches
   "remboursé" with "remboursement" and a typo with its word, within a language;
 - **its concepts**: the bilingual lexicon of the domain (:data:`LEXICON`, an
@@ -12,15 +12,16 @@ description) is read two ways, and the two cosine similarities are added:
   "delivery" meet on ``delivery`` whatever the language. Across languages this is
   what matches; letters alone mostly do not.
 
-The cost is bounded by the caller: :mod:`storage.improvements` hands at most
-:data:`MAX_CANDIDATES` of the latest candidates of a period (and of the
-improvement's concerns). Ranking 5,000 of them takes a fraction of a second
-(``bench/suggestions.py``).
+The cost is bounded by the caller: :mod:`storage.improvement_links` hands at most
+:data:`MAX_CANDIDATES` of the latest candidates of each kind of a period (and of the
+improvement's concerns). Ranking 5,000 of them takes about a second on a busy 2-core
+machine (``bench/suggestions.py``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from bot.themes import _folded, _stop_words  # one accent folding and stop-word list for both
+from bot.themes import _stop_words  # one stop-word list for both
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
 MAX_CANDIDATES = 5_000
@@ -37,6 +38,8 @@ LIMIT = 20
 FLOOR = 0.08  # below this, a candidate shares too little with the summary to be proposed
 LETTERS, CONCEPTS = 0.45, 0.55  # the weights of the two readings
 WORD = re.compile(r"[^\W\d_]+")
+COMBINING = re.compile(r"[\u0300-\u036f]")
+CACHED = 50_000  # texts whose preparation is kept
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,12 @@ class Lexicon:
     """Concepts and the French and English words that name them, ready to find in a text."""
 
     def __init__(self, concepts: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        self.patterns = {name: _pattern([w for words in by_language.values() for w in words])
-                         for name, by_language in concepts.items()}
+        self.names = list(concepts)
+        groups = [f"(?P<c{i}>{_alternatives([w for words in by_language.values() for w in words])})"
+                  for i, by_language in enumerate(concepts.values())]
+        # one pass over a text finds every concept (a group per concept)
+        self.pattern = re.compile(r"\b(?:" + "|".join(groups) + r")\b") if groups else None
+        self._prepared: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     @classmethod
     def load(cls, path: Path = LEXICON) -> Lexicon:
@@ -74,19 +81,42 @@ class Lexicon:
 
     def concepts(self, text: str) -> list[str]:
         """Return the concepts a text names, once per mention."""
-        folded = " ".join(WORD.findall(_folded(text)))
-        return [name for name, pattern in self.patterns.items()
-                for _ in pattern.finditer(folded)]
+        return list(self.prepared(text)[1])
+
+    def prepared(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """Return a text's content words (folded, no stop words) and its concepts, cached."""
+        found = self._prepared.get(text)
+        if found is None:
+            words = WORD.findall(_fold(text))
+            content = " ".join(w for w in words if w not in _stops() and len(w) > 2)
+            concepts = tuple(self.names[int(m.lastgroup[1:])]  # type: ignore[index]
+                             for m in self.pattern.finditer(" ".join(words))) \
+                if self.pattern else ()
+            if len(self._prepared) >= CACHED:
+                self._prepared.clear()
+            self._prepared[text] = found = (content, concepts)
+        return found
 
 
-def _pattern(words: Sequence[str]) -> re.Pattern[str]:
-    """Return the regular expression finding any of ``words`` ("livr*" is a prefix)."""
+def _alternatives(words: Sequence[str]) -> str:
+    """Return the regular expression of any of ``words`` ("livr*" is a prefix)."""
     parts = []
     for entry in words:
         tokens = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "")
-                  for t in _folded(str(entry)).split()]
+                  for t in _fold(str(entry)).split()]
         parts.append(r"\s+".join(tokens))
-    return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
+    return "|".join(parts)
+
+
+def _fold(text: str) -> str:
+    """Return the text lower-cased, without accents (as :func:`bot.themes._folded`, faster)."""
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+@cache
+def _stops() -> frozenset[str]:
+    """Return the French and English stop words, accents folded."""
+    return _stop_words("fr") | _stop_words("en")
 
 
 @cache
@@ -101,15 +131,15 @@ def rank(summary: str, candidates: Sequence[Candidate], *, lexicon: Lexicon | No
     if not candidates or not summary.strip():
         return []
     lexicon = lexicon or default_lexicon()
-    texts = [summary, *(c.text for c in candidates)]
-    scores = LETTERS * _similarity(texts, _letters_vectorizer()) + \
-        CONCEPTS * _similarity(texts, _concepts_vectorizer(lexicon))
+    prepared = [lexicon.prepared(text) for text in (summary, *(c.text for c in candidates))]
+    scores = LETTERS * _similarity([p[0] for p in prepared], _letters_vectorizer()) + \
+        CONCEPTS * _similarity([p[1] for p in prepared], _concepts_vectorizer())
     order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     return [Suggestion(candidates[i], round(float(scores[i]), 4))
             for i in order[:limit] if scores[i] >= floor]
 
 
-def _similarity(texts: list[str], vectorizer: Any) -> Any:
+def _similarity(texts: list[Any], vectorizer: Any) -> Any:
     """Return the cosine similarity of the first text with each of the others."""
     try:
         matrix = vectorizer.fit_transform(texts)
@@ -122,21 +152,15 @@ def _similarity(texts: list[str], vectorizer: Any) -> Any:
 
 
 def _letters_vectorizer() -> Any:
-    """Return the TF-IDF of character n-grams, stop words left out."""
+    """Return the TF-IDF of character n-grams (of texts already folded, without stop words)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                           preprocessor=_content_words)
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True,
+                           lowercase=False)
 
 
-def _concepts_vectorizer(lexicon: Lexicon) -> Any:
-    """Return the TF-IDF of the lexicon's concepts."""
+def _concepts_vectorizer() -> Any:
+    """Return the TF-IDF of concepts (each text given as its list of concepts)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer=lexicon.concepts, sublinear_tf=True)
-
-
-def _content_words(text: str) -> str:
-    """Return the text folded, without French and English stop words."""
-    stops = _stop_words("fr") | _stop_words("en")
-    return " ".join(w for w in WORD.findall(_folded(text)) if w not in stops and len(w) > 2)
+    return TfidfVectorizer(analyzer=list, sublinear_tf=True)
