@@ -159,6 +159,9 @@ def test_someone_erased_after_linking_leaves_the_audience(
     bob.says("forget")
     bob.taps("forget:yes")
     assert audience(ecoute, improvement_id) == []
+    found = improvements.detail(ecoute.db, improvement_id)
+    assert found.linked == 1 and found.links[0].excerpt is None, "counted, words gone"
+    assert found.links[0].anonymous
 
 
 def test_suggestions_rank_close_feedback_and_a_rejected_one_is_not_proposed_again(
