@@ -28,11 +28,12 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bench.responses import count_baseline, median_ms
 from bot import improvements
 from bot.improvements import Draft, Known
 from bot.suggestions import MAX_CANDIDATES, Candidate, rank
@@ -42,25 +43,6 @@ from storage.filters import Band, ResponseFilter
 
 NOTHING = Known(frozenset(), frozenset(), frozenset(), frozenset())
 SAID = "Vos colis arrivaient en retard et le service client ne répondait pas"
-
-
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    """Return the median duration of ``action`` in milliseconds (after one warm-up call)."""
-    action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def count_baseline(db: Database, repeat: int) -> float:
-    """Return the median time of ``SELECT count(*) FROM answer`` (ms)."""
-    def count() -> None:
-        with db.reading() as connection:
-            connection.execute(text("SELECT count(*) FROM answer")).scalar()
-    return median_ms(count, repeat)
 
 
 def draft(db: Database, now: datetime) -> int:
