@@ -8,8 +8,9 @@ that led to it, three ways:
 - **by hand**: conversations by public id, complaints by reference; one unknown
   reference refuses the whole request, so nothing is stored half;
 - **by filter**: the response browser's :class:`~storage.filters.ResponseFilter`,
-  linked in one ``INSERT … SELECT``. Anonymous conversations of the filter's period
-  are linked too: they count, but an audience is people (:func:`storage.improvements.audience`
+  linked in one ``INSERT … SELECT``. Anonymous conversations are linked too, by whole
+  calendar months that are over (as the export places them, so a narrow filter does not
+  date one): they count, but an audience is people (:func:`storage.improvements.audience`
   reads only conversations and complaints still linked to a person, so neither an
   anonymous answer nor one whose author was erased ever becomes a recipient);
 - **by suggestion** (:mod:`bot.suggestions`): accepted or rejected one by one; a
@@ -30,6 +31,7 @@ from enum import StrEnum
 from bot.complaint_intake import categories
 from bot.i18n import SUPPORTED, gettext_for
 from bot.metrics import THRESHOLDS
+from bot.responses import unlinked_span
 from bot.staff import audit
 from bot.suggestions import MAX_CANDIDATES, Candidate, rank
 from bot.surveys import SurveyCatalog
@@ -241,7 +243,8 @@ def link_by_filter(db: Database, improvement_id: int, wanted: ResponseFilter, *,
     """Link every conversation the filter matches (anonymous ones counted only); return how many."""
     if wanted.is_everything():
         raise ImprovementError(Refusal.NOTHING_CHOSEN)
-    condition = matching(wanted, THRESHOLDS, (wanted.since, wanted.until))
+    # anonymous ones by whole calendar months that are over, as the export places them
+    condition = matching(wanted, THRESHOLDS, unlinked_span(wanted, now))
     with db.transaction() as session:
         _existing(session, improvement_id)
         added = links.link_matching(session, improvement_id, condition, actor=actor, now=now)

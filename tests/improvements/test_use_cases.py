@@ -15,7 +15,7 @@ from storage.filters import Band, ResponseFilter
 from storage.models import AuditEntry, Complaint, ImprovementLink
 from storage.vocabulary import LinkTarget
 from tests.complaints.test_intake import file_billing_complaint
-from tests.conftest import Person
+from tests.conftest import Clock, Person
 from tests.improvements.conftest import STAFF
 from tests.test_responses import nps, rate
 
@@ -115,7 +115,7 @@ def test_linking_by_hand_takes_public_ids_and_references_and_refuses_any_unknown
 
 
 def test_linking_by_filter_is_one_statement_and_anonymous_answers_count_but_are_never_an_audience(
-        ecoute: Ecoute, known: Known) -> None:
+        ecoute: Ecoute, known: Known, clock: Clock) -> None:
     for name in ("ana", "bob"):
         nps(ecoute, name, "2", "too slow")
     nps(ecoute, "cy", "10", "great")
@@ -129,9 +129,14 @@ def test_linking_by_filter_is_one_statement_and_anonymous_answers_count_but_are_
         actor=STAFF, now=now)
     internal = improvements.link_by_filter(ecoute.db, improvement_id,
                                            ResponseFilter(service="it"), actor=STAFF, now=now)
+    assert (detractors, internal) == (2, 1), "this month's anonymous answers wait for its end"
+    clock.advance(days=31)
+    later = improvements.link_by_filter(ecoute.db, improvement_id, ResponseFilter(service="it"),
+                                        actor=STAFF, now=ecoute.engine.clock())
     again = improvements.link_by_filter(ecoute.db, improvement_id,
-                                        ResponseFilter(service="it"), actor=STAFF, now=now)
-    assert (detractors, internal, again) == (2, 6, 0)
+                                        ResponseFilter(service="it"), actor=STAFF,
+                                        now=ecoute.engine.clock())
+    assert (later, again) == (5, 0)
     counts = {c.channel: c for c in improvements.detail(ecoute.db, improvement_id).counts}
     assert (counts["slack"].conversations, counts["slack"].anonymous) == (1, 5)
     assert all(link.excerpt is None for link in improvements.detail(
