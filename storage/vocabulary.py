@@ -77,6 +77,12 @@ class AuditAction(StrEnum):
     CALL_CREATED = "call_created"
     CALL_CLOSED = "call_closed"
     PARTICIPANTS_VIEWED = "participants_viewed"
+    IMPROVEMENT_CREATED = "improvement_created"
+    IMPROVEMENT_EDITED = "improvement_edited"
+    IMPROVEMENT_LINKED = "improvement_linked"
+    IMPROVEMENT_UNLINKED = "improvement_unlinked"
+    SUGGESTION_ACCEPTED = "suggestion_accepted"
+    SUGGESTION_REJECTED = "suggestion_rejected"
 
 
 class InvitationSkip(StrEnum):
@@ -201,3 +207,10 @@ class ParticipationStatus(StrEnum):
     CONFIRMED = "confirmed"  # took one of the places
     WAITING = "waiting"  # the call was full: on the waiting list, first come first served
     DECLINED = "declined"  # "No thanks", or no to the waiting list
+
+
+class LinkTarget(StrEnum):
+    """What an improvement's link points to."""
+
+    CONVERSATION = "conversation"  # a conversation (its answers, its free text)
+    COMPLAINT = "complaint"  # a complaint (its description)

@@ -44,7 +44,7 @@ from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
 from bot.text import clean, clean_all
-from channels.slack import NAME
+from channels.slack import NAME, wedid
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
@@ -147,6 +147,7 @@ class SlackChannel:
         app.command("/feedback")(self.on_feedback_command)
         app.view(FEEDBACK_CALLBACK)(self.on_feedback_submitted)
         app.event("app_home_opened")(self.on_home_opened)
+        wedid.register(app, self)
 
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""

@@ -41,6 +41,9 @@ ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
 WRITER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
 API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
+WRITER_PAGE: Row = ("sign_in", "403", "ok", "ok", "sign_in", "sign_in")
+UNKNOWN_IMPROVEMENT_PAGE: Row = ("sign_in", "404", "404", "404", "sign_in", "sign_in")
+UNKNOWN_IMPROVEMENT_WRITE: Row = ("sign_in", "403", "404", "404", "sign_in", "sign_in")
 
 # (endpoint, method) -> the outcome for each actor, in the order of ACTORS.
 TABLE: dict[tuple[str, str], Row] = {
@@ -101,6 +104,24 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.create_call", "POST"): API_WRITE,
     ("api.get_call", "GET"): ("401", "401", "401", "401", "404", "404"),  # unknown id
     ("api.close_call", "POST"): ("401", "401", "401", "401", "403", "404"),
+    # "You said, we did": everyone reads, managers and admins write (an unknown improvement).
+    ("console_improvements.listing", "GET"): EVERY_ROLE_PAGE,
+    ("console_improvements.new", "GET"): WRITER_PAGE,
+    ("console_improvements.create", "POST"): ("sign_in", "403", "redirect", "redirect", "sign_in",
+                                              "sign_in"),
+    ("console_improvements.detail", "GET"): UNKNOWN_IMPROVEMENT_PAGE,
+    ("console_improvements.edit", "GET"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("console_improvements.save", "POST"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("console_improvements.link", "POST"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("console_improvements.link_filtered", "POST"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("console_improvements.unlink", "POST"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("console_improvements.suggestions", "GET"): UNKNOWN_IMPROVEMENT_PAGE,
+    ("console_improvements.decide", "POST"): UNKNOWN_IMPROVEMENT_WRITE,
+    ("api.list_improvements", "GET"): API_READ,
+    ("api.create_improvement", "POST"): ("401", "401", "401", "401", "403", "400"),  # no body
+    ("api.get_improvement", "GET"): ("401", "401", "401", "401", "404", "404"),
+    ("api.link_feedback", "POST"): ("401", "401", "401", "401", "403", "400"),  # no body
+    ("api.list_suggestions", "GET"): ("401", "401", "401", "401", "404", "404"),
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -141,7 +162,8 @@ class World:
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
-                "webhook_id": self.spare_webhook.id, "call_id": 999_999}
+                "webhook_id": self.spare_webhook.id, "call_id": 999_999, "improvement_id": 404,
+                "link_id": 404}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -175,6 +197,8 @@ class World:
                 "title": {"en": "A test"}, "description": {"en": "An hour"}, "kind": "interview",
                 "location": "Lyon", "places": 3, "happens_at": "2030-01-02T10:00:00Z",
                 "closes_at": "2030-01-01T10:00:00Z", "audience": {"panel": True}}},
+            "console_improvements.create": {"data": {"you_said": "Late", "we_did": "Fixed",
+                                                     "language": "en"}},
         }.get(endpoint, {})
 
 

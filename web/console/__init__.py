@@ -61,6 +61,7 @@ def init_app(app: Flask, base_url: str) -> None:
         conversations,
         dashboard,
         home,
+        improvements,
         responses,
         tokens,
         webhooks,
@@ -77,7 +78,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks, calls):
+                   webhooks, calls, improvements):
         app.register_blueprint(module.bp)
     from web.console import complaint_analytics
     app.register_blueprint(complaint_analytics.bp)
