@@ -17,7 +17,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 
-from bot import complaint_desk, dialogue
+from bot import complaint_actions, complaint_desk, dialogue
 from bot.complaint_desk import Intake
 from bot.complaint_detection import reads_as_complaint
 from bot.context import TurnContext
@@ -129,6 +129,7 @@ def complete(ctx: TurnContext, survey: Survey) -> None:
         own_reference=_optional(values.get("own_reference")),
         photo_file_id=_optional(values.get("photo")),
     ), now=ctx.now, actor="respondent")
+    complaint_actions.announce_filed(ctx.connection, ctx.settings, filed.reference, now=ctx.now)
     _ = ctx._
     ctx.say(_("Your complaint is registered under the reference {ref}. We will get back to "
               "you by {when}. To follow it, type “status {ref}”.").format(

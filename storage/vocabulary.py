@@ -72,6 +72,8 @@ class AuditAction(StrEnum):
     SETUP_LINK_CREATED = "setup_link_created"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_DELETED = "webhook_deleted"
+    COMPLAINT_UPDATED = "complaint_updated"
+    COMPLAINT_VIEWED = "complaint_viewed"
 
 
 class InvitationSkip(StrEnum):
@@ -165,3 +167,12 @@ class ComplaintClosure(StrEnum):
 
     CONFIRMED = "confirmed"  # the complainant said the resolution settles it
     UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation
+
+
+class ComplaintEventKind(StrEnum):
+    """What one step of a complaint's history records."""
+
+    STATUS = "status"  # the complaint was filed, or its status changed (with a note, maybe)
+    NOTE = "note"  # a note only, for the staff or sent to the complainant
+    ASSIGNMENT = "assignment"  # assigned to a staff member, or unassigned
+    PRIORITY = "priority"  # urgency or importance adjusted by staff: the priority recomputed

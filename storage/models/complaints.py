@@ -86,6 +86,14 @@ class ComplaintEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     visible: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime | None]
+    # what the step records (ComplaintEventKind); for an assignment, to whom (None: unassigned);
+    # for an adjustment, the urgency, importance and priority it set
+    kind: Mapped[str] = mapped_column(String(16), default="status", server_default="status")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"))
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    importance: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(16))
 
 
 class ComplaintCounter(Base):
