@@ -90,6 +90,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.list_webhooks", "GET"): API_READ,
     ("api.create_webhook", "POST"): API_WRITE,
     ("api.delete_webhook", "DELETE"): API_WRITE,  # the write token deletes the spare webhook
+    ("console_complaints.board", "GET"): EVERY_ROLE_PAGE,
+    ("console_complaints.matrix", "GET"): EVERY_ROLE_PAGE,
+    ("console_complaints_detail.detail", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                                  "sign_in"),  # no such complaint
+    ("console_complaints_detail.photo", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                                 "sign_in"),
+    ("console_complaints_detail.change", "POST"): ("sign_in", "403", "404", "404", "sign_in",
+                                                   "sign_in"),  # a viewer may not act
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -130,7 +138,7 @@ class World:
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
-                "webhook_id": self.spare_webhook.id}
+                "webhook_id": self.spare_webhook.id, "reference": "R-2026-9999"}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -156,6 +164,7 @@ class World:
             "console_webhooks.create": {"data": {"url": HOOK_URL,
                                                  "events": "response.completed"}},
             "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
+            "console_complaints_detail.change": {"data": {"note": "from the table"}},
         }.get(endpoint, {})
 
 

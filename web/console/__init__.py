@@ -57,6 +57,8 @@ def init_app(app: Flask, base_url: str) -> None:
         accounts,
         audit,
         auth,
+        complaints,
+        complaints_detail,
         conversations,
         dashboard,
         home,
@@ -76,7 +78,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks):
+                   webhooks, complaints, complaints_detail):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
