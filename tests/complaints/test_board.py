@@ -1,4 +1,5 @@
-"""The complaint board, matrix and detail page of the console, tried by staff through their forms."""
+"""The console's complaint board, matrix and detail page, tried by staff through their forms."""
+# ruff: noqa: F811  # the console's fixtures are imported, then named as arguments
 
 from __future__ import annotations
 
