@@ -98,6 +98,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                                  "sign_in"),
     ("console_complaints_detail.change", "POST"): ("sign_in", "403", "404", "404", "sign_in",
                                                    "sign_in"),  # a viewer may not act
+    ("api.list_complaints", "GET"): API_READ,
+    ("api.get_complaint", "GET"): ("401", "401", "401", "401", "404", "404"),  # no such one
+    ("api.add_event", "POST"): ("401", "401", "401", "401", "403", "404"),
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -165,6 +168,7 @@ class World:
                                                  "events": "response.completed"}},
             "api.create_webhook": {"json": {"url": HOOK_URL, "events": ["response.completed"]}},
             "console_complaints_detail.change": {"data": {"note": "from the table"}},
+            "api.add_event": {"json": {"note": "from the table"}},
         }.get(endpoint, {})
 
 

@@ -20,6 +20,12 @@ bp.register_error_handler(HTTPException, error_response)
 
 def init_app(app: Flask) -> None:
     """Mount the REST API on ``app``."""
-    from web.api import invitations, responses, routes, webhooks  # noqa: F401  # the routes attach themselves to ``bp``
+    from web.api import (  # noqa: F401  # the routes attach themselves to ``bp``
+        complaints,
+        invitations,
+        responses,
+        routes,
+        webhooks,
+    )
 
     app.register_blueprint(bp)
