@@ -41,7 +41,7 @@ def _when(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _item(row: store.BoardRow | store.ComplaintRow, now: datetime) -> dict[str, Any]:
+def item(row: store.BoardRow | store.ComplaintRow, now: datetime) -> dict[str, Any]:
     """Return what a list item says of a complaint (never the complainant's words)."""
     due = complaint_desk.due_now(ComplaintStatus(row.status), row.acknowledge_due_at,
                                  row.resolve_due_at)
@@ -55,7 +55,7 @@ def _item(row: store.BoardRow | store.ComplaintRow, now: datetime) -> dict[str, 
                                              "overdue": due[1] < now}}
 
 
-def _event(event: store.EventRow) -> dict[str, Any]:
+def event_record(event: store.EventRow) -> dict[str, Any]:
     """Return one step of a complaint's history."""
     return {"id": event.id, "at": _when(event.at), "actor": event.actor, "kind": event.kind,
             "status_from": event.status_from, "status_to": event.status_to,
@@ -63,6 +63,17 @@ def _event(event: store.EventRow) -> dict[str, Any]:
             "sent_at": _when(event.sent_at), "assignee": event.assignee_id,
             "urgency": event.urgency, "importance": event.importance,
             "priority": event.priority}
+
+
+def detail_record(found: store.ComplaintRow, history: list[store.EventRow],
+                  now: datetime) -> dict[str, Any]:
+    """Return one complaint as the API and ``ecoute complaints show`` give it."""
+    return {**item(found, now), "language": found.language,
+            "description": found.description, "own_reference": found.own_reference,
+            "has_photo": bool(found.photo_file_id), "contact_consent": found.contact_consent,
+            "acknowledged_at": _when(found.acknowledged_at),
+            "resolved_at": _when(found.resolved_at), "closed_at": _when(found.closed_at),
+            "history": [event_record(event) for event in history]}
 
 
 @bp.get("/complaints")
@@ -77,7 +88,7 @@ def list_complaints() -> ResponseReturnValue:
     with served.db.reading() as connection:
         found = page(connection, query.filter, limit=paging.limit,
                      older_than=from_cursor(request.args.get("cursor")))
-    return jsonify(data=[_item(row, now) for row in found.rows],
+    return jsonify(data=[item(row, now) for row in found.rows],
                    next_cursor=to_cursor(found.older) if found.older else None)
 
 
@@ -97,13 +108,7 @@ def get_complaint(reference: str) -> ResponseReturnValue:
         history = store.history(session, found.id)
         staff.audit(session, now, staff.token_actor(caller().id), AuditAction.COMPLAINT_VIEWED,
                     found.reference)
-    return jsonify({**_item(found, now), "language": found.language,
-                    "description": found.description, "own_reference": found.own_reference,
-                    "has_photo": bool(found.photo_file_id),
-                    "contact_consent": found.contact_consent,
-                    "acknowledged_at": _when(found.acknowledged_at),
-                    "resolved_at": _when(found.resolved_at), "closed_at": _when(found.closed_at),
-                    "history": [_event(event) for event in history]})
+    return jsonify(detail_record(found, history, now))
 
 
 @bp.post("/complaints/<reference>/events")
