@@ -11,10 +11,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, Id
+
+# The open statuses (bot.complaints.OPEN), sorted: the board's default filter, which its partial
+# index below serves newest first (a query must name them in this order to use it).
+OPEN_STATUSES = ("acknowledged", "in_progress", "received", "reopened")
+OPEN_PREDICATE = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES)))
 
 
 class Complaint(Base):
@@ -29,6 +35,8 @@ class Complaint(Base):
         UniqueConstraint("year", "number"),
         Index("ix_complaint_status_acknowledge_due_at", "status", "acknowledge_due_at"),
         Index("ix_complaint_status_resolve_due_at", "status", "resolve_due_at"),
+        Index("ix_complaint_open_created_at", "created_at", "id",
+              sqlite_where=OPEN_PREDICATE, postgresql_where=OPEN_PREDICATE),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
