@@ -289,9 +289,9 @@ def _conditions(wanted: ComplaintFilter, deadlines: Deadlines, *,
         found.append(Complaint.assignee_id.is_(None))
     if wanted.overdue_at is not None:
         found.append(or_(
-            and_(Complaint.status.in_(deadlines.acknowledge),
+            and_(status.in_(deadlines.acknowledge),
                  Complaint.acknowledge_due_at < wanted.overdue_at),
-            and_(Complaint.status.in_(deadlines.resolve),
+            and_(status.in_(deadlines.resolve),
                  Complaint.resolve_due_at < wanted.overdue_at)))
     return found
 

@@ -50,7 +50,8 @@ WORDS = {  # the console's names of the complaint vocabulary
 
 def words() -> dict[str, str]:
     """Return the complaint vocabulary in the staff member's language."""
-    _ = gettext_for(console_language(), "console")
+    language = console_language()
+    _ = gettext_for(language, "console")
     return {word: _(name) for word, name in WORDS.items()}
 
 

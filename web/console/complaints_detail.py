@@ -69,7 +69,8 @@ def change(reference: str) -> ResponseReturnValue:
         if error.status == 404:
             abort(404)
         return _page(reference, error=error.explain(language), status=error.status)
-    flash(gettext_for(language, "console")("The complaint is updated."), "ok")
+    _ = gettext_for(language, "console")
+    flash(_("The complaint is updated."), "ok")
     return redirect(url_for(".detail", reference=reference), 303)
 
 
