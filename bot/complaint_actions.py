@@ -117,7 +117,7 @@ class StaffChange:
 
     @classmethod
     def parse(cls, given: Mapping[str, Any]) -> StaffChange:
-        """Read a change from form or JSON values (strings; ``assignee`` an id, null: unassign)."""
+        """Read a change from form or JSON values (``assignee``: an id; null or "none": nobody)."""
         def pick(name: str, kind: type[StrEnum]) -> Any:
             value = given.get(name)
             if value in (None, ""):
@@ -128,6 +128,8 @@ class StaffChange:
                 raise ChangeError(Refusal.BAD_VALUE, f"{name} {str(value)[:40]!r}") from None
 
         assignee = given.get("assignee", "")
+        if assignee == "none":  # the console's "nobody"
+            assignee = None
         if isinstance(assignee, str) and assignee.isdecimal():
             assignee = int(assignee)
         if not (assignee in ("", None) or (isinstance(assignee, int)

@@ -154,6 +154,7 @@ def test_the_form_and_json_values_are_read_alike() -> None:
                               "assignee": "3"}) == StaffChange(
         status=S.ACKNOWLEDGED, note="n", visible=True, assignee=3)
     assert StaffChange.parse({"assignee": None}).unassign
+    assert StaffChange.parse({"assignee": "none"}).unassign
     assert not StaffChange.parse({"assignee": ""}).unassign
 
 

@@ -115,6 +115,9 @@ def test_a_manager_acknowledges_with_a_visible_note_assigns_and_sees_the_history
     assert "to the complainant, not sent yet" in history
     assert "assigned to manager@example.com" in history
     assert 'id="assignee">manager@example.com' in page
+    assert team.manager.post(f"/admin/complaints/{reference}/events",
+                             assignee="none").status_code == 303
+    assert 'id="assignee">nobody' in text(team.manager, f"/admin/complaints/{reference}")
 
 
 def test_refused_changes_show_the_page_again_with_the_reason(team: Team) -> None:
