@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from bot.complaint_intake import STATUS_NAMES
+from bot.complaints import STATUS_NAMES
 from bot.context import EngineSettings
 from bot.i18n import gettext_for
 from bot.messages import Kind, Outbound

@@ -103,14 +103,23 @@ def move(session: Executor, reference: str, status: ComplaintStatus, *, actor: s
     if found is None:
         raise UnknownComplaint(reference)
     current, level = store.status_of(session, found.id)  # locked until the caller commits
-    complaints.check_move(ComplaintStatus(current), status, reason)
-    raised = complaints.raised(Priority(level)) if status is ComplaintStatus.REOPENED else None
-    store.move(session, found.id, status=status, now=now, priority=raised)
-    if status is ComplaintStatus.REOPENED:  # its resolution deadline is watched again
-        complaint_deadlines.look_again(session, found.id, now)
-    store.add_event(session, found.id, actor=actor, status_from=current, status_to=status,
-                    now=now, reason=reason, note=note, visible=visible)
+    step(session, found.id, ComplaintStatus(current), Priority(level), status, actor=actor,
+         now=now, note=note, visible=visible, reason=reason)
     return ComplaintStatus(status)
+
+
+def step(session: Executor, complaint_id: int, current: ComplaintStatus, level: Priority,
+         status: ComplaintStatus, *, actor: str, now: datetime, note: str | None = None,
+         visible: bool = False, reason: RejectionReason | None = None) -> int:
+    """Move a locked complaint from ``current`` if the lifecycle allows it; return the event id."""
+    complaints.check_move(current, status, reason)
+    raised = complaints.raised(level) if status is ComplaintStatus.REOPENED else None
+    store.move(session, complaint_id, status=status, now=now, priority=raised)
+    if status is ComplaintStatus.REOPENED:  # its resolution deadline is watched again
+        complaint_deadlines.look_again(session, complaint_id, now)
+    return store.add_event(session, complaint_id, actor=actor, status_from=current,
+                           status_to=status, now=now, reason=reason, note=note,
+                           visible=visible)
 
 
 def for_owner(session: Executor, reference: str | None,
@@ -132,4 +141,30 @@ def next_due(complaint: ComplaintRow) -> datetime | None:
         return complaint.acknowledge_due_at
     if status in OPEN:
         return complaint.resolve_due_at
+    return None
+
+
+DEADLINES = store.Deadlines(acknowledge=frozenset(AWAITING_ACKNOWLEDGEMENT),
+                            resolve=frozenset(OPEN))
+
+
+def board(session: Executor, wanted: store.ComplaintFilter, *, limit: int,
+          after: tuple[datetime, int] | None = None,
+          older: bool = True) -> list[store.BoardRow]:
+    """Return a page of the board: complaints the filter keeps, by filing time."""
+    return store.board(session, wanted, DEADLINES, limit=limit, after=after, older=older)
+
+
+def matrix(session: Executor, wanted: store.ComplaintFilter) -> dict[tuple[str, str], int]:
+    """Return how many complaints the filter keeps in each cell of urgency × importance."""
+    return store.matrix(session, wanted, DEADLINES)
+
+
+def due_now(status: ComplaintStatus, acknowledge_due_at: datetime,
+            resolve_due_at: datetime) -> tuple[str, datetime] | None:
+    """Return the deadline that stands for a status (``acknowledge`` or ``resolve``), if any."""
+    if ComplaintStatus(status) in AWAITING_ACKNOWLEDGEMENT:
+        return "acknowledge", acknowledge_due_at
+    if ComplaintStatus(status) in OPEN:
+        return "resolve", resolve_due_at
     return None

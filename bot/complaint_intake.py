@@ -17,9 +17,10 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 
-from bot import complaint_desk, dialogue
+from bot import complaint_actions, complaint_desk, dialogue
 from bot.complaint_desk import Intake
 from bot.complaint_detection import reads_as_complaint
+from bot.complaints import STATUS_NAMES
 from bot.context import TurnContext
 from bot.i18n import pick
 from bot.messages import Kind
@@ -31,22 +32,6 @@ from storage.vocabulary import ComplaintStatus, Urgency
 
 LOW_SCORES = {"nps": 6, "csat": 2}  # at or below: the person is offered to complain
 REQUIRED = ("proceed", "category", "description", "urgency", "contact")
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation; it is translated where it is shown."""
-    return text
-
-
-STATUS_NAMES = {
-    ComplaintStatus.RECEIVED: N_("received"),
-    ComplaintStatus.ACKNOWLEDGED: N_("acknowledged"),
-    ComplaintStatus.IN_PROGRESS: N_("being handled"),
-    ComplaintStatus.RESOLVED: N_("resolved"),
-    ComplaintStatus.CLOSED: N_("closed"),
-    ComplaintStatus.REOPENED: N_("reopened"),
-    ComplaintStatus.REJECTED: N_("rejected"),
-}
 
 
 def check(survey: Survey) -> None:
@@ -129,6 +114,7 @@ def complete(ctx: TurnContext, survey: Survey) -> None:
         own_reference=_optional(values.get("own_reference")),
         photo_file_id=_optional(values.get("photo")),
     ), now=ctx.now, actor="respondent")
+    complaint_actions.announce_filed(ctx.connection, ctx.settings, filed.reference, now=ctx.now)
     _ = ctx._
     ctx.say(_("Your complaint is registered under the reference {ref}. We will get back to "
               "you by {when}. To follow it, type “status {ref}”.").format(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.complaint_intake import STATUS_NAMES
+from bot.complaints import STATUS_NAMES
 from bot.context import EngineSettings
 from bot.i18n import gettext_for
 from bot.messages import Choice, InputHint, Kind, Outbound

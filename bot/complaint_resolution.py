@@ -22,10 +22,10 @@ Each change fires ``complaint.updated`` through the signed webhooks
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot import complaint_alerts, complaint_desk, webhook_events
+from bot import complaint_actions, complaint_alerts, complaint_desk, webhook_events
 from bot.complaint_alerts import ComplaintAlert
 from bot.context import EngineSettings
 from storage import complaint_followups as followups
@@ -109,24 +109,7 @@ def _fresh(session: Executor, reference: str) -> ComplaintRow:
 
 def _tell_webhooks(session: Executor, settings: EngineSettings, complaint: ComplaintRow,
                    change: dict[str, Any], *, subject: str, now: datetime) -> None:
-    """Fire ``complaint.updated`` (never with the complainant's words)."""
-    webhook_events.emit(session, WebhookEvent.COMPLAINT_UPDATED, {
-        "reference": complaint.reference,
-        "category": complaint.category,
-        "channel": complaint.channel,
-        "urgency": complaint.urgency,
-        "importance": complaint.importance,
-        "priority": complaint.priority,
-        "status": complaint.status,
-        "acknowledge_due_at": _iso(complaint.acknowledge_due_at),
-        "resolve_due_at": _iso(complaint.resolve_due_at),
-        "link": f"{settings.console_url}/admin/complaints/{complaint.reference}",
-        "change": change,
-    }, subject=subject, now=now, about_respondent_id=complaint.respondent_id)
-
-
-def _iso(moment: datetime) -> str:
-    """Return a time in UTC, ISO 8601 with a ``Z``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """Fire ``complaint.updated`` as staff changes do (never with the complainant's words)."""
+    webhook_events.emit(session, WebhookEvent.COMPLAINT_UPDATED,
+                        {**complaint_actions.payload(settings, complaint), "change": change},
+                        subject=subject, now=now, about_respondent_id=complaint.respondent_id)

@@ -51,6 +51,22 @@ AWAITING_ACKNOWLEDGEMENT = frozenset({S.RECEIVED})
 REFERENCE = re.compile(r"R-(\d{4})-(\d{4,})")
 
 
+def N_(text: str) -> str:
+    """Mark a string for translation; it is translated where it is shown."""
+    return text
+
+
+STATUS_NAMES = {
+    ComplaintStatus.RECEIVED: N_("received"),
+    ComplaintStatus.ACKNOWLEDGED: N_("acknowledged"),
+    ComplaintStatus.IN_PROGRESS: N_("being handled"),
+    ComplaintStatus.RESOLVED: N_("resolved"),
+    ComplaintStatus.CLOSED: N_("closed"),
+    ComplaintStatus.REOPENED: N_("reopened"),
+    ComplaintStatus.REJECTED: N_("rejected"),
+}
+
+
 class LifecycleError(ValueError):
     """A status change the lifecycle forbids, or a rejection without its reason."""
 

@@ -83,6 +83,8 @@ class AuditAction(StrEnum):
     IMPROVEMENT_UNLINKED = "improvement_unlinked"
     SUGGESTION_ACCEPTED = "suggestion_accepted"
     SUGGESTION_REJECTED = "suggestion_rejected"
+    COMPLAINT_UPDATED = "complaint_updated"
+    COMPLAINT_VIEWED = "complaint_viewed"
 
 
 class InvitationSkip(StrEnum):
@@ -214,3 +216,12 @@ class LinkTarget(StrEnum):
 
     CONVERSATION = "conversation"  # a conversation (its answers, its free text)
     COMPLAINT = "complaint"  # a complaint (its description)
+
+
+class ComplaintEventKind(StrEnum):
+    """What one step of a complaint's history records."""
+
+    STATUS = "status"  # the complaint was filed, or its status changed (with a note, maybe)
+    NOTE = "note"  # a note only, for the staff or sent to the complainant
+    ASSIGNMENT = "assignment"  # assigned to a staff member, or unassigned
+    PRIORITY = "priority"  # urgency or importance adjusted by staff: the priority recomputed

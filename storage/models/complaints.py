@@ -11,10 +11,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, Id
+
+# The open statuses (bot.complaints.OPEN), sorted: the board's default filter, which its partial
+# index below serves newest first (a query must name them in this order to use it).
+OPEN_STATUSES = ("acknowledged", "in_progress", "received", "reopened")
+OPEN_PREDICATE = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES)))
 
 
 class Complaint(Base):
@@ -30,6 +36,8 @@ class Complaint(Base):
         Index("ix_complaint_status_acknowledge_due_at", "status", "acknowledge_due_at"),
         Index("ix_complaint_status_resolve_due_at", "status", "resolve_due_at"),
         Index("ix_complaint_deadline_check_at", "deadline_check_at"),
+        Index("ix_complaint_open_created_at", "created_at", "id",
+              sqlite_where=OPEN_PREDICATE, postgresql_where=OPEN_PREDICATE),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -92,6 +100,14 @@ class ComplaintEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     visible: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime | None]
+    # what the step records (ComplaintEventKind); for an assignment, to whom (None: unassigned);
+    # for an adjustment, the urgency, importance and priority it set
+    kind: Mapped[str] = mapped_column(String(16), default="status", server_default="status")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"))
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    importance: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(16))
 
 
 class ComplaintCounter(Base):

@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from testkit.emulators.loopback import LoopbackServer, take
 
@@ -95,6 +95,7 @@ class TelegramEmulator(LoopbackServer):
         self._update_ids = itertools.count(1000)
         self._confirmed = 0
         self.polls = 0  # getUpdates calls (not recorded in ``calls``: there are many)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, bytes): getFile
         self._changed = threading.Condition()
         super().__init__(_Handler, poll=0.05, emulator=self)
 
@@ -298,6 +299,11 @@ class TelegramEmulator(LoopbackServer):
                         "pending_update_count": len(self._updates)}
         return True
 
+    def _m_getFile(self, params: dict[str, Any]) -> Any:
+        path, body = self.files[str(params["file_id"])]
+        return {"file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}",
+                "file_size": len(body), "file_path": path}
+
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
         return {k: v for k, v in self.webhook.items() if k != "secret_token"}
 
@@ -323,10 +329,24 @@ class _Handler(BaseHTTPRequestHandler):
             super().handle()
 
     def do_POST(self) -> None:
-        self._serve()
+        self.do_GET()
 
     def do_GET(self) -> None:
+        files = f"/file/bot{self.emulator.token}/"
+        path = unquote(self.path)  # python-telegram-bot quotes the token's colon
+        if path.startswith(files):  # a file's download, by the path getFile gave
+            found = [b for p, b in self.emulator.files.values() if p == path[len(files):]]
+            self._answer_bytes(200 if found else 404, found[0] if found else b"")
+            return
         self._serve()
+
+    def _answer_bytes(self, status: int, data: bytes) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
     def _serve(self) -> None:
         prefix = f"/bot{self.emulator.token}/"

@@ -122,6 +122,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.get_improvement", "GET"): ("401", "401", "401", "401", "404", "404"),
     ("api.link_feedback", "POST"): ("401", "401", "401", "401", "403", "400"),  # no body
     ("api.list_suggestions", "GET"): ("401", "401", "401", "401", "404", "404"),
+    ("console_complaints.board", "GET"): EVERY_ROLE_PAGE,
+    ("console_complaints.matrix", "GET"): EVERY_ROLE_PAGE,
+    ("console_complaints_detail.detail", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                                  "sign_in"),  # no such complaint
+    ("console_complaints_detail.photo", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                                 "sign_in"),
+    ("console_complaints_detail.change", "POST"): ("sign_in", "403", "404", "404", "sign_in",
+                                                   "sign_in"),  # a viewer may not act
+    ("api.list_complaints", "GET"): API_READ,
+    ("api.get_complaint", "GET"): ("401", "401", "401", "401", "404", "404"),  # no such one
+    ("api.add_event", "POST"): ("401", "401", "401", "401", "403", "404"),
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -163,7 +174,7 @@ class World:
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
                 "webhook_id": self.spare_webhook.id, "call_id": 999_999, "improvement_id": 404,
-                "link_id": 404}
+                "link_id": 404, "reference": "R-2026-9999"}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""
@@ -199,6 +210,8 @@ class World:
                 "closes_at": "2030-01-01T10:00:00Z", "audience": {"panel": True}}},
             "console_improvements.create": {"data": {"you_said": "Late", "we_did": "Fixed",
                                                      "language": "en"}},
+            "console_complaints_detail.change": {"data": {"note": "from the table"}},
+            "api.add_event": {"json": {"note": "from the table"}},
         }.get(endpoint, {})
 
 

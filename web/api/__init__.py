@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from web.api import (  # noqa: F401  # the routes attach themselves to ``bp``
         calls,
         complaint_stats,
+        complaints,
         improvements,
         invitations,
         responses,

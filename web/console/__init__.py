@@ -58,6 +58,8 @@ def init_app(app: Flask, base_url: str) -> None:
         audit,
         auth,
         calls,
+        complaints,
+        complaints_detail,
         conversations,
         dashboard,
         home,
@@ -78,7 +80,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks, calls, improvements):
+                   webhooks, calls, improvements, complaints, complaints_detail):
         app.register_blueprint(module.bp)
     from web.console import complaint_analytics
     app.register_blueprint(complaint_analytics.bp)
