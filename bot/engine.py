@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import commands, complaint_intake, dialogue, invitations, submissions
+from bot import announcements, commands, complaint_intake, dialogue, invitations, submissions
 from bot.context import EngineSettings, TurnContext
 from bot.i18n import choose_language
 from bot.messages import Identity, Inbound, Outbound, Turn
@@ -192,7 +192,7 @@ class DialogueEngine:
         command = commands.recognise(ctx)
         if command is not None:
             commands.run(ctx, command)
-        elif invitations.handle(ctx):
+        elif invitations.handle(ctx) or announcements.handle(ctx):
             return
         elif ctx.conversation is not None and ctx.conversation.step is not None:
             dialogue.answer(ctx)

@@ -36,6 +36,8 @@ from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.orm import Session
 
+from bot import announcement_message
+from bot.announcement_message import AnnouncementSettings
 from bot.delivery_rules import person_refusal
 from bot.messages import Outbound
 from bot.rates import rate_storage
@@ -148,6 +150,7 @@ class OutboxSettings:
     batch: int = 50
     storage_uri: str = "memory://"
     pull_channels: frozenset[str] = frozenset()  # filled from the channels' facts
+    announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
 
 
 @dataclass
@@ -201,12 +204,17 @@ class Dispatcher:
             self._finish(delivery, DeliveryStatus.SKIPPED, refusal)
             report.skipped += 1
             return
+        message = None
+        if announcement_message.applies(delivery):
+            message = self._prepare(delivery, now, report)
+            if message is None:
+                return
         if not self._may_send_now(delivery, now):
             self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
             report.deferred += 1
             return
         try:
-            receipt = self._deliver(delivery)
+            receipt = self._deliver(delivery, message)
         except RetryLater as wait:
             until = now + timedelta(seconds=max(wait.seconds, 0.0))
             self._paused[_pause_key(delivery)] = until
@@ -221,7 +229,22 @@ class Dispatcher:
             self._finish(delivery, DeliveryStatus.SENT, None, receipt)
             report.sent += 1
 
-    def _deliver(self, delivery: store.Claimed) -> Receipt | None:
+    def _prepare(self, delivery: store.Claimed, now: datetime,
+                  report: Report) -> Outbound | None:
+        """Write an announcement at send time, or skip it (capped) or defer it (quiet hours)."""
+        with self.db.transaction() as session:
+            prepared = announcement_message.prepare(session, delivery, now,
+                                                    self.settings.announcements)
+        if prepared.skip is not None:
+            self._finish(delivery, DeliveryStatus.SKIPPED, prepared.skip)
+            report.skipped += 1
+        elif prepared.until is not None:
+            self._reschedule(delivery, prepared.until, None, attempted=False)
+            report.deferred += 1
+        return prepared.message
+
+    def _deliver(self, delivery: store.Claimed,
+                 message: Outbound | None = None) -> Receipt | None:
         """Hand one delivery to its channel's sender: a message, or a retraction."""
         sender = self.senders[delivery.channel]
         if delivery.kind == DeliveryKind.RETRACTION:
@@ -232,7 +255,7 @@ class Dispatcher:
         if delivery.kind == DeliveryKind.WEBHOOK:
             self._post(sender, delivery)
             return None
-        return sender.send(str(delivery.address), Outbound.from_dict(delivery.payload))
+        return sender.send(str(delivery.address), message or Outbound.from_dict(delivery.payload))
 
     def _post(self, sender: Sender, delivery: store.Claimed) -> None:
         """Hand one webhook event to the webhook sender, with the webhook's URL and secret."""
@@ -333,7 +356,8 @@ def refusal(delivery: store.Claimed) -> str | None:
 
 
 def take_inbox(database: Database, channel: str, external_id: str, now: datetime,
-               limit: int = 20) -> list[Outbound]:
+               limit: int = 20, *,
+               announcing: AnnouncementSettings | None = None) -> list[Outbound]:
     """Hand over the due messages waiting for one person on a pull channel (the widget).
 
     A pull channel has no sender: its client asks for its messages. The same rules
@@ -346,10 +370,15 @@ def take_inbox(database: Database, channel: str, external_id: str, now: datetime
         messages = []
         for delivery in waiting:
             reason = refusal(delivery)
+            message = None
+            if reason is None and announcement_message.applies(delivery):
+                prepared = announcement_message.prepare(  # the visitor is here: no quiet hours
+                    session, delivery, now, announcing or AnnouncementSettings(), quiet=False)
+                reason, message = prepared.skip, prepared.message
             outcome = DeliveryStatus.SKIPPED if reason else DeliveryStatus.SENT
             store.finish(session, delivery.id, outcome, now, reason)
             if reason is None:
-                messages.append(Outbound.from_dict(delivery.payload))
+                messages.append(message or Outbound.from_dict(delivery.payload))
         return messages
 
 

@@ -72,6 +72,10 @@ class AuditAction(StrEnum):
     SETUP_LINK_CREATED = "setup_link_created"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_DELETED = "webhook_deleted"
+    IMPROVEMENT_PUBLISHED = "improvement_published"
+    ANNOUNCEMENT_PAUSED = "announcement_paused"
+    ANNOUNCEMENT_RESUMED = "announcement_resumed"
+    ANNOUNCEMENT_CANCELLED = "announcement_cancelled"
 
 
 class InvitationSkip(StrEnum):
@@ -165,3 +169,11 @@ class ComplaintClosure(StrEnum):
 
     CONFIRMED = "confirmed"  # the complainant said the resolution settles it
     UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation
+
+
+class CampaignState(StrEnum):
+    """Whether a campaign's deliveries may be sent (staff pause, resume or cancel it)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # nothing is sent until it is resumed
+    CANCELLED = "cancelled"  # its pending deliveries were cancelled, for good

@@ -40,6 +40,8 @@ class Respondent(Base):
     seen_at: Mapped[datetime]
     # the company's own id for the person: links their identities on several channels
     customer_ref: Mapped[str | None] = mapped_column(String(128), index=True)
+    # the person's IANA timezone where a platform tells it (Slack): quiet hours use it
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
 
 class SurveyVersion(Base):
