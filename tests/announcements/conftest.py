@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
-from ecoute.wiring import Ecoute
+from ecoute.config import Settings
+from ecoute.wiring import Ecoute, build
 from storage import improvements
+from storage.db import Database
 from storage.improvements import NewImprovement
 from storage.models import Conversation, Respondent
 from storage.vocabulary import LinkSource
-from tests.conftest import Person
+from tests.conftest import Clock, Person
+from tests.console.conftest import quick_hashes, team  # noqa: F401  # fixtures used here
+from web import create_app
 
 Feedback = Callable[..., int]
+
+
+@pytest.fixture
+def ecoute(settings: Settings, db: Database, clock: Clock) -> Ecoute:
+    """Return Écoute on the test store with a secret key (the console needs one)."""
+    return build(replace(settings, secret_key=os.urandom(32).hex()), database=db, clock=clock)
+
+
+@pytest.fixture
+def served(ecoute: Ecoute) -> Ecoute:
+    """Return the Écoute the web app serves (the same one)."""
+    return ecoute
+
+
+@pytest.fixture
+def app(served: Ecoute) -> Flask:
+    """Return the web app serving the test Écoute."""
+    return create_app(served)
 
 
 @pytest.fixture

@@ -20,6 +20,6 @@ bp.register_error_handler(HTTPException, error_response)
 
 def init_app(app: Flask) -> None:
     """Mount the REST API on ``app``."""
-    from web.api import invitations, responses, routes, webhooks  # noqa: F401  # the routes attach themselves to ``bp``
+    from web.api import announcements, invitations, responses, routes, webhooks  # noqa: F401  # the routes attach themselves to ``bp``
 
     app.register_blueprint(bp)
