@@ -55,6 +55,7 @@ def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
     from web.console import (
         accounts,
+        announcements,
         audit,
         auth,
         conversations,
@@ -76,7 +77,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks):
+                   webhooks, announcements):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
