@@ -1,4 +1,4 @@
-"""``ecoute announce``: follow the announcements of improvements ("you said, we did") from a terminal.
+"""``ecoute announce``: follow the announcements of improvements from a terminal.
 
 Usage::
 
