@@ -123,7 +123,10 @@ def plan_from_query(session: Executor, campaign_id: int, kind: DeliveryKind, key
                "attempts", "next_attempt_at", "last_error", "created_at", "campaign_id"]
     stmt = insert_for(session)(Delivery).from_select(columns, chosen)
     result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
-    return int(result.rowcount or 0)
+    if result.rowcount is not None and result.rowcount >= 0:
+        return int(result.rowcount)
+    return int(session.execute(select(func.count()).select_from(Delivery).where(  # no rowcount
+        Delivery.campaign_id == campaign_id, Delivery.created_at == now)).scalar_one())
 
 
 def state_of(session: Executor, campaign_id: int) -> CampaignState:

@@ -1,4 +1,4 @@
-"""End to end: a Telegram person, a Slack employee and a web visitor each get one message, answer it.
+"""End to end: a Telegram person, a Slack employee and a web visitor each get one message each.
 
 The real python-telegram-bot and Slack clients talk to the loopback emulators; the
 widget's inbox hands the visitor's message over on their next visit. Staff publish
