@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
