@@ -11,7 +11,7 @@ answer your concern?" with yes / partly / no.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -112,20 +112,46 @@ def applies(delivery: Claimed) -> bool:
 def prepare(session: Executor, delivery: Claimed, now: datetime,
             settings: AnnouncementSettings, *, quiet: bool = True) -> Prepared:
     """Decide one announcement delivery at send time (``quiet``: apply quiet hours)."""
-    improvement_id = int(delivery.payload.get("improvement") or 0)
-    row = improvements.find(session, improvement_id)
-    if row is None or delivery.respondent_id is None:
-        return Prepared(skip="improvement deleted")
-    since = now - timedelta(days=7)
-    if deliveries.sent_since(session, delivery.respondent_id, DeliveryKind.ANNOUNCEMENT,
-                             since) >= settings.per_week:
-        return Prepared(skip=CAPPED)
-    until = quiet_until(now, settings, delivery.timezone) if quiet else None
-    if until is not None:
-        return Prepared(until=until)
-    said = improvements.recall(session, improvement_id, delivery.respondent_id)
-    language = choose_language(delivery.language, None, row.language)
-    return Prepared(message=compose(improvement_id, row.we_did, said, language))
+    return prepare_batch(session, [delivery], now, settings, quiet=quiet)[delivery.id]
+
+
+def prepare_batch(session: Executor, batch: Sequence[Claimed], now: datetime,
+                  settings: AnnouncementSettings, *, quiet: bool = True) -> dict[int, Prepared]:
+    """Decide a batch of announcement deliveries at once: a few queries, not a few per person.
+
+    Per person: skipped when the improvement is gone or the weekly cap is reached
+    (counting what this batch admits), deferred to the end of their quiet hours, or
+    the message written in their language.
+    """
+    people = [d.respondent_id for d in batch if d.respondent_id is not None]
+    counts = deliveries.sent_counts(session, people, DeliveryKind.ANNOUNCEMENT,
+                                    now - timedelta(days=7))
+    decided: dict[int, Prepared] = {}
+    by_improvement: dict[int, list[Claimed]] = {}
+    for delivery in batch:
+        by_improvement.setdefault(int(delivery.payload.get("improvement") or 0),
+                                  []).append(delivery)
+    for improvement_id, group in by_improvement.items():
+        row = improvements.find(session, improvement_id)
+        said = improvements.recalls(session, improvement_id,
+                                    [d.respondent_id for d in group if d.respondent_id])
+        for delivery in group:
+            person = delivery.respondent_id
+            if row is None or person is None:
+                decided[delivery.id] = Prepared(skip="improvement deleted")
+                continue
+            if counts.get(person, 0) >= settings.per_week:
+                decided[delivery.id] = Prepared(skip=CAPPED)
+                continue
+            until = quiet_until(now, settings, delivery.timezone) if quiet else None
+            if until is not None:
+                decided[delivery.id] = Prepared(until=until)
+                continue
+            counts[person] = counts.get(person, 0) + 1
+            language = choose_language(delivery.language, None, row.language)
+            decided[delivery.id] = Prepared(message=compose(
+                improvement_id, row.we_did, said.get(person), language))
+    return decided
 
 
 def compose(improvement_id: int, we_did: str, said: Recall | None, language: str) -> Outbound:

@@ -16,6 +16,12 @@ A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a :class:`Posting`
 sender with the webhook's URL and secret, looked up at send time; a receiver
 asking to wait pauses that webhook only.
 
+Sent deliveries are recorded together at the end of each pass, in one transaction
+(failures and retries at once): a worker killed in the middle of a pass sends that
+pass's batch again, at most once, and nothing is lost. Announcements of
+improvements are written at send time for the whole batch at once
+(:func:`bot.announcement_message.prepare_batch`).
+
 A sender may return a :data:`Receipt` (where the platform shows the message:
 Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
 each posted message about them gets a ``retraction`` delivery whose payload is
@@ -182,6 +188,8 @@ class Dispatcher:
         self._limiter = MovingWindowRateLimiter(rate_storage(self.settings.storage_uri))
         self._paused: dict[str, datetime] = {}
         self._gone: set[int] = set()
+        self._prepared: dict[int, announcement_message.Prepared] = {}
+        self._sent: list[tuple[store.Claimed, Receipt | None]] = []
 
     def run_once(self) -> Report:
         """Claim the due deliveries and try each once; return what happened."""
@@ -192,9 +200,31 @@ class Dispatcher:
                                       exclude=self.settings.pull_channels)
         report = Report()
         self._gone: set[int] = set()  # people found unreachable during this pass
-        for delivery in claimed:
-            self._one(delivery, report)
+        announcing = [d for d in claimed if announcement_message.applies(d)]
+        self._prepared = {}
+        if announcing:  # written at send time, for the whole batch at once
+            with self.db.transaction() as session:
+                self._prepared = announcement_message.prepare_batch(
+                    session, announcing, now, self.settings.announcements)
+        self._sent = []
+        try:
+            for delivery in claimed:
+                self._one(delivery, report)
+        finally:
+            self._record_sent()
         return report
+
+    def _record_sent(self) -> None:
+        """Record the pass's sent deliveries in one transaction (a crash before: resent once)."""
+        if not self._sent:
+            return
+        now = self.clock()
+        with self.db.transaction() as session:
+            store.finish_sent(session, [d.id for d, _ in self._sent], now)
+            for delivery, receipt in self._sent:
+                if receipt and not store.keep_receipt(session, delivery.id, receipt):
+                    _retract_orphan(session, delivery, receipt, now)
+        self._sent = []
 
     def _one(self, delivery: store.Claimed, report: Report) -> None:
         """Apply the rules to one claimed delivery, send it, record the outcome."""
@@ -226,15 +256,13 @@ class Dispatcher:
         except Exception as error:  # any other failure is transient
             self._transient(delivery, error, now, report)
         else:
-            self._finish(delivery, DeliveryStatus.SENT, None, receipt)
+            self._sent.append((delivery, receipt))  # recorded with the pass's others
             report.sent += 1
 
     def _prepare(self, delivery: store.Claimed, now: datetime,
                   report: Report) -> Outbound | None:
         """Write an announcement at send time, or skip it (capped) or defer it (quiet hours)."""
-        with self.db.transaction() as session:
-            prepared = announcement_message.prepare(session, delivery, now,
-                                                    self.settings.announcements)
+        prepared = self._prepared[delivery.id]
         if prepared.skip is not None:
             self._finish(delivery, DeliveryStatus.SKIPPED, prepared.skip)
             report.skipped += 1

@@ -196,3 +196,21 @@ def sent_since(session: Executor, respondent_id: int, kind: DeliveryKind,
         select(func.count()).select_from(Delivery)
         .where(Delivery.respondent_id == respondent_id, Delivery.kind == kind,
                Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= since)).scalar_one())
+
+
+def sent_counts(session: Executor, respondent_ids: list[int], kind: DeliveryKind,
+                since: datetime) -> dict[int, int]:
+    """Count, per person, the messages of ``kind`` sent to them since ``since`` (one query)."""
+    rows = session.execute(
+        select(Delivery.respondent_id, func.count())
+        .where(Delivery.respondent_id.in_(respondent_ids), Delivery.kind == kind,
+               Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= since)
+        .group_by(Delivery.respondent_id))
+    return {int(person): int(count) for person, count in rows}
+
+
+def finish_sent(session: Session, delivery_ids: list[int], now: datetime) -> None:
+    """Record many deliveries sent at once (the dispatcher's batch), in one statement."""
+    if delivery_ids:
+        session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(
+            status=DeliveryStatus.SENT, sent_at=now, attempts=Delivery.attempts + 1))
