@@ -190,6 +190,7 @@ class Dispatcher:
         self._gone: set[int] = set()
         self._prepared: dict[int, announcement_message.Prepared] = {}
         self._sent: list[tuple[store.Claimed, Receipt | None]] = []
+        self._later: list[int] = []
 
     def run_once(self) -> Report:
         """Claim the due deliveries and try each once; return what happened."""
@@ -206,7 +207,7 @@ class Dispatcher:
             with self.db.transaction() as session:
                 self._prepared = announcement_message.prepare_batch(
                     session, announcing, now, self.settings.announcements)
-        self._sent = []
+        self._sent, self._later = [], []
         try:
             for delivery in claimed:
                 self._one(delivery, report)
@@ -215,16 +216,21 @@ class Dispatcher:
         return report
 
     def _record_sent(self) -> None:
-        """Record the pass's sent deliveries in one transaction (a crash before: resent once)."""
-        if not self._sent:
+        """Record the pass's sent deliveries in one transaction (a crash before: resent once).
+
+        Those the rate limits held back are put back in the same transaction, due in a
+        second (the lease would bring them back anyway).
+        """
+        if not (self._sent or self._later):
             return
         now = self.clock()
         with self.db.transaction() as session:
             store.finish_sent(session, [d.id for d, _ in self._sent], now)
+            store.put_back(session, self._later, now + timedelta(seconds=1))
             for delivery, receipt in self._sent:
                 if receipt and not store.keep_receipt(session, delivery.id, receipt):
                     _retract_orphan(session, delivery, receipt, now)
-        self._sent = []
+        self._sent, self._later = [], []
 
     def _one(self, delivery: store.Claimed, report: Report) -> None:
         """Apply the rules to one claimed delivery, send it, record the outcome."""
@@ -240,7 +246,7 @@ class Dispatcher:
             if message is None:
                 return
         if not self._may_send_now(delivery, now):
-            self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
+            self._later.append(delivery.id)  # put back with the pass's others, in one statement
             report.deferred += 1
             return
         try:

@@ -214,3 +214,10 @@ def finish_sent(session: Session, delivery_ids: list[int], now: datetime) -> Non
     if delivery_ids:
         session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(
             status=DeliveryStatus.SENT, sent_at=now, attempts=Delivery.attempts + 1))
+
+
+def put_back(session: Session, delivery_ids: list[int], at: datetime) -> None:
+    """Make many claimed deliveries due again at ``at`` (held back by a rate limit)."""
+    if delivery_ids:
+        session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids))
+                        .values(next_attempt_at=at))
