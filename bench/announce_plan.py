@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python -m bench.announce_plan --url sqlite:////tmp/plan.db [--people 100000]
     .venv/bin/python -m bench.announce_plan --url postgresql+psycopg://postgres@127.0.0.1/bench
 
-The store is migrated and seeded first (:mod:`bench.announce_seed`: people who gave
+The store is migrated and seeded first (:mod:`testkit.announce_seed`: people who gave
 feedback, an improvement linked to every one of their conversations), then
 :func:`bot.announcements.publish` runs once, timed: one ``INSERT … SELECT`` writes a
 delivery per person (skipped ones with their reason). Beside it, measured in the
@@ -24,11 +24,11 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 
-from bench.announce_seed import seed
 from bot import announcements
 from storage import improvements
 from storage.db import Database
 from storage.migrate import upgrade
+from testkit.announce_seed import seed
 
 GOAL_S = {"postgresql": 2.0, "sqlite": 4.0}
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

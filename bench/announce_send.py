@@ -26,7 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.announce_seed import seed
 from bot import announcements
 from bot.announcement_message import AnnouncementSettings
 from bot.engine import utcnow
@@ -37,6 +36,7 @@ from channels.telegram.settings import TelegramSettings
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.vocabulary import DeliveryKind
+from testkit.announce_seed import seed
 from testkit.emulators.telegram import TelegramEmulator
 
 LOUD = AnnouncementSettings(quiet=None, per_week=5)

@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench.announce_seed import seed
 from bot import announcements
 from bot.engine import utcnow
 from storage.db import Database
+from testkit.announce_seed import seed
 from tests.announcements.kill_worker import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]

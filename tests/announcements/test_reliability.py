@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 import pytest
 from sqlalchemy import func, select
 
-from bench.announce_seed import seed
 from bot import announcements
 from bot.announcement_message import AnnouncementSettings, quiet_until
 from bot.messages import Outbound
@@ -22,6 +21,7 @@ from ecoute.wiring import Ecoute, build, outbox_settings
 from storage.db import Database
 from storage.models import AuditEntry, Campaign, Delivery, Respondent
 from storage.vocabulary import DeliveryStatus
+from testkit.announce_seed import seed
 from testkit.emulators.telegram import TelegramEmulator
 from tests.announcements.conftest import improvement_for
 from tests.channels.conftest import telegram_api  # noqa: F401
