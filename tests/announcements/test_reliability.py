@@ -132,7 +132,8 @@ def test_429_pauses_the_channel_and_403_marks_the_person_unreachable(
     improvement = seed(served.db, 6, now=clock(), channels=("telegram",))
     publish(served.db, improvement, clock)  # 6 people, all consenting
     worker = Dispatcher(served.db, served.senders, clock=clock, settings=replace(
-        outbox_settings(served.settings), announcements=LOUD))
+        outbox_settings(served.settings), announcements=LOUD,  # per chat: counted in real time
+        respondent_rates={"telegram": "100/second"}))
     telegram_api.fail("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
     first = worker.run_once()
     assert (first.retried, first.sent) == (1, 0) and first.deferred == 5  # the channel waits
