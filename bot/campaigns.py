@@ -243,7 +243,11 @@ def progress(database: Database, key: str) -> Progress | None:
         campaign = store.find_campaign(connection, key)
         if campaign is None:
             return None
-        counted = store.outcomes(connection, campaign.id)
+        return tally(store.outcomes(connection, campaign.id))
+
+
+def tally(counted: Sequence[store.Outcome]) -> Progress:
+    """Sum a campaign's outcomes by status and reason into its progress."""
     total = {status: 0 for status in DeliveryStatus}
     failed: dict[str, int] = {}
     skipped: dict[str, int] = {}

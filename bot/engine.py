@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot import (
+    announcements,
     call_answers,
     commands,
     complaint_intake,
@@ -50,9 +51,10 @@ from storage.models import Conversation
 
 Clock = Callable[[], datetime]
 SEEN_RESOLUTION = timedelta(hours=1)  # "last seen" is kept to the hour: no write every turn
-# Answers to proactive messages (an invitation, news of a complaint, a call for participants):
+# Answers to proactive messages (an invitation, news of a complaint, an announcement, a call):
 # each recognises its own by the ref its message carried, or by what it is waiting for.
-ANSWERS = (invitations.handle, complaint_thread.handle, call_answers.handle)
+ANSWERS = (invitations.handle, complaint_thread.handle, announcements.handle,
+           call_answers.handle)
 
 
 def utcnow() -> datetime:

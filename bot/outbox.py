@@ -16,6 +16,12 @@ A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a :class:`Posting`
 sender with the webhook's URL and secret, looked up at send time; a receiver
 asking to wait pauses that webhook only.
 
+Sent deliveries are recorded together at the end of each pass, in one transaction
+(failures and retries at once): a worker killed in the middle of a pass sends that
+pass's batch again, at most once, and nothing is lost. Announcements of
+improvements are written at send time for the whole batch at once
+(:func:`bot.announcement_message.prepare_batch`).
+
 A sender may return a :data:`Receipt` (where the platform shows the message:
 Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
 each posted message about them gets a ``retraction`` delivery whose payload is
@@ -36,6 +42,8 @@ from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.orm import Session
 
+from bot import announcement_message
+from bot.announcement_message import AnnouncementSettings
 from bot.delivery_rules import person_refusal
 from bot.messages import Outbound
 from bot.rates import rate_storage
@@ -148,6 +156,7 @@ class OutboxSettings:
     batch: int = 50
     storage_uri: str = "memory://"
     pull_channels: frozenset[str] = frozenset()  # filled from the channels' facts
+    announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
 
 
 @dataclass
@@ -179,6 +188,9 @@ class Dispatcher:
         self._limiter = MovingWindowRateLimiter(rate_storage(self.settings.storage_uri))
         self._paused: dict[str, datetime] = {}
         self._gone: set[int] = set()
+        self._prepared: dict[int, announcement_message.Prepared] = {}
+        self._sent: list[tuple[store.Claimed, Receipt | None]] = []
+        self._later: list[int] = []
 
     def run_once(self) -> Report:
         """Claim the due deliveries and try each once; return what happened."""
@@ -189,9 +201,36 @@ class Dispatcher:
                                       exclude=self.settings.pull_channels)
         report = Report()
         self._gone: set[int] = set()  # people found unreachable during this pass
-        for delivery in claimed:
-            self._one(delivery, report)
+        announcing = [d for d in claimed if announcement_message.applies(d)]
+        self._prepared = {}
+        if announcing:  # written at send time, for the whole batch at once
+            with self.db.transaction() as session:
+                self._prepared = announcement_message.prepare_batch(
+                    session, announcing, now, self.settings.announcements)
+        self._sent, self._later = [], []
+        try:
+            for delivery in claimed:
+                self._one(delivery, report)
+        finally:
+            self._record_sent()
         return report
+
+    def _record_sent(self) -> None:
+        """Record the pass's sent deliveries in one transaction (a crash before: resent once).
+
+        Those the rate limits held back are put back in the same transaction, due in a
+        second (the lease would bring them back anyway).
+        """
+        if not (self._sent or self._later):
+            return
+        now = self.clock()
+        with self.db.transaction() as session:
+            store.finish_sent(session, [d.id for d, _ in self._sent], now)
+            store.put_back(session, self._later, now + timedelta(seconds=1))
+            for delivery, receipt in self._sent:
+                if receipt and not store.keep_receipt(session, delivery.id, receipt):
+                    _retract_orphan(session, delivery, receipt, now)
+        self._sent, self._later = [], []
 
     def _one(self, delivery: store.Claimed, report: Report) -> None:
         """Apply the rules to one claimed delivery, send it, record the outcome."""
@@ -201,12 +240,17 @@ class Dispatcher:
             self._finish(delivery, DeliveryStatus.SKIPPED, refusal)
             report.skipped += 1
             return
+        message = None
+        if announcement_message.applies(delivery):
+            message = self._prepare(delivery, now, report)
+            if message is None:
+                return
         if not self._may_send_now(delivery, now):
-            self._reschedule(delivery, now + timedelta(seconds=1), None, attempted=False)
+            self._later.append(delivery.id)  # put back with the pass's others, in one statement
             report.deferred += 1
             return
         try:
-            receipt = self._deliver(delivery)
+            receipt = self._deliver(delivery, message)
         except RetryLater as wait:
             until = now + timedelta(seconds=max(wait.seconds, 0.0))
             self._paused[_pause_key(delivery)] = until
@@ -218,10 +262,23 @@ class Dispatcher:
         except Exception as error:  # any other failure is transient
             self._transient(delivery, error, now, report)
         else:
-            self._finish(delivery, DeliveryStatus.SENT, None, receipt)
+            self._sent.append((delivery, receipt))  # recorded with the pass's others
             report.sent += 1
 
-    def _deliver(self, delivery: store.Claimed) -> Receipt | None:
+    def _prepare(self, delivery: store.Claimed, now: datetime,
+                  report: Report) -> Outbound | None:
+        """Write an announcement at send time, or skip it (capped) or defer it (quiet hours)."""
+        prepared = self._prepared[delivery.id]
+        if prepared.skip is not None:
+            self._finish(delivery, DeliveryStatus.SKIPPED, prepared.skip)
+            report.skipped += 1
+        elif prepared.until is not None:
+            self._reschedule(delivery, prepared.until, None, attempted=False)
+            report.deferred += 1
+        return prepared.message
+
+    def _deliver(self, delivery: store.Claimed,
+                 message: Outbound | None = None) -> Receipt | None:
         """Hand one delivery to its channel's sender: a message, or a retraction."""
         sender = self.senders[delivery.channel]
         if delivery.kind == DeliveryKind.RETRACTION:
@@ -232,7 +289,7 @@ class Dispatcher:
         if delivery.kind == DeliveryKind.WEBHOOK:
             self._post(sender, delivery)
             return None
-        return sender.send(str(delivery.address), Outbound.from_dict(delivery.payload))
+        return sender.send(str(delivery.address), message or Outbound.from_dict(delivery.payload))
 
     def _post(self, sender: Sender, delivery: store.Claimed) -> None:
         """Hand one webhook event to the webhook sender, with the webhook's URL and secret."""
@@ -333,7 +390,8 @@ def refusal(delivery: store.Claimed) -> str | None:
 
 
 def take_inbox(database: Database, channel: str, external_id: str, now: datetime,
-               limit: int = 20) -> list[Outbound]:
+               limit: int = 20, *,
+               announcing: AnnouncementSettings | None = None) -> list[Outbound]:
     """Hand over the due messages waiting for one person on a pull channel (the widget).
 
     A pull channel has no sender: its client asks for its messages. The same rules
@@ -346,10 +404,15 @@ def take_inbox(database: Database, channel: str, external_id: str, now: datetime
         messages = []
         for delivery in waiting:
             reason = refusal(delivery)
+            message = None
+            if reason is None and announcement_message.applies(delivery):
+                prepared = announcement_message.prepare(  # the visitor is here: no quiet hours
+                    session, delivery, now, announcing or AnnouncementSettings(), quiet=False)
+                reason, message = prepared.skip, prepared.message
             outcome = DeliveryStatus.SKIPPED if reason else DeliveryStatus.SENT
             store.finish(session, delivery.id, outcome, now, reason)
             if reason is None:
-                messages.append(Outbound.from_dict(delivery.payload))
+                messages.append(message or Outbound.from_dict(delivery.payload))
         return messages
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest
 
 from bot.surveys import load_file
 from ecoute import cli_complaints, cli_staff
+from ecoute.cli_announce import announce as announce_commands
 from ecoute.cli_common import Failure, friendly, from_environment
 from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
@@ -322,6 +323,7 @@ cli.add_command(slack_commands)
 cli.add_command(qr_command)
 cli_staff.register(cli)
 cli_complaints.register(cli)
+cli.add_command(announce_commands)
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from bot.announcement_message import AnnouncementSettings
 from bot.complaint_policy import ComplaintPolicy, PolicyError
 from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
@@ -48,6 +49,7 @@ class Settings:
 
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
+    announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
 
     def channel_settings(self, name: str) -> object:
         """Return the settings of the channel called ``name`` (None when it has none)."""
@@ -81,6 +83,7 @@ class Settings:
             complaints=_complaints(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
+            announcements=_announcements(env),
         )
 
 
@@ -112,3 +115,11 @@ def _origins(raw: str) -> tuple[str, ...]:
                 f"(such as https://shop.example), not {origin!r}, which would allow any site"
             )
     return origins
+
+
+def _announcements(env: Mapping[str, str]) -> AnnouncementSettings:
+    """Read the quiet hours, the weekly cap and the timezone of announcements."""
+    try:
+        return AnnouncementSettings.from_env(env)
+    except ValueError as error:
+        raise ConfigError(str(error)) from error

@@ -137,4 +137,5 @@ def outbox_settings(settings: Settings) -> OutboxSettings:
                           WEBHOOK_CHANNEL: settings.webhooks.rate},  # per webhook
         storage_uri=settings.rate_limit_storage,
         pull_channels=frozenset(n for n, c in registered().items() if c.pull),
+        announcements=settings.announcements,
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, Select, String, case, cast, func, literal, null, select, update
 
 from storage.db import Executor, insert_for
-from storage.models import Campaign, Delivery
-from storage.vocabulary import DeliveryKind, DeliveryStatus
+from storage.models import Campaign, Delivery, Respondent, When
+from storage.vocabulary import CampaignState, DeliveryKind, DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,59 @@ def outcomes(session: Executor, campaign_id: int) -> list[Outcome]:
 
 
 _WITH_REASON = frozenset({DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.CANCELLED})
+
+
+def plan_from_query(session: Executor, campaign_id: int, kind: DeliveryKind, key_prefix: str,
+                    people: Select[tuple[int]], payload: dict[str, Any], now: datetime, *,
+                    needs_consent: bool, stopped_by_stop: bool) -> int:
+    """Plan one delivery per person of ``people`` in ONE ``INSERT … SELECT``; return how many.
+
+    Each delivery's key is ``key_prefix`` followed by the person's id, so planning
+    again adds nobody twice. People the kind's rule refuses now (stop, unreachable,
+    no consent) are stored skipped with the reason, as :func:`bot.campaigns.plan`
+    does one by one, so the progress counts everyone the campaign was for.
+    """
+    audience = people.subquery()
+    person = Respondent
+    reasons = []
+    if stopped_by_stop:
+        reasons.append((person.opted_out_at.is_not(None), "opted out"))
+    reasons.append((person.unreachable_at.is_not(None), "unreachable"))
+    if needs_consent:
+        reasons.append((person.consent_at.is_(None), "no consent"))
+    reason = case(*reasons, else_=null())
+    chosen = select(
+        literal(key_prefix) + cast(person.id, String),
+        literal(str(kind)), person.channel, person.id,
+        literal(payload, type_=JSON),
+        case((reason.is_(None), literal(DeliveryStatus.PENDING.value)),
+             else_=literal(DeliveryStatus.SKIPPED.value)),
+        literal(0), literal(now, type_=When()), reason, literal(now, type_=When()),
+        literal(campaign_id),
+    ).join(audience, audience.c.respondent_id == person.id)
+    columns = ["idempotency_key", "kind", "channel", "respondent_id", "payload", "status",
+               "attempts", "next_attempt_at", "last_error", "created_at", "campaign_id"]
+    stmt = insert_for(session)(Delivery).from_select(columns, chosen)
+    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    if result.rowcount is not None and result.rowcount >= 0:
+        return int(result.rowcount)
+    return int(session.execute(select(func.count()).select_from(Delivery).where(  # no rowcount
+        Delivery.campaign_id == campaign_id, Delivery.created_at == now)).scalar_one())
+
+
+def state_of(session: Executor, campaign_id: int) -> CampaignState:
+    """Return whether a campaign is active, paused or cancelled."""
+    found = session.execute(select(Campaign.state).where(Campaign.id == campaign_id)).scalar()
+    return CampaignState(found or CampaignState.ACTIVE)
+
+
+def set_state(session: Executor, campaign_id: int, state: CampaignState, now: datetime) -> int:
+    """Set a campaign's state; cancelling also cancels its pending deliveries (return how many)."""
+    session.execute(update(Campaign).where(Campaign.id == campaign_id).values(state=state))
+    if state is not CampaignState.CANCELLED:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED, last_error="cancelled", next_attempt_at=now))
+    return int(result.rowcount or 0)

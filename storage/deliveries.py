@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.anonymous import random_id
 from storage.db import Executor, insert_for
-from storage.models import Delivery, Respondent
-from storage.vocabulary import DeliveryKind, DeliveryStatus
+from storage.models import Campaign, Delivery, Respondent
+from storage.vocabulary import CampaignState, DeliveryKind, DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class Claimed:
     opted_out: bool
     unreachable: bool
     consented: bool
+    language: str | None = None
+    timezone: str | None = None
+    campaign_id: int | None = None
 
 
 def enqueue(
@@ -100,12 +103,15 @@ def claim_due(
     """Lease up to ``limit`` due deliveries and return them, oldest first.
 
     ``exclude`` leaves out pull channels (the dispatcher); ``channel`` and
-    ``external_id`` select one person's messages (a pull channel's inbox).
+    ``external_id`` select one person's messages (a pull channel's inbox). A paused
+    or cancelled campaign's deliveries are not claimed.
     """
     stmt = (
         select(Delivery, Respondent)
         .outerjoin(Respondent, Respondent.id == Delivery.respondent_id)
-        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .outerjoin(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now,
+               or_(Delivery.campaign_id.is_(None), Campaign.state == CampaignState.ACTIVE))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
@@ -130,6 +136,9 @@ def claim_due(
                 opted_out=bool(person and person.opted_out_at),
                 unreachable=bool(person and person.unreachable_at),
                 consented=bool(person and person.consent_at),
+                language=person.language if person else None,
+                timezone=person.timezone if person else None,
+                campaign_id=delivery.campaign_id,
             )
         )
     return claimed
@@ -178,3 +187,37 @@ def keep_receipt(session: Session, delivery_id: int, receipt: dict[str, str]) ->
         update(Delivery).where(Delivery.id == delivery_id).values(receipt=receipt)
     )
     return bool(result.rowcount)
+
+
+def sent_since(session: Executor, respondent_id: int, kind: DeliveryKind,
+               since: datetime) -> int:
+    """Count the messages of ``kind`` sent to a person since ``since`` (the weekly cap)."""
+    return int(session.execute(
+        select(func.count()).select_from(Delivery)
+        .where(Delivery.respondent_id == respondent_id, Delivery.kind == kind,
+               Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= since)).scalar_one())
+
+
+def sent_counts(session: Executor, respondent_ids: list[int], kind: DeliveryKind,
+                since: datetime) -> dict[int, int]:
+    """Count, per person, the messages of ``kind`` sent to them since ``since`` (one query)."""
+    rows = session.execute(
+        select(Delivery.respondent_id, func.count())
+        .where(Delivery.respondent_id.in_(respondent_ids), Delivery.kind == kind,
+               Delivery.status == DeliveryStatus.SENT, Delivery.sent_at >= since)
+        .group_by(Delivery.respondent_id))
+    return {int(person): int(count) for person, count in rows}
+
+
+def finish_sent(session: Session, delivery_ids: list[int], now: datetime) -> None:
+    """Record many deliveries sent at once (the dispatcher's batch), in one statement."""
+    if delivery_ids:
+        session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(
+            status=DeliveryStatus.SENT, sent_at=now, attempts=Delivery.attempts + 1))
+
+
+def put_back(session: Session, delivery_ids: list[int], at: datetime) -> None:
+    """Make many claimed deliveries due again at ``at`` (held back by a rate limit)."""
+    if delivery_ids:
+        session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids))
+                        .values(next_attempt_at=at))

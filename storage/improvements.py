@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, union
+from sqlalchemy import Select, case, func, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Executor
-from storage.models import Complaint, Conversation, Improvement, ImprovementLink
-from storage.vocabulary import ImprovementStatus, LinkSource
+from storage.models import (
+    Answer,
+    Complaint,
+    Conversation,
+    Delivery,
+    Improvement,
+    ImprovementLink,
+    Reaction,
+    SurveyVersion,
+)
+from storage.vocabulary import DeliveryStatus, ImprovementStatus, LinkSource, ReactionAnswer
 
 
 @dataclass(frozen=True)
@@ -104,3 +113,194 @@ def audience(improvement_id: int) -> Select[tuple[int]]:
         .where(accepted, Complaint.respondent_id.is_not(None)))
     people = union(by_conversation, by_complaint).subquery()
     return select(people.c.respondent_id)
+
+
+# Publishing and announcing (bot.announcements): the row locked while publishing, what the
+# personal message recalls, the reactions, the public list and the effect's counts.
+
+
+def lock(session: Executor, improvement_id: int) -> ImprovementRow | None:
+    """Return the improvement, its row locked until the transaction ends (PostgreSQL)."""
+    stmt = select(Improvement.id).where(Improvement.id == improvement_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    if session.execute(stmt).first() is None:
+        return None
+    return find(session, improvement_id)
+
+
+def mark_published(session: Executor, improvement_id: int, campaign_id: int,
+                   now: datetime) -> None:
+    """Record that an improvement is published and which campaign announces it."""
+    session.execute(update(Improvement).where(Improvement.id == improvement_id).values(
+        status=ImprovementStatus.PUBLISHED, campaign_id=campaign_id, published_at=now,
+        updated_at=now))
+
+
+def published(session: Executor, limit: int = 100) -> list[ImprovementRow]:
+    """Return the published improvements, newest first (no personal data in them)."""
+    ids = session.scalars(select(Improvement.id)
+                          .where(Improvement.status == ImprovementStatus.PUBLISHED)
+                          .order_by(Improvement.published_at.desc(), Improvement.id.desc())
+                          .limit(limit))
+    return [row for row in (find(session, i) for i in list(ids)) if row is not None]
+
+
+def announced(session: Executor) -> list[ImprovementRow]:
+    """Return every improvement with an announcement, newest first."""
+    ids = session.scalars(select(Improvement.id).where(Improvement.campaign_id.is_not(None))
+                          .order_by(Improvement.id.desc()))
+    return [row for row in (find(session, i) for i in list(ids)) if row is not None]
+
+
+def by_campaign(session: Executor, campaign_id: int) -> int | None:
+    """Return the id of the improvement a campaign announces, if any."""
+    return session.execute(select(Improvement.id)
+                           .where(Improvement.campaign_id == campaign_id)).scalar()
+
+
+@dataclass(frozen=True)
+class Recall:
+    """What a person said that led to an improvement: when, their words or their score."""
+
+    said_at: datetime
+    words: str | None = None
+    survey: dict[str, Any] | None = None  # the survey's stored definition (its title)
+    score: int | None = None
+
+
+def recall(session: Executor, improvement_id: int, respondent_id: int) -> Recall | None:
+    """Return the person's latest linked feedback: a complaint's or answer's words, else a score."""
+    accepted = (ImprovementLink.improvement_id == improvement_id) & ImprovementLink.accepted
+    complaint = session.execute(
+        select(Complaint.created_at, Complaint.description)
+        .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
+        .where(accepted, Complaint.respondent_id == respondent_id)
+        .order_by(Complaint.created_at.desc()).limit(1)).first()
+    chat = session.execute(
+        select(Conversation.id, Conversation.started_at, SurveyVersion.definition)
+        .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .where(accepted, Conversation.respondent_id == respondent_id)
+        .order_by(Conversation.started_at.desc()).limit(1)).first()
+    if complaint is not None and (chat is None or complaint.created_at >= chat.started_at):
+        return Recall(complaint.created_at, words=complaint.description)
+    if chat is None:
+        return None
+    answers = session.execute(select(Answer.text, Answer.number).where(
+        Answer.conversation_id == chat.id).order_by(Answer.id)).all()
+    words = next((a.text for a in answers if a.text), None)
+    score = next((a.number for a in answers if a.number is not None), None)
+    return Recall(chat.started_at, words=words, survey=chat.definition, score=score)
+
+
+def react(session: Executor, improvement_id: int, respondent_id: int, channel: str,
+          answer: ReactionAnswer, now: datetime) -> bool:
+    """Store a person's answer (a later one replaces it: one per person); True if it is new."""
+    changed = session.execute(
+        update(Reaction).where(Reaction.improvement_id == improvement_id,
+                               Reaction.respondent_id == respondent_id)
+        .values(answer=answer, created_at=now)).rowcount
+    if changed:
+        return False
+    session.execute(insert(Reaction).values(improvement_id=improvement_id,
+                                            respondent_id=respondent_id, channel=channel,
+                                            answer=answer, created_at=now))
+    return True
+
+
+def reaction_counts(session: Executor, improvement_id: int) -> dict[str, int]:
+    """Count the answers to an improvement's announcement, by answer."""
+    rows = session.execute(select(Reaction.answer, func.count())
+                           .where(Reaction.improvement_id == improvement_id)
+                           .group_by(Reaction.answer))
+    return {str(answer): int(count) for answer, count in rows}
+
+
+@dataclass(frozen=True)
+class ScoreTally:
+    """Score answers of one type, before or after publication: count, sum and the two bands."""
+
+    question_type: str
+    after: bool
+    count: int
+    total: int
+    high: int
+    low: int
+
+
+def group_scores(session: Executor, improvement_id: int, published_at: datetime,
+                 thresholds: dict[str, tuple[int, int]]) -> list[ScoreTally]:
+    """Tally the linked group's scores before and after ``published_at``.
+
+    The group is the people behind the accepted links; only their conversations of
+    the linked conversations' surveys and contexts count (same survey, same contexts).
+    """
+    people = audience(improvement_id).scalar_subquery()
+    linked = (select(SurveyVersion.key, Conversation.context)
+              .join(Conversation, Conversation.survey_version_id == SurveyVersion.id)
+              .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
+              .where(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted)
+              .distinct().subquery())
+    after = Conversation.started_at >= published_at
+    tallies = []
+    for kind, (high_min, low_max) in thresholds.items():
+        number = Answer.number
+        rows = session.execute(
+            select(after, func.count(number), func.sum(number),
+                   func.sum(case((number >= high_min, 1), else_=0)),
+                   func.sum(case((number <= low_max, 1), else_=0)))
+            .join(Conversation, Conversation.id == Answer.conversation_id)
+            .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+            .join(linked, (linked.c.key == SurveyVersion.key)
+                  & ((linked.c.context == Conversation.context)
+                     | (linked.c.context.is_(None) & Conversation.context.is_(None))))
+            .where(Answer.question_type == kind, number.is_not(None),
+                   Conversation.respondent_id.in_(people))
+            .group_by(after))
+        tallies += [ScoreTally(kind, bool(a), int(c or 0), int(t or 0), int(h or 0), int(lo or 0))
+                    for a, c, t, h, lo in rows]
+    return tallies
+
+
+def was_announced_to(session: Executor, improvement_id: int, respondent_id: int) -> bool:
+    """Say whether the improvement's announcement was handed to this person."""
+    return session.execute(
+        select(Delivery.id).join(Improvement, Improvement.campaign_id == Delivery.campaign_id)
+        .where(Improvement.id == improvement_id, Delivery.respondent_id == respondent_id,
+               Delivery.status == DeliveryStatus.SENT).limit(1)).first() is not None
+
+
+def recalls(session: Executor, improvement_id: int,
+            respondent_ids: Iterable[int]) -> dict[int, Recall]:
+    """Return :func:`recall` for many people at once (three queries, not three per person)."""
+    people = list(respondent_ids)
+    accepted = (ImprovementLink.improvement_id == improvement_id) & ImprovementLink.accepted
+    found: dict[int, Recall] = {}
+    chats = session.execute(
+        select(Conversation.id, Conversation.respondent_id, Conversation.started_at,
+               SurveyVersion.definition)
+        .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .where(accepted, Conversation.respondent_id.in_(people))
+        .order_by(Conversation.started_at)).all()
+    latest = {chat.respondent_id: chat for chat in chats}  # the newest wins
+    answers: dict[int, list[tuple[str | None, int | None]]] = {}
+    for conversation, words, number in session.execute(
+            select(Answer.conversation_id, Answer.text, Answer.number)
+            .where(Answer.conversation_id.in_([c.id for c in latest.values()]))
+            .order_by(Answer.id)):
+        answers.setdefault(conversation, []).append((words, number))
+    for person, chat in latest.items():
+        given = answers.get(chat.id, [])
+        found[person] = Recall(chat.started_at, words=next((w for w, _ in given if w), None),
+                               survey=chat.definition,
+                               score=next((n for _, n in given if n is not None), None))
+    for person, at, words in session.execute(
+            select(Complaint.respondent_id, Complaint.created_at, Complaint.description)
+            .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
+            .where(accepted, Complaint.respondent_id.in_(people))
+            .order_by(Complaint.created_at)):
+        if person not in found or at >= found[person].said_at:
+            found[person] = Recall(at, words=words)
+    return found

@@ -85,6 +85,10 @@ class AuditAction(StrEnum):
     SUGGESTION_REJECTED = "suggestion_rejected"
     COMPLAINT_UPDATED = "complaint_updated"
     COMPLAINT_VIEWED = "complaint_viewed"
+    IMPROVEMENT_PUBLISHED = "improvement_published"
+    ANNOUNCEMENT_PAUSED = "announcement_paused"
+    ANNOUNCEMENT_RESUMED = "announcement_resumed"
+    ANNOUNCEMENT_CANCELLED = "announcement_cancelled"
 
 
 class InvitationSkip(StrEnum):
@@ -225,3 +229,11 @@ class ComplaintEventKind(StrEnum):
     NOTE = "note"  # a note only, for the staff or sent to the complainant
     ASSIGNMENT = "assignment"  # assigned to a staff member, or unassigned
     PRIORITY = "priority"  # urgency or importance adjusted by staff: the priority recomputed
+
+
+class CampaignState(StrEnum):
+    """Whether a campaign's deliveries may be sent (staff pause, resume or cancel it)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # nothing is sent until it is resumed
+    CANCELLED = "cancelled"  # its pending deliveries were cancelled, for good

@@ -73,13 +73,14 @@ def create_app(served: Served) -> Flask:
     if served.settings.web.trusted_proxies:  # only then is X-Forwarded-For believed
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=served.settings.web.trusted_proxies)  # type: ignore[method-assign]
 
-    from web import errors, health, pages, security, slack_events, telegram_hook, widget_api
+    from web import errors, health, pages, public, security, slack_events, telegram_hook, widget_api
 
     errors.init_app(app)
     security.init_app(app)  # CSP, nosniff, frame and referrer policies on every answer
     app.register_blueprint(health.bp)  # GET /healthz
     widget_api.init_app(app)  # /api/widget/v1/…
     app.register_blueprint(pages.bp)  # /, /s/<survey>, /widget.js
+    app.register_blueprint(public.bp)  # /you-said-we-did and its Atom feed
     app.register_blueprint(telegram_hook.bp)  # POST /telegram/webhook
     slack_events.init_app(app, served)  # POST /slack/events, when Slack is configured
     from web import api, console

@@ -265,7 +265,8 @@ def inbox() -> ResponseReturnValue:
 
     visitor = _body("InboxRequest")["visitor"]
     ecoute = current_ecoute()
-    messages = take_inbox(ecoute.db, widget.NAME, visitor, ecoute.engine.clock())
+    messages = take_inbox(ecoute.db, widget.NAME, visitor, ecoute.engine.clock(),
+                          announcing=ecoute.settings.announcements)
     return jsonify(messages=[widget.render(m) for m in messages])
 
 

@@ -42,6 +42,8 @@ class Respondent(Base):
     customer_ref: Mapped[str | None] = mapped_column(String(128), index=True)
     # in the standing panel (asked to take part in future tests) since then
     panel_since: Mapped[datetime | None]
+    # the person's IANA timezone where a platform tells it (Slack): quiet hours use it
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
 
 class SurveyVersion(Base):

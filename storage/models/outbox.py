@@ -31,6 +31,8 @@ class Campaign(Base):
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # active, paused or cancelled (CampaignState): the dispatcher sends an active one's only
+    state: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
 
 
 class Delivery(Base):

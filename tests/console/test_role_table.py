@@ -133,6 +133,22 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.list_complaints", "GET"): API_READ,
     ("api.get_complaint", "GET"): ("401", "401", "401", "401", "404", "404"),  # no such one
     ("api.add_event", "POST"): ("401", "401", "401", "401", "403", "404"),
+    # Announcing an improvement ("you said, we did"), tried on an unknown improvement.
+    ("console_announcements.listing", "GET"): EVERY_ROLE_PAGE,
+    ("console_announcements.publish", "POST"): ("sign_in", "403", "404", "404", "sign_in",
+                                                "sign_in"),
+    ("console_announcements.change", "POST"): ("sign_in", "403", "404", "404", "sign_in",
+                                               "sign_in"),
+    ("console_announcements.announcement", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                                    "sign_in"),
+    ("console_announcements.live", "GET"): ("sign_in", "404", "404", "404", "sign_in",
+                                            "sign_in"),
+    ("api.publish_improvement", "POST"): ("401", "401", "401", "401", "403", "404"),
+    ("api.pause_announcement", "POST"): ("401", "401", "401", "401", "403", "404"),
+    ("api.resume_announcement", "POST"): ("401", "401", "401", "401", "403", "404"),
+    ("api.cancel_announcement", "POST"): ("401", "401", "401", "401", "403", "404"),
+    ("public.you_said_we_did", "GET"): PUBLIC,
+    ("public.feed", "GET"): PUBLIC,
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -174,7 +190,7 @@ class World:
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
                 "webhook_id": self.spare_webhook.id, "call_id": 999_999, "improvement_id": 404,
-                "link_id": 404, "reference": "R-2026-9999"}
+                "link_id": 404, "reference": "R-2026-9999", "move": "pause"}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""

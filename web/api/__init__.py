@@ -21,6 +21,7 @@ bp.register_error_handler(HTTPException, error_response)
 def init_app(app: Flask) -> None:
     """Mount the REST API on ``app``."""
     from web.api import (  # noqa: F401  # the routes attach themselves to ``bp``
+        announcements,
         calls,
         complaint_stats,
         complaints,

@@ -27,6 +27,7 @@ from bot.staff import Permission
 from channels.registry import BUILT_IN
 from storage.improvements import ImprovementRow
 from web.api import bp
+from web.api.announcements import announcement_json
 from web.api.auth import caller, requires
 from web.api.errors import api_error
 from web.api.paging import page, page_request
@@ -50,12 +51,11 @@ def improvement_summary(row: ImprovementRow) -> dict[str, Any]:
             "created_at": _time(row.created_at), "published_at": _time(row.published_at)}
 
 
-def improvement_body(found: Detail) -> dict[str, Any]:
-    """Return ``GET /improvements/{id}``'s body: the improvement and its link counts.
-
-    The announcement adds its progress and the reactions here.
-    """
-    return {**improvement_summary(found.improvement), "links": {
+def improvement_body(found: Detail, announcement: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
+    """Return ``GET /improvements/{id}``'s body: the improvement, its link counts and, once
+    published, its announcement (state, progress, answers, effect)."""
+    return {**improvement_summary(found.improvement), "announcement": announcement, "links": {
         "total": found.linked,
         "by_channel": [{"channel": c.channel, "conversations": c.conversations,
                         "anonymous": c.anonymous, "complaints": c.complaints}
@@ -135,10 +135,14 @@ def get_improvement(improvement_id: int) -> ResponseReturnValue:
     """Return one improvement with its link counts."""
     from web import current_ecoute
 
+    served = current_ecoute()
     try:
-        return jsonify(improvement_body(improvements.detail(current_ecoute().db, improvement_id)))
+        found = improvements.detail(served.db, improvement_id)
     except ImprovementError as error:
         return _refused(error)
+    with served.db.reading() as connection:
+        announced = announcement_json(connection, improvement_id)
+    return jsonify(improvement_body(found, announced))
 
 
 @bp.post("/improvements/<int:improvement_id>/links")

@@ -55,6 +55,7 @@ def init_app(app: Flask, base_url: str) -> None:
     """Mount the console's blueprints, sessions, sign-in and CSRF protection on ``app``."""
     from web.console import (
         accounts,
+        announcements,
         audit,
         auth,
         calls,
@@ -80,7 +81,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks, calls, improvements, complaints, complaints_detail):
+                   webhooks, calls, improvements, complaints, complaints_detail, announcements):
         app.register_blueprint(module.bp)
     from web.console import complaint_analytics
     app.register_blueprint(complaint_analytics.bp)

@@ -23,7 +23,8 @@
       error: "Something went wrong. Please try again.",
       slow: "Too many messages at once. Please wait a moment and try again.",
       long: "Your answer is too long: please shorten it to {max} characters.",
-      offline: "Cannot reach the server. Check your connection and try again."
+      offline: "Cannot reach the server. Check your connection and try again.",
+      news: "You said, we did: what changed"
     },
     fr: {
       open: "Votre avis", title: "Votre avis", close: "Fermer", send: "Envoyer",
@@ -33,7 +34,8 @@
       error: "Un problème est survenu. Veuillez réessayer.",
       slow: "Trop de messages à la fois. Patientez un instant puis réessayez.",
       long: "Votre réponse est trop longue : raccourcissez-la à {max} caractères.",
-      offline: "Le serveur est injoignable. Vérifiez votre connexion et réessayez."
+      offline: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+      news: "Vous avez dit, nous avons fait : ce qui a changé"
     }
   };
 
@@ -96,6 +98,7 @@
   }
 
   var CSS = [
+    ".news{display:block;padding:4px 12px 8px;font-size:13px;color:inherit}",
     ".w{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;",
     "-webkit-text-size-adjust:100%;text-align:left;letter-spacing:normal}",
     ".w *{box-sizing:border-box;font:inherit;margin:0}",
@@ -185,7 +188,10 @@
   form.appendChild(input);
   form.appendChild(send);
   if (!pageMode) header.appendChild(close);
-  [header, prog, log, choices, form].forEach(function (part) { panel.appendChild(part); });
+  // The public "you said, we did" page, in a new tab (it holds no personal data).
+  var news = el("a", {class: "news", target: "_blank", rel: "noopener",
+    href: new URL(script.src, location.href).origin + "/you-said-we-did?lang=" + lang}, T.news);
+  [header, prog, log, choices, form, news].forEach(function (part) { panel.appendChild(part); });
   if (!pageMode) {
     panel.hidden = true;
     wrap.appendChild(bubble);
@@ -301,9 +307,9 @@
   }
 
   function invited(ref) {
-    // An invitation from the inbox: its answer starts the conversation. A question
-    // about the visitor's complaint from the inbox is answered the same way.
-    return !!ref && (ref.indexOf("invite:") === 0 || ref.indexOf("complaint:") === 0);
+    // An invitation from the inbox: its answer starts the conversation. A question about
+    // the visitor's complaint, an announcement or a call for participants is answered the same way.
+    return !!ref && /^(invite|complaint|announce|call):/.test(ref);
   }
 
   function answer(fields, echo) {

@@ -1,0 +1,121 @@
+"""Publishing an improvement plans one personal message per eligible person, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot import announcements
+from bot.announcements import AnnouncementError
+from bot.outbox import Dispatcher
+from ecoute.wiring import Ecoute
+from storage.models import AuditEntry, Delivery, Respondent
+from storage.vocabulary import CampaignState
+from tests.announcements.conftest import Feedback, improvement_for
+from tests.conftest import Clock, RecordingSender
+
+
+def publish(ecoute: Ecoute, improvement: int) -> announcements.Published:
+    with ecoute.db.transaction() as session:
+        return announcements.publish(session, improvement, actor="staff:1",
+                                     now=ecoute.engine.clock())
+
+
+def status(ecoute: Ecoute, improvement: int) -> announcements.Status:
+    with ecoute.db.transaction() as session:
+        return announcements.status(session, improvement)
+
+
+def test_publishing_plans_the_eligible_and_skips_the_others_with_the_reason(
+        ecoute: Ecoute, feedback: Feedback) -> None:
+    people = [feedback("ana"), feedback("bob", consent=False), feedback("eve", stopped=True),
+              feedback("max", unreachable=True)]
+    improvement = improvement_for(ecoute, people)
+    first = publish(ecoute, improvement)
+    again = publish(ecoute, improvement)
+    assert first.first and first.planned == 4
+    assert not again.first and again.campaign_id == first.campaign_id
+    progress = status(ecoute, improvement).progress
+    assert (progress.planned, progress.pending) == (4, 1)
+    assert progress.skipped == {"no consent": 1, "opted out": 1, "unreachable": 1}
+    with ecoute.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Delivery)) == 4
+        actions = list(session.scalars(select(AuditEntry.action)))
+    assert actions.count("improvement_published") == 1
+
+
+def test_the_message_recalls_their_words_and_the_answer_is_stored_once(
+        ecoute: Ecoute, feedback: Feedback, dispatcher: Dispatcher, sender: RecordingSender,
+        clock: Clock) -> None:
+    ana = feedback("ana", words="Your support line keeps me waiting for an hour")
+    improvement = improvement_for(ecoute, [ana])
+    publish(ecoute, improvement)
+    clock.now = clock.now.replace(hour=12)  # outside the default quiet hours (21:00-08:00 UTC)
+    dispatcher.run_once()
+    assert len(sender.sent) == 1
+    text = sender.sent[0][1]
+    assert "November 26, 2026" in text and "keeps me waiting for an hour" in text
+    assert "We hired two agents" in text and "Does this answer your concern?" in text
+    from tests.conftest import Person
+    person = Person(ecoute.engine, "ana", locale="en")
+    ref = announcements.reference(improvement)
+    thanks = person.send(choice_id="partly", ref=ref)
+    assert thanks.messages[-1].text == "Thank you for your answer."
+    person.send(choice_id="yes", ref=ref)
+    assert status(ecoute, improvement).answers == {"yes": 1}
+
+
+def test_someone_the_announcement_did_not_reach_cannot_answer_it(
+        ecoute: Ecoute, feedback: Feedback) -> None:
+    improvement = improvement_for(ecoute, [feedback("ana")])
+    publish(ecoute, improvement)
+    from tests.conftest import Person
+    intruder = Person(ecoute.engine, "zed", locale="en")
+    intruder.send(choice_id="yes", ref=announcements.reference(improvement))
+    assert status(ecoute, improvement).answers == {}
+
+
+def test_pause_holds_the_messages_resume_sends_them_cancel_ends_them(
+        ecoute: Ecoute, feedback: Feedback, dispatcher: Dispatcher, sender: RecordingSender,
+        clock: Clock) -> None:
+    improvement = improvement_for(ecoute, [feedback("ana"), feedback("bob")])
+    publish(ecoute, improvement)
+    clock.now = clock.now.replace(hour=12)
+    with ecoute.db.transaction() as session:
+        assert announcements.change(session, improvement, "pause", actor="staff:1",
+                                    now=clock()) is CampaignState.PAUSED
+    assert dispatcher.run_once().sent == 0 and sender.sent == []
+    with ecoute.db.transaction() as session:
+        announcements.change(session, improvement, "resume", actor="staff:1", now=clock())
+    dispatcher.settings = dispatcher.settings  # same dispatcher, nothing cached
+    assert dispatcher.run_once().sent == 2
+    other = improvement_for(ecoute, [feedback("eve")])
+    publish(ecoute, other)
+    with ecoute.db.transaction() as session:
+        announcements.change(session, other, "cancel", actor="staff:1", now=clock())
+    assert dispatcher.run_once().sent == 0
+    assert status(ecoute, other).progress.skipped == {"cancelled": 1}
+    with ecoute.db.transaction() as session:
+        try:
+            announcements.change(session, other, "resume", actor="staff:1", now=clock())
+        except AnnouncementError as error:
+            assert error.code == "cancelled"
+        else:
+            raise AssertionError("a cancelled announcement was resumed")
+
+
+def test_stop_or_erasure_after_planning_is_respected_at_send_time(
+        ecoute: Ecoute, feedback: Feedback, dispatcher: Dispatcher, sender: RecordingSender,
+        clock: Clock) -> None:
+    ana, bob = feedback("ana"), feedback("bob")
+    improvement = improvement_for(ecoute, [ana, bob, feedback("eve")])
+    publish(ecoute, improvement)
+    from tests.conftest import Person
+    Person(ecoute.engine, "ana", locale="en").says("stop")
+    Person(ecoute.engine, "bob", locale="en").says("forget me")
+    Person(ecoute.engine, "bob", locale="en").says("yes")
+    with ecoute.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Respondent)
+                              .where(Respondent.external_id == "bob")) == 0
+    clock.now = clock.now.replace(hour=12)
+    dispatcher.run_once()
+    assert [address for address, _text in sender.sent] == ["eve"]
