@@ -46,6 +46,12 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
         needs_consent=False, stopped_by_stop=False,
         reason="an event to the company's own system, not to the person: stop ends messages "
                "to them, not the use of answers kept (forget deletes the unsent events)"),
+    DeliveryKind.IDEA_THANKS: DeliveryRule(
+        needs_consent=False, stopped_by_stop=True,
+        reason="answers an employee who signed or supported an idea; saying stop ends it"),
+    DeliveryKind.DIGEST: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="figures for a staff channel, never to a person"),
 }
 
 

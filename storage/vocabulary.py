@@ -39,6 +39,8 @@ class DeliveryKind(StrEnum):
     RETRACTION = "retraction"  # take back a posted message about someone forgotten (always)
     INVITATION = "invitation"  # a survey an outside system triggered (POST /api/v1/invitations)
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
+    IDEA_THANKS = "idea_thanks"  # "your idea led to this": to an idea's author and supporters
+    DIGEST = "digest"  # the weekly voice-of-the-customer digest, to a staff channel
 
 
 class StaffRole(StrEnum):
@@ -72,6 +74,10 @@ class AuditAction(StrEnum):
     SETUP_LINK_CREATED = "setup_link_created"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_DELETED = "webhook_deleted"
+    IDEA_TAGGED = "idea_tagged"
+    IDEA_MERGED = "idea_merged"
+    IDEA_DECLINED = "idea_declined"
+    IDEA_TO_IMPROVEMENT = "idea_to_improvement"
 
 
 class InvitationSkip(StrEnum):
@@ -165,3 +171,12 @@ class ComplaintClosure(StrEnum):
 
     CONFIRMED = "confirmed"  # the complainant said the resolution settles it
     UNCONFIRMED = "unconfirmed"  # no answer in time: closed as resolved without confirmation
+
+
+class IdeaStatus(StrEnum):
+    """Where an employee's idea stands."""
+
+    NEW = "new"  # received, not decided yet
+    DECLINED = "declined"  # staff said no, with a reason
+    DONE = "done"  # turned into an improvement
+    MERGED = "merged"  # a duplicate of another idea (its supporters moved there)

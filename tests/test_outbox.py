@@ -94,6 +94,8 @@ EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
     DeliveryKind.RETRACTION: (False, False),
     DeliveryKind.INVITATION: (True, True),
     DeliveryKind.WEBHOOK: (False, False),  # to the company's system: never tied to a recipient
+    DeliveryKind.IDEA_THANKS: (False, True),
+    DeliveryKind.DIGEST: (False, False),  # to a staff channel: never tied to a recipient
 }
 # Kinds that are no message to a person: planned with no recipient (tests/test_webhooks.py).
 NO_RECIPIENT = {DeliveryKind.WEBHOOK}

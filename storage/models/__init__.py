@@ -12,6 +12,7 @@ from storage.models.base import NAMING, Base, Id, When
 from storage.models.complaints import Complaint, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
 from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.ideas import Idea, IdeaSupport
 from storage.models.improvements import Improvement, ImprovementLink, Reaction
 from storage.models.integrations import Invitation, Webhook
 from storage.models.outbox import Campaign, Delivery, Installation, Suppression
@@ -35,6 +36,8 @@ __all__ = [
     "DailyTotal",
     "Delivery",
     "Id",
+    "Idea",
+    "IdeaSupport",
     "Improvement",
     "ImprovementLink",
     "InboundEvent",
