@@ -51,7 +51,7 @@ class IdeaError(Exception):
 
 def explain(refusal: str, language: str) -> str:
     """Return a refusal in words."""
-    _ = gettext_for(language, "console")
+    _ = gettext_for(language, DOMAIN)
     return {
         "not_found": _("There is no such idea."),
         "reason_required": _("Say why the idea is declined."),
@@ -120,6 +120,7 @@ def submit(engine: DialogueEngine, new: NewIdea) -> Received:
     if errors:
         return Received(errors=errors)
     now = engine.clock()
+    engine.keyring.load()  # outside the transaction: it may store the secret
     anonymous = new.author is None
     stored_at = now.replace(minute=0, second=0, microsecond=0) if anonymous else now
     try:
@@ -155,6 +156,7 @@ def support(engine: DialogueEngine, who: Identity, idea_id: int) -> bool:
 
     Return whether it is new: a second tap changes nothing.
     """
+    engine.keyring.load()  # outside the transaction: it may store the secret
     with engine.db.transaction() as session:
         idea = store.find(session, idea_id)
         if idea is not None and idea.status == IdeaStatus.MERGED and idea.merged_into_id:
