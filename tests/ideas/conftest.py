@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
-from tests.channels.conftest import (  # noqa: F401  # the fixtures
-    slack,
-    slack_api,
-    slack_ecoute,
-    slack_in_step,
-    slack_outbox,
-    slack_settings,
-)
+from tests.channels import conftest as channels
+
+# the channel tests' fixtures, shared
+slack_api = channels.slack_api
+slack_settings = channels.slack_settings
+slack_ecoute = channels.slack_ecoute
+slack = channels.slack
+slack_in_step = channels.slack_in_step
+slack_outbox = channels.slack_outbox
 
 
 class Employee:
