@@ -327,3 +327,11 @@ def plan_thanks(db: Database, improvement_id: int, *, now: datetime,
     return plan(db, campaign_key(improvement_id), DeliveryKind.IDEA_THANKS, audience,
                 message or (lambda language: thanks_message(we_did, language)), now=now,
                 default_language=default_language)
+
+
+def listing(db: Database, status: str | None = None, limit: int = 200) -> list[IdeaRow]:
+    """Return the ideas staff see, newest first, optionally of one status."""
+    if status is not None and status not in set(IdeaStatus):
+        status = None
+    with db.transaction() as session:
+        return store.listing(session, status=status, limit=limit)

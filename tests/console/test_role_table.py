@@ -39,6 +39,7 @@ EVERY_ROLE_ACTION: Row = ("sign_in", "redirect", "redirect", "redirect", "sign_i
 ADMIN_PAGE: Row = ("sign_in", "403", "403", "ok", "sign_in", "sign_in")
 ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
 API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
+MANAGER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
 
 # (endpoint, method) -> the outcome for each actor, in the order of ACTORS.
@@ -90,6 +91,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.list_webhooks", "GET"): API_READ,
     ("api.create_webhook", "POST"): API_WRITE,
     ("api.delete_webhook", "DELETE"): API_WRITE,  # the write token deletes the spare webhook
+    ("console_ideas.listing", "GET"): EVERY_ROLE_PAGE,  # a viewer sees no author
+    ("console_ideas.tag", "POST"): MANAGER_ACTION,  # an unknown idea: back to the list
+    ("console_ideas.merge", "POST"): MANAGER_ACTION,
+    ("console_ideas.decline", "POST"): MANAGER_ACTION,
+    ("console_ideas.to_improvement", "POST"): MANAGER_ACTION,
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -130,7 +136,7 @@ class World:
         return {"filename": "console.css", "survey": "nps", "token": "no-such-setup-link",
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
-                "webhook_id": self.spare_webhook.id}
+                "webhook_id": self.spare_webhook.id, "idea_id": 404}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""

@@ -8,6 +8,7 @@ import pytest
 
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
 from tests.channels import conftest as channels
+from tests.console import conftest as consoles
 
 # the channel tests' fixtures, shared
 slack_api = channels.slack_api
@@ -58,3 +59,10 @@ def ada(slack_in_step: SlackWorkspace, slack_api: SlackEmulator) -> Employee:
 def bea(slack_in_step: SlackWorkspace, slack_api: SlackEmulator) -> Employee:
     """Return Béa, a French-speaking employee (Slack user U2)."""
     return Employee(slack_in_step, slack_api, "U2")
+
+
+# the console tests' fixtures, shared
+quick_hashes = consoles.quick_hashes
+served = consoles.served
+app = consoles.app
+team = consoles.team

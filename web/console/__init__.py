@@ -60,6 +60,7 @@ def init_app(app: Flask, base_url: str) -> None:
         conversations,
         dashboard,
         home,
+        ideas,
         responses,
         tokens,
         webhooks,
@@ -76,7 +77,7 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks):
+                   webhooks, ideas):
         app.register_blueprint(module.bp)
     for name in CSRF_EXEMPT:
         if name in app.blueprints:
