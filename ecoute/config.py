@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.complaint_policy import ComplaintPolicy, PolicyError
+from bot.digest import DigestConfigError, DigestSettings
 from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
@@ -47,6 +48,7 @@ class Settings:
 
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
+    digests: DigestSettings = field(default_factory=DigestSettings)  # the weekly digest
 
     def channel_settings(self, name: str) -> object:
         """Return the settings of the channel called ``name`` (None when it has none)."""
@@ -79,6 +81,7 @@ class Settings:
             complaints=_complaints(env),
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
+            digests=_digests(env),
         )
 
 
@@ -110,3 +113,11 @@ def _origins(raw: str) -> tuple[str, ...]:
                 f"(such as https://shop.example), not {origin!r}, which would allow any site"
             )
     return origins
+
+
+def _digests(env: Mapping[str, str]) -> DigestSettings:
+    """Read the weekly digest's ``ECOUTE_DIGEST*`` variables, or raise a ConfigError."""
+    try:
+        return DigestSettings.from_env(env, SUPPORTED)
+    except DigestConfigError as error:
+        raise ConfigError(str(error)) from None
