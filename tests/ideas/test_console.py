@@ -14,7 +14,7 @@ from tests.console.conftest import Team
 SCRIPT = '<script>alert("owned")</script>'
 
 
-def send(served: Ecoute, text: str, user: str | None = "U1", service: str = "it") -> int:
+def send(served: Ecoute, text: str, user: str | None = "UAUTHOR42", service: str = "it") -> int:
     """Store an idea from a Slack employee (anonymous without a user); return its id."""
     author = Identity("slack", user) if user else None
     received = ideas.submit(served.engine, NewIdea("slack", text, service, author))
@@ -37,19 +37,19 @@ def audited(served: Ecoute) -> list[tuple[str, str | None]]:
 
 
 def test_viewers_read_ideas_without_authors_and_free_text_is_escaped(team: Team) -> None:
-    send(team.served, f"Faster refunds {SCRIPT}", "U1", "finance")
+    send(team.served, f"Faster refunds {SCRIPT}", "UAUTHOR42", "finance")
     send(team.served, "Open the hotline on Saturdays", None)
     ideas.support(team.served.engine, Identity("slack", "U2"), 1)
     seen = page(team.viewer)
     assert "Faster refunds &lt;script&gt;" in seen and SCRIPT not in seen
     assert "Finance" in seen and "anonymous" in seen and "signed" in seen
-    assert "U1" not in seen and "Decide on idea" not in seen  # no author, no action
-    assert "U1" in page(team.manager) and "Decide on idea #1" in page(team.manager)
+    assert "UAUTHOR42" not in seen and "Decide on idea" not in seen  # no author, no action
+    assert "UAUTHOR42" in page(team.manager) and "Decide on idea #1" in page(team.manager)
     assert team.viewer.post("/admin/ideas/1/decline", reason="no").status_code == 403
 
 
 def test_a_manager_tags_merges_and_declines_with_a_reason(team: Team) -> None:
-    first = send(team.served, "Track deliveries by SMS", "U1")
+    first = send(team.served, "Track deliveries by SMS")
     twin = send(team.served, "SMS tracking", "U3")
     ideas.support(team.served.engine, Identity("slack", "U2"), twin)
     tagged = team.manager.post(f"/admin/ideas/{first}/tags", tags="Delivery, sms,delivery")
