@@ -182,10 +182,11 @@ class HomeIdea:
 def recent(engine: DialogueEngine, who: Identity, language: str,
            limit: int = 10) -> list[HomeIdea]:
     """Return the latest open ideas, with whether ``who`` supports each."""
-    with engine.db.transaction() as session:
-        rows = [r for r in store.listing(session, status=IdeaStatus.NEW, limit=limit) if r.text]
-        found, _active = respondents.find_respondent(session, who.channel, who.external_id)
-        mine = set() if found is None else store.supported_by(session, found.id,
+    with engine.db.reading() as connection:
+        rows = [r for r in store.listing(connection, status=IdeaStatus.NEW, limit=limit)
+                if r.text]
+        found, _active = respondents.find_respondent(connection, who.channel, who.external_id)
+        mine = set() if found is None else store.supported_by(connection, found.id,
                                                               [r.id for r in rows])
     return [HomeIdea(r.id, _short(r.text or "", 280),
                      service_label(engine.catalog, r.service, language),
@@ -333,5 +334,5 @@ def listing(db: Database, status: str | None = None, limit: int = 200) -> list[I
     """Return the ideas staff see, newest first, optionally of one status."""
     if status is not None and status not in set(IdeaStatus):
         status = None
-    with db.transaction() as session:
-        return store.listing(session, status=status, limit=limit)
+    with db.reading() as connection:
+        return store.listing(connection, status=status, limit=limit)
