@@ -55,6 +55,12 @@ RULES: dict[DeliveryKind, DeliveryRule] = {
         reason="news of a complaint to the person who filed it: planned only when they agreed "
                "to be contacted about it (the complaint's own contact consent, not the general "
                "one), never after stop"),
+    DeliveryKind.IDEA_THANKS: DeliveryRule(
+        needs_consent=False, stopped_by_stop=True,
+        reason="answers an employee who signed or supported an idea; saying stop ends it"),
+    DeliveryKind.DIGEST: DeliveryRule(
+        needs_consent=False, stopped_by_stop=False,
+        reason="figures for a staff channel, never to a person"),
 }
 
 

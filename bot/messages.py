@@ -24,6 +24,7 @@ class Kind(StrEnum):
     NOTICE = "notice"
     ANNOUNCEMENT = "announcement"
     ALERT = "alert"
+    DIGEST = "digest"  # a report in sections (``fields``: heading, body), for a staff channel
 
 
 class InputHint(StrEnum):

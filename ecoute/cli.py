@@ -20,6 +20,7 @@ from bot.surveys import load_file
 from ecoute import cli_complaints, cli_staff
 from ecoute.cli_announce import announce as announce_commands
 from ecoute.cli_common import Failure, friendly, from_environment
+from ecoute.cli_digest import digest as digest_commands
 from ecoute.cli_slack import slack as slack_commands
 from ecoute.cli_telegram import telegram as telegram_commands
 from ecoute.cli_web import qr as qr_command
@@ -321,6 +322,7 @@ def main() -> None:
 cli.add_command(telegram_commands)
 cli.add_command(slack_commands)
 cli.add_command(qr_command)
+cli.add_command(digest_commands)
 cli_staff.register(cli)
 cli_complaints.register(cli)
 cli.add_command(announce_commands)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.announcement_message import AnnouncementSettings
 from bot.complaint_policy import ComplaintPolicy, PolicyError
+from bot.digest import DigestConfigError, DigestSettings
 from bot.i18n import SUPPORTED
 from channels.registry import ConfigError, registered
 from channels.slack.settings import Pulse, SlackSettings
@@ -50,6 +51,7 @@ class Settings:
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     other_channels: Mapping[str, object] = field(default_factory=dict)  # added by packages
     announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
+    digests: DigestSettings = field(default_factory=DigestSettings)  # the weekly digest
 
     def channel_settings(self, name: str) -> object:
         """Return the settings of the channel called ``name`` (None when it has none)."""
@@ -84,6 +86,7 @@ class Settings:
             other_channels={name: channel.settings(env) for name, channel in registered().items()
                             if name not in ("telegram", "slack")},
             announcements=_announcements(env),
+            digests=_digests(env),
         )
 
 
@@ -123,3 +126,11 @@ def _announcements(env: Mapping[str, str]) -> AnnouncementSettings:
         return AnnouncementSettings.from_env(env)
     except ValueError as error:
         raise ConfigError(str(error)) from error
+
+
+def _digests(env: Mapping[str, str]) -> DigestSettings:
+    """Read the weekly digest's ``ECOUTE_DIGEST*`` variables, or raise a ConfigError."""
+    try:
+        return DigestSettings.from_env(env, SUPPORTED)
+    except DigestConfigError as error:
+        raise ConfigError(str(error)) from None

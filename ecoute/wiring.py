@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot import complaint_intake
 from bot.context import EngineSettings
+from bot.digest import digest_jobs
 from bot.engine import Clock, DialogueEngine, utcnow
 from bot.outbox import Dispatcher, OutboxSettings, Sender
 from bot.scheduler import Job, build_scheduler, complaint_jobs, core_jobs
@@ -57,6 +58,7 @@ class Ecoute:
                                window=timedelta(days=self.settings.complaint_confirm_days))
         for name, channel in registered().items():
             jobs += channel.jobs(self.settings.channel_settings(name), self.runtime())
+        jobs += digest_jobs(self.engine, self.settings.digests)
         return jobs
 
     def scheduler(self, *, blocking: bool) -> BaseScheduler:

@@ -24,6 +24,9 @@ Complaints are anonymised: the workflow record (category, priority, status,
 deadlines, the dates of its history) stays for the statistics; the person's
 words (description, own reference, photo id), the link to them and every note
 of the complaint's history go.
+
+Ideas (:mod:`storage.ideas`): the person's supports are deleted; an idea they signed
+stays as a record without identity (no author, no text).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import daily, deliveries, suppression
+from storage import daily, deliveries, ideas, suppression
 from storage.installation import Keyring
 from storage.models import (
     Answer,
@@ -83,6 +86,7 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
     session.execute(delete(Participation).where(Participation.respondent_id == respondent_id))
     _take_back_messages_about(session, respondent_id, conversation_ids, now)
     _anonymise_complaints(session, respondent_id)
+    ideas.forget_person(session, respondent_id)  # supports go; signed ideas lose author, words
     session.execute(
         update(Conversation)
         .where(Conversation.respondent_id == respondent_id,

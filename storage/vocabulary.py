@@ -41,6 +41,8 @@ class DeliveryKind(StrEnum):
     WEBHOOK = "webhook"  # a signed event to the company's own system (Standard Webhooks)
     CALL = "call"  # an invitation to take part in a product test, focus group or interview
     COMPLAINT_UPDATE = "complaint_update"  # news of their complaint, to the complainant
+    IDEA_THANKS = "idea_thanks"  # "your idea led to this": to an idea's author and supporters
+    DIGEST = "digest"  # the weekly voice-of-the-customer digest, to a staff channel
 
 
 class StaffRole(StrEnum):
@@ -89,6 +91,10 @@ class AuditAction(StrEnum):
     ANNOUNCEMENT_PAUSED = "announcement_paused"
     ANNOUNCEMENT_RESUMED = "announcement_resumed"
     ANNOUNCEMENT_CANCELLED = "announcement_cancelled"
+    IDEA_TAGGED = "idea_tagged"
+    IDEA_MERGED = "idea_merged"
+    IDEA_DECLINED = "idea_declined"
+    IDEA_TO_IMPROVEMENT = "idea_to_improvement"
 
 
 class InvitationSkip(StrEnum):
@@ -237,3 +243,12 @@ class CampaignState(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"  # nothing is sent until it is resumed
     CANCELLED = "cancelled"  # its pending deliveries were cancelled, for good
+
+
+class IdeaStatus(StrEnum):
+    """Where an employee's idea stands."""
+
+    NEW = "new"  # received, not decided yet
+    DECLINED = "declined"  # staff said no, with a reason
+    DONE = "done"  # turned into an improvement
+    MERGED = "merged"  # a duplicate of another idea (its supporters moved there)

@@ -97,6 +97,8 @@ EXPECTED_RULES = {  # kind: (needs consent, stopped by stop)
     DeliveryKind.WEBHOOK: (False, False),  # to the company's system: never tied to a recipient
     # to a complainant: planned only with the complaint's own contact consent
     DeliveryKind.COMPLAINT_UPDATE: (False, True),
+    DeliveryKind.IDEA_THANKS: (False, True),
+    DeliveryKind.DIGEST: (False, False),  # to a staff channel: never tied to a recipient
 }
 # Kinds that are no message to a person: planned with no recipient (tests/test_webhooks.py).
 NO_RECIPIENT = {DeliveryKind.WEBHOOK}

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select, text
 
 from bot import demo, webhooks
 from bot.invitations import Request, invite
-from bot.messages import Kind, Outbound
+from bot.messages import Identity, Kind, Outbound
 from bot.outbox import enqueue
 from channels.webhooks import WebhookSettings
 from ecoute.config import Settings
@@ -273,3 +273,22 @@ def test_forget_erases_a_persons_answers_to_calls_and_their_contact_detail(
     zoe.taps("forget:yes")
     left = " ".join(every_value(ecoute.db))
     assert "zoe-4711" not in left and "zoe.martin@example.org" not in left
+
+
+def test_forget_reaches_ideas_the_person_signed_or_supported(ecoute: Ecoute, clock: Clock) -> None:
+    from bot import ideas
+    from storage.models import Idea, IdeaSupport
+
+    zoe = Identity("test", "zoe-4711")
+    signed = ideas.submit(ecoute.engine, ideas.NewIdea("test", "Zoé Martin wants SMS", None, zoe))
+    other = ideas.submit(ecoute.engine, ideas.NewIdea("test", "Open on Saturdays"))
+    assert signed.idea_id and other.idea_id and ideas.support(ecoute.engine, zoe, other.idea_id)
+    person = Person(ecoute.engine, "zoe-4711")
+    person.says("forget")
+    person.taps("forget:yes")
+
+    left = " ".join(every_value(ecoute.db))
+    assert "zoe-4711" not in left and "Zoé Martin" not in left
+    with ecoute.db.transaction() as session:
+        assert session.scalars(select(IdeaSupport)).all() == []
+        assert session.scalar(select(Idea.author_id).where(Idea.id == signed.idea_id)) is None

@@ -45,6 +45,7 @@ from bot.outbox import enqueue
 from bot.submissions import Submission
 from bot.text import clean, clean_all
 from channels.slack import NAME, wedid
+from channels.slack.ideas import SlackIdeas
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
@@ -148,6 +149,8 @@ class SlackChannel:
         app.view(FEEDBACK_CALLBACK)(self.on_feedback_submitted)
         app.event("app_home_opened")(self.on_home_opened)
         wedid.register(app, self)
+        self.ideas = SlackIdeas(self)  # /idea, its modal, App Home's ideas and 👍
+        self.ideas.register(app)
 
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
@@ -353,7 +356,9 @@ class SlackChannel:
             recent = conversations.recent_feedback(connection, NAME, user)
         items = [HomeItem(self._title(f.survey, language), f.completed_at,
                           self._summary(f.survey, f.values, language)) for f in recent]
-        self.client.views_publish(user_id=user, view=home_view(items, language))
+        view = home_view(items, language)
+        view["blocks"] += self.ideas.home_blocks(user, language)
+        self.client.views_publish(user_id=user, view=view)
 
     def _title(self, key: str, language: str) -> str:
         """Return a survey's title (its key when it is no longer offered)."""

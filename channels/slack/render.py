@@ -67,6 +67,10 @@ def message_blocks(message: Outbound) -> list[Block]:
     """Return the Block Kit layout of one outbound message."""
     if message.kind is Kind.ALERT:
         return alert_blocks(message)
+    if message.kind is Kind.DIGEST:
+        from channels.slack.digest import digest_blocks  # the weekly digest lays out its parts
+
+        return digest_blocks(message)
     _ = gettext_for(message.language, DOMAIN)
     blocks: list[Block] = [_section(escape(message.text))]
     if message.progress and message.progress.total > 1:

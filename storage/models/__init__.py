@@ -13,6 +13,7 @@ from storage.models.calls import Call, Participation
 from storage.models.complaints import Complaint, ComplaintBreach, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
 from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.ideas import Idea, IdeaSupport
 from storage.models.improvements import Improvement, ImprovementLink, Reaction
 from storage.models.integrations import Invitation, Webhook
 from storage.models.outbox import Campaign, Delivery, Installation, Suppression
@@ -38,6 +39,8 @@ __all__ = [
     "DailyTotal",
     "Delivery",
     "Id",
+    "Idea",
+    "IdeaSupport",
     "Improvement",
     "ImprovementLink",
     "InboundEvent",

@@ -40,6 +40,7 @@ ADMIN_PAGE: Row = ("sign_in", "403", "403", "ok", "sign_in", "sign_in")
 ADMIN_ACTION: Row = ("sign_in", "403", "403", "redirect", "sign_in", "sign_in")
 WRITER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_READ: Row = ("401", "401", "401", "401", "ok", "ok")
+MANAGER_ACTION: Row = ("sign_in", "403", "redirect", "redirect", "sign_in", "sign_in")
 API_WRITE: Row = ("401", "401", "401", "401", "403", "ok")
 WRITER_PAGE: Row = ("sign_in", "403", "ok", "ok", "sign_in", "sign_in")
 UNKNOWN_IMPROVEMENT_PAGE: Row = ("sign_in", "404", "404", "404", "sign_in", "sign_in")
@@ -149,6 +150,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("api.cancel_announcement", "POST"): ("401", "401", "401", "401", "403", "404"),
     ("public.you_said_we_did", "GET"): PUBLIC,
     ("public.feed", "GET"): PUBLIC,
+    ("console_ideas.listing", "GET"): EVERY_ROLE_PAGE,  # a viewer sees no author
+    ("console_ideas.tag", "POST"): MANAGER_ACTION,  # an unknown idea: back to the list
+    ("console_ideas.merge", "POST"): MANAGER_ACTION,
+    ("console_ideas.decline", "POST"): MANAGER_ACTION,
+    ("console_ideas.to_improvement", "POST"): MANAGER_ACTION,
 }
 HOOK_URL = "http://127.0.0.1:9/role-table"
 LAST = {("console_auth.sign_out", "POST")}  # tried after everything else: it ends the session
@@ -190,7 +196,7 @@ class World:
                 "public_id": self.conversation, "conversation": "c-unknown-conversation",
                 "account_id": self.spare.id, "token_id": self.spare_token.id,
                 "webhook_id": self.spare_webhook.id, "call_id": 999_999, "improvement_id": 404,
-                "link_id": 404, "reference": "R-2026-9999", "move": "pause"}
+                "link_id": 404, "reference": "R-2026-9999", "move": "pause", "idea_id": 404}
 
     def body(self, endpoint: str) -> dict[str, Any]:
         """Return what a well-formed request to ``endpoint`` sends."""

@@ -15,7 +15,7 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from bot import announcement_effect, announcements
+from bot import announcement_effect, announcements, publishing
 from bot.announcements import AnnouncementError
 from bot.staff import Permission, token_actor
 from storage.db import Executor
@@ -42,10 +42,9 @@ def publish_improvement(improvement_id: int) -> ResponseReturnValue:
 
     served = current_ecoute()
     try:
-        with served.db.transaction() as session:
-            published = announcements.publish(session, improvement_id,
-                                              actor=token_actor(caller().id),
-                                              now=served.engine.clock())
+        published = publishing.publish(served.db, improvement_id,
+                                       actor=token_actor(caller().id), now=served.engine.clock(),
+                                       default_language=served.settings.default_language)
     except AnnouncementError as error:
         return _refused(error)
     return _answer(improvement_id, 202 if published.first else 200)

@@ -64,6 +64,7 @@ def init_app(app: Flask, base_url: str) -> None:
         conversations,
         dashboard,
         home,
+        ideas,
         improvements,
         responses,
         tokens,
@@ -81,7 +82,8 @@ def init_app(app: Flask, base_url: str) -> None:
     logins.user_loader(_load_member)
     csrf = CSRFProtect(app)
     for module in (auth, home, accounts, tokens, audit, conversations, dashboard, responses,
-                   webhooks, calls, improvements, complaints, complaints_detail, announcements):
+                   webhooks, calls, improvements, complaints, complaints_detail, announcements,
+                   ideas):
         app.register_blueprint(module.bp)
     from web.console import complaint_analytics
     app.register_blueprint(complaint_analytics.bp)

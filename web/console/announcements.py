@@ -18,7 +18,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from bot import announcement_effect, announcements
+from bot import announcement_effect, announcements, publishing
 from bot.announcements import AnnouncementError
 from bot.i18n import gettext_for
 from bot.staff import Permission
@@ -50,9 +50,9 @@ def listing() -> ResponseReturnValue:
 def publish(improvement_id: int) -> ResponseReturnValue:
     """Publish an improvement and plan its announcement (pressing twice changes nothing)."""
     try:
-        with ecoute().db.transaction() as session:
-            done = announcements.publish(session, improvement_id, actor=current_user.actor,
-                                         now=now())
+        served = ecoute()
+        done = publishing.publish(served.db, improvement_id, actor=current_user.actor, now=now(),
+                                  default_language=served.settings.default_language)
     except AnnouncementError:
         abort(404)
     flash(_("Published: the announcement is on its way.") if done.first
