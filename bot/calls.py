@@ -24,8 +24,9 @@ from typing import Any
 from babel.dates import format_datetime
 
 from bot import staff
-from bot.campaigns import Planned, Recipient, plan
-from bot.i18n import SUPPORTED, choose_language, gettext_for, pick
+from bot.campaigns import Planned, Progress, delivery_key, tally
+from bot.delivery_rules import RULES
+from bot.i18n import SUPPORTED, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
 from bot.metrics import THRESHOLDS
 from storage import calls as store
@@ -171,24 +172,6 @@ def check(draft: Draft, now: datetime, actor: str) -> NewCall:
                    actor)
 
 
-@dataclass(frozen=True)
-class _Reached:
-    """A call's audience as a campaign sees it."""
-
-    reach: Reach
-    default_language: str
-    channel: str | None = None
-
-    def recipients(self, database: Database, now: datetime,
-                   default_language: str) -> list[Recipient]:
-        """Return the people the call reaches, each in the language they are spoken to in."""
-        with database.reading() as connection:
-            found = store.audience(connection, self.reach, THRESHOLDS)
-        return [Recipient(p.respondent_id, p.channel,
-                          choose_language(p.language, None, default_language),
-                          p.opted_out, p.unreachable, p.consented) for p in found]
-
-
 def campaign_key(call_id: int) -> str:
     """Return the key of the campaign that carries a call's invitations."""
     return f"call:{call_id}"
@@ -207,21 +190,41 @@ def open_call(database: Database, draft: Draft, *, actor: str, now: datetime,
 
 def invite(database: Database, call_id: int, *, now: datetime,
            default_language: str = "en") -> Planned:
-    """Plan a call's invitations (again: nobody is invited twice)."""
-    with database.reading() as connection:
-        call = store.find_call(connection, call_id)
-    if call is None:
-        raise LookupError(call_id)
-    audience = Audience.from_json(call.audience)
-    planned = plan(database, campaign_key(call_id), DeliveryKind.CALL,
-                   _Reached(audience.reach(now), default_language),
-                   lambda language: invitation(call, language), now=now,
-                   default_language=default_language)
+    """Plan a call's invitations, set-based: one ``INSERT … SELECT`` per language, once.
+
+    Each person gets one delivery keyed by (call, person), written in their language;
+    the kind's rule stores who said stop, cannot be reached or did not consent as
+    skipped with the reason. Planning again (a retry, a second worker) adds nobody:
+    the call's row is locked meanwhile, so the counts before and after are this
+    planning's own.
+    """
+    key, rule = campaign_key(call_id), RULES[DeliveryKind.CALL]
     with database.transaction() as session:
-        found = campaigns.find_campaign(session, campaign_key(call_id))
-        if found is not None and call.campaign_id is None:
-            store.set_campaign(session, call_id, found.id)
-    return planned
+        call = store.find_call(session, call_id, lock=True)
+        if call is None:
+            raise LookupError(call_id)
+        campaign = campaigns.ensure_campaign(session, key, DeliveryKind.CALL, None, now)
+        before = tally(campaigns.outcomes(session, campaign.id))
+        reach = Audience.from_json(call.audience).reach(now)
+        for language in SUPPORTED:
+            people = store.audience_ids(reach, THRESHOLDS, language, known=SUPPORTED,
+                                        or_unknown=language == default_language)
+            campaigns.plan_from_query(
+                session, campaign.id, DeliveryKind.CALL, delivery_key(key, 0)[:-1], people,
+                invitation(call, language).to_dict(), now,
+                needs_consent=rule.needs_consent, stopped_by_stop=rule.stopped_by_stop)
+        if call.campaign_id is None:
+            store.set_campaign(session, call_id, campaign.id)
+        after = tally(campaigns.outcomes(session, campaign.id))
+    return Planned(after.planned - before.planned - _skipped(after) + _skipped(before),
+                   {reason: count - before.skipped.get(reason, 0)
+                    for reason, count in after.skipped.items()
+                    if count > before.skipped.get(reason, 0)})
+
+
+def _skipped(progress: Progress) -> int:
+    """Return how many of a campaign's people were skipped."""
+    return sum(progress.skipped.values())
 
 
 def is_open(call: CallRow, now: datetime) -> bool:

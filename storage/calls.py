@@ -12,12 +12,12 @@ The audience is set-based: one query over conversations (the staff console's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, update
 
 from storage.db import Executor, connection_of
 from storage.filters import ResponseFilter
@@ -68,18 +68,6 @@ class Reach:
     answers: ResponseFilter | None = None
     panel: bool = False
     past_participants: bool = False
-
-
-@dataclass(frozen=True)
-class Person:
-    """One person of an audience, as the delivery rules see them."""
-
-    respondent_id: int
-    channel: str
-    language: str | None
-    opted_out: bool
-    unreachable: bool
-    consented: bool
 
 
 @dataclass(frozen=True)
@@ -173,14 +161,18 @@ def _reach_condition(reach: Reach, thresholds: Thresholds) -> ColumnElement[bool
     return or_(*parts) if parts else false()
 
 
-def audience(session: Executor, reach: Reach, thresholds: Thresholds) -> list[Person]:
-    """Return the named people a call reaches, by id (anonymous answers have nobody to reach)."""
-    rows = connection_of(session).execute(
-        select(Respondent.id, Respondent.channel, Respondent.language,
-               Respondent.opted_out_at.is_not(None), Respondent.unreachable_at.is_not(None),
-               Respondent.consent_at.is_not(None))
-        .where(_reach_condition(reach, thresholds)).order_by(Respondent.id))
-    return [Person(*row) for row in rows]
+def audience_ids(reach: Reach, thresholds: Thresholds, language: str, *,
+                 known: Sequence[str] = (), or_unknown: bool = False) -> Select[tuple[int]]:
+    """Return a query of the named people a call reaches who are spoken to in ``language``.
+
+    ``or_unknown`` adds the people whose stored language is none of ``known`` (the
+    default language's share), so one query per language covers everyone once.
+    """
+    spoken = Respondent.language == language
+    if or_unknown:
+        spoken = or_(spoken, Respondent.language.is_(None), Respondent.language.not_in(known))
+    return select(Respondent.id.label("respondent_id")).where(
+        _reach_condition(reach, thresholds), spoken)
 
 
 @dataclass(frozen=True)
