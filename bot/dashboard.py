@@ -126,12 +126,7 @@ def roll(session: Session, now: datetime) -> None:
     if first is None or first >= closed:
         daily.set_unlinked_until(session, closed, now)
         return
-    month = first
-    while month < closed:
-        after = small_groups.bucket_after(_moment(month)).date()
-        shown = small_groups.visible(session, now, _moment(month), until=_moment(after))
-        daily.replace_unlinked_month(session, month, shown)
-        month = after
+    daily.replace_unlinked_months(session, first, closed, small_groups.MIN_ANONYMOUS)
     daily.set_unlinked_until(session, closed, now)
 
 

@@ -11,7 +11,7 @@
 - ``unlinked_score``: per month, the scores of the conversations linked to nobody
   that the rule of five shows (whole groups of closed months). The core fills it
   (:func:`bot.dashboard.roll`, which alone applies the rule) through
-  :func:`replace_unlinked_month`; months it does not hold yet are counted live.
+  :func:`replace_unlinked_months`; months it does not hold yet are counted live.
 
 :func:`roll` (the worker, every few minutes) adds the days closed :data:`MARGIN`
 ago (an answer still in an open transaction is never missed). :func:`rebuild`
@@ -25,7 +25,7 @@ first, so rolls and recounts never interleave on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -44,6 +44,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from storage.filters import ResponseFilter
@@ -313,23 +314,65 @@ def mark_unlinked_dirty(session: Session, days: Iterable[date]) -> None:
         session.flush()
 
 
-def replace_unlinked_month(session: Session, month: date, shown: Collection[str]) -> None:
-    """Recount one month's shown anonymous scores: those of the conversations in ``shown``."""
-    session.execute(delete(UnlinkedScore).where(UnlinkedScore.month == month))
-    totals: dict[tuple[Any, ...], list[int]] = {}
-    ids = sorted(shown)
-    for start in range(0, len(ids), CHUNK):
-        stmt, _keys = _answers_by_key(session, literal(month.isoformat()).label("month"))
-        stmt = stmt.where(Conversation.respondent_id.is_(None),
-                          Conversation.public_id.in_(ids[start:start + CHUNK]))
-        for row in session.execute(stmt):
-            counts = totals.setdefault(tuple(row[1:6]), [0] * len(COUNTS))
-            for index, value in enumerate(row[6:]):
-                counts[index] += int(value or 0)
-    if totals:
-        session.execute(insert(UnlinkedScore), [
-            {"month": month, **dict(zip((*DIMENSIONS, "question_type"), key, strict=True)),
-             **dict(zip(COUNTS, counts, strict=True))} for key, counts in totals.items()])
+def replace_unlinked_months(session: Session, first: date, closed: date, minimum: int) -> None:
+    """Recount the shown anonymous scores of the months in [first, closed), in one statement.
+
+    The rule of five as :mod:`bot.small_groups` states it, in SQL: a conversation linked
+    to nobody is shown when at least ``minimum`` of them share its survey, its month
+    and the options chosen; the caller passes closed months only.
+    """
+    session.execute(delete(UnlinkedScore).where(UnlinkedScore.month >= first,
+                                                UnlinkedScore.month < closed))
+    shown = _shown_unlinked(session, _moment(first), _moment(closed), minimum)
+    stmt, _keys = _answers_by_key(session, shown.c.month.label("month"))
+    stmt = stmt.join(shown, shown.c.id == Answer.conversation_id)
+    names = ("month", *DIMENSIONS, "question_type", *COUNTS)
+    session.execute(insert(UnlinkedScore).from_select(names, stmt))
+
+
+def _moment(day: date) -> datetime:
+    """Return a day's UTC midnight."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _unlinked_in(stmt: Any, since: datetime, until: datetime) -> Any:
+    """Narrow ``stmt`` (which joins ``conversation``) to those linked to nobody started in range."""
+    return stmt.where(Conversation.respondent_id.is_(None), Conversation.started_at >= since,
+                      Conversation.started_at < until)
+
+
+def _shown_unlinked(session: Session, since: datetime, until: datetime, minimum: int) -> Any:
+    """Return a subquery (id, month) of the unlinked conversations in groups of ``minimum``."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    choice = Answer.question_id + "\x1f" + Answer.choice
+    if postgres:
+        month: Any = cast(func.date_trunc("month", func.timezone("UTC", Conversation.started_at)),
+                          Date)
+        signature = func.string_agg(choice, aggregate_order_by(literal("\x1e"),
+                                                               Answer.question_id))
+        chosen = select(Answer.conversation_id.label("id"), signature.label("signature"))
+    else:  # SQLite's group_concat keeps the order of an ordered subquery
+        month = func.strftime("%Y-%m-01", Conversation.started_at)
+        ordered = _unlinked_in(
+            select(Answer.conversation_id.label("id"), choice.label("choice"))
+            .join(Conversation, Conversation.id == Answer.conversation_id)
+            .where(Answer.choice.is_not(None)), since, until,
+        ).order_by(Answer.conversation_id, Answer.question_id).subquery()
+        chosen = select(ordered.c.id, func.group_concat(ordered.c.choice, "\x1e")
+                        .label("signature")).group_by(ordered.c.id)
+    if postgres:
+        chosen = _unlinked_in(chosen.join(Conversation, Conversation.id == Answer.conversation_id)
+                              .where(Answer.choice.is_not(None)), since, until
+                              ).group_by(Answer.conversation_id)
+    choices = chosen.subquery()
+    group = (SurveyVersion.key, month, func.coalesce(choices.c.signature, ""))
+    sized = _unlinked_in(
+        select(Conversation.id.label("id"), month.label("month"),
+               func.count().over(partition_by=group).label("size"))
+        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
+        .outerjoin(choices, choices.c.id == Conversation.id), since, until,
+    ).subquery()
+    return select(sized.c.id, sized.c.month).where(sized.c.size >= minimum).subquery()
 
 
 def set_unlinked_until(session: Session, until: date, now: datetime) -> None:
