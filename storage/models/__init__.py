@@ -11,7 +11,14 @@ own module and lists it below.
 from storage.models.base import NAMING, Base, Id, When
 from storage.models.complaints import Complaint, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
-from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.daily import (
+    SCORE_VALUES,
+    DailyRollup,
+    DailyScore,
+    DailyTotal,
+    MonthlyScore,
+    UnlinkedScore,
+)
 from storage.models.improvements import Improvement, ImprovementLink, Reaction
 from storage.models.integrations import Invitation, Webhook
 from storage.models.outbox import Campaign, Delivery, Installation, Suppression
@@ -40,6 +47,7 @@ __all__ = [
     "InboundEvent",
     "Installation",
     "Invitation",
+    "MonthlyScore",
     "Reaction",
     "Respondent",
     "SampleConversation",
