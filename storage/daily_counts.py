@@ -46,9 +46,32 @@ def counts(session: Session, wanted: ResponseFilter, months: tuple[date, date],
     [start, end). The rows of both are returned together, per grouping.
     """
     edge = rolled_until(session)
+    width = max((len(grouping.dims) for grouping in groupings), default=0)
+    shape = (session.get_bind().dialect.name, wanted, edge, months, tuple(groupings))
+    statement = _statements.get(shape)
+    if statement is None:
+        if len(_statements) >= STATEMENTS:
+            _statements.clear()
+        statement = _statements[shape] = _statement(session, wanted, edge, months, groupings,
+                                                    width)
+    found: list[list[ScoreRow]] = [[] for _ in groupings]
+    for row in session.execute(statement):
+        grouping = groupings[row[0] // 2]
+        key = ((row[1],) if grouping.edges is not None else ()) + tuple(
+            row[2:2 + len(grouping.dims)])
+        found[row[0] // 2].append(ScoreRow(key, row[2 + width], tuple(map(int, row[3 + width:]))))
+    return found
+
+
+STATEMENTS = 32  # statements kept: readings of the same filter at the same roll reuse theirs
+_statements: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(session: Session, wanted: ResponseFilter, edge: datetime | None,
+               months: tuple[date, date], groupings: Sequence[Grouping], width: int) -> Any:
+    """Return the one statement of :func:`counts` (building it costs more than running it)."""
     given = named_answers(session, edge, None).subquery("given")
     tail = _narrowed(select(given), given.c, wanted, "day").cte("tail")
-    width = max((len(grouping.dims) for grouping in groupings), default=0)
     whole = _whole_months(wanted, edge)
     sources: dict[Any, Any] = {}
     parts = []
@@ -65,14 +88,7 @@ def counts(session: Session, wanted: ResponseFilter, months: tuple[date, date],
             sources["unlinked"] = _unlinked_source(wanted, months).cte("unlinked")
         parts.append(_part(session, 2 * index + 1, sources["unlinked"], grouping.dims,
                            grouping.months if grouping.edges is not None else None, width))
-    found: list[list[ScoreRow]] = [[] for _ in groupings]
-    for row in session.execute(union_all(*parts)):
-        grouping = groupings[row[0] // 2]
-        key = ((row[1],) if grouping.edges is not None else ()) + tuple(
-            row[2:2 + len(grouping.dims)])
-        found[row[0] // 2].append(ScoreRow(key, row[2 + width], tuple(
-            int(v or 0) for v in row[3 + width:])))
-    return found
+    return union_all(*parts)
 
 
 def _whole_months(wanted: ResponseFilter, edge: datetime | None) -> tuple[date, date] | None:
