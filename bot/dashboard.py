@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot import metrics, small_groups, themes
 from bot.metrics import Summary
-from storage import daily, reports
+from storage import daily, daily_counts, reports, unlinked_counts
 from storage.daily import ScoreRow
 from storage.filters import ResponseFilter
 
@@ -126,12 +126,7 @@ def roll(session: Session, now: datetime) -> None:
     if first is None or first >= closed:
         daily.set_unlinked_until(session, closed, now)
         return
-    month = first
-    while month < closed:
-        after = small_groups.bucket_after(_moment(month)).date()
-        shown = small_groups.visible(session, now, _moment(month), until=_moment(after))
-        daily.replace_unlinked_month(session, month, shown)
-        month = after
+    unlinked_counts.replace_months(session, first, closed, small_groups.MIN_ANONYMOUS)
     daily.set_unlinked_until(session, closed, now)
 
 
@@ -160,17 +155,17 @@ def default_period(now: datetime, days: int = DEFAULT_DAYS) -> ResponseFilter:
 
 def summary(session: Session, wanted: ResponseFilter, now: datetime) -> Summary:
     """Return NPS, CSAT and CES over ``wanted``: what ``ecoute stats`` prints."""
-    read = reading(session, wanted, now)
-    return _summarise(_named(read, (), None) + _unlinked(read, (), None))
+    return _summarise(_counts(reading(session, wanted, now), [daily_counts.Grouping()])[0])
 
 
 def cube(read: Reading, grain: Grain) -> Cube:
-    """Return the counts the whole page needs: one grouped query per breakdown."""
-    bounds = edges(read.wanted, grain)
-    months = bounds if grain is Grain.MONTH else []  # no bucket: a weekly trend leaves them out
-    by_channel = _named(read, ("channel",), bounds) + _unlinked(read, ("channel",), months)
-    return Cube(by_channel, {dim: _named(read, (dim,), None) + _unlinked(read, (dim,), None)
-                             for dim in BREAKDOWNS if dim != "channel"})
+    """Return the counts the whole page needs: every breakdown in one statement."""
+    bounds = tuple(edges(read.wanted, grain))
+    months = bounds if grain is Grain.MONTH else ()  # no bucket: a weekly trend leaves them out
+    others = [dim for dim in BREAKDOWNS if dim != "channel"]
+    found = _counts(read, [daily_counts.Grouping(("channel",), bounds, months),
+                           *(daily_counts.Grouping((dim,)) for dim in others)])
+    return Cube(found[0], dict(zip(others, found[1:], strict=True)))
 
 
 def headline(figures: Cube) -> Summary:
@@ -235,19 +230,15 @@ def period_themes(read: Reading, default_language: str) -> list[themes.Theme]:
     return themes.themes(texts, default_language)
 
 
-def _named(read: Reading, dims: Sequence[str], bounds: Sequence[date] | None) -> list[ScoreRow]:
-    """Return the named counts of a reading."""
-    return daily.named_rows(read.session, read.wanted, dims, bounds)
-
-
-def _unlinked(read: Reading, dims: Sequence[str],
-              bounds: Sequence[date] | None) -> list[ScoreRow]:
-    """Return the shown anonymous counts: rolled-up months, then the pending ones live."""
+def _counts(read: Reading, groupings: Sequence[daily_counts.Grouping]) -> list[list[ScoreRow]]:
+    """Return a reading's counts per grouping: named, rolled-up anonymous months, pending ones."""
     first, end = read.months
-    rolled = daily.unlinked_rows(read.session, read.wanted, (first, min(end, read.pending)),
-                                 dims, bounds)
-    moments = None if bounds is None else [_moment(day) for day in bounds]
-    return rolled + reports.unlinked_rows(read.session, read.shown, read.wanted, dims, moments)
+    found = daily_counts.counts(read.session, read.wanted, (first, min(end, read.pending)),
+                                groupings)
+    return [rows + reports.unlinked_rows(
+                read.session, read.shown, read.wanted, grouping.dims,
+                None if grouping.months is None else [_moment(day) for day in grouping.months])
+            for rows, grouping in zip(found, groupings, strict=True)]
 
 
 def _summarise(rows: Sequence[ScoreRow]) -> Summary:

@@ -11,7 +11,7 @@
 - ``unlinked_score``: per month, the scores of the conversations linked to nobody
   that the rule of five shows (whole groups of closed months). The core fills it
   (:func:`bot.dashboard.roll`, which alone applies the rule) through
-  :func:`replace_unlinked_month`; months it does not hold yet are counted live.
+  :func:`storage.unlinked_counts.replace_months`; months it does not hold yet are counted live.
 
 :func:`roll` (the worker, every few minutes) adds the days closed :data:`MARGIN`
 ago (an answer still in an open transaction is never missed). :func:`rebuild`
@@ -25,28 +25,23 @@ first, so rolls and recounts never interleave on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     Date,
-    Integer,
     and_,
     case,
     cast,
     delete,
     func,
     insert,
-    literal,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
-from storage.filters import ResponseFilter
 from storage.models import (
     SCORE_VALUES,
     Answer,
@@ -54,6 +49,7 @@ from storage.models import (
     DailyRollup,
     DailyScore,
     DailyTotal,
+    MonthlyScore,
     SurveyVersion,
     UnlinkedScore,
 )
@@ -107,6 +103,7 @@ def rebuild(session: Session, now: datetime | None = None) -> datetime:
     state = _state(session, now)
     session.execute(delete(DailyScore))
     session.execute(delete(DailyTotal))
+    session.execute(delete(MonthlyScore))
     _insert_counts(session, None, edge)
     state.rolled_until, state.updated_at = edge, now
     state.unlinked_until = state.unlinked_dirty = None
@@ -166,7 +163,7 @@ def _histogram(number: Any) -> list[Any]:
             for value in SCORE_VALUES]
 
 
-def _answers_by_key(session: Session, first: Any) -> tuple[Any, list[Any]]:
+def answers_by_key(session: Session, first: Any) -> tuple[Any, list[Any]]:
     """Return a select of score answers' counts per key (``first`` then the dimensions)."""
     service = aliased(Answer)
     keys = [first, Conversation.channel.label("channel"), SurveyVersion.key.label("survey"),
@@ -186,9 +183,9 @@ def _answers_by_key(session: Session, first: Any) -> tuple[Any, list[Any]]:
     return stmt, keys
 
 
-def _named_answers(session: Session, since: datetime | None, until: datetime | None) -> Any:
+def named_answers(session: Session, since: datetime | None, until: datetime | None) -> Any:
     """Return a select of the named score answers given in [since, until), counted per key."""
-    stmt, _keys = _answers_by_key(session, _day(session, Answer.created_at).label("day"))
+    stmt, _keys = answers_by_key(session, _day(session, Answer.created_at).label("day"))
     stmt = stmt.where(Conversation.respondent_id.is_not(None))
     if since is not None:
         stmt = stmt.where(Answer.created_at >= since)
@@ -200,7 +197,7 @@ def _named_answers(session: Session, since: datetime | None, until: datetime | N
 def _insert_counts(session: Session, since: datetime | None, until: datetime) -> None:
     """Insert the counts of the named answers given in [since, until): one bulk statement."""
     names = ("day", *DIMENSIONS, "question_type", *COUNTS)
-    session.execute(insert(DailyScore).from_select(names, _named_answers(session, since, until)))
+    session.execute(insert(DailyScore).from_select(names, named_answers(session, since, until)))
     coarse = ("day", "channel", "survey", "service", "question_type")
     keys = [getattr(DailyScore, name) for name in coarse]
     summed = select(*keys, *(func.sum(getattr(DailyScore, n)) for n in COUNTS)).group_by(*keys)
@@ -208,87 +205,31 @@ def _insert_counts(session: Session, since: datetime | None, until: datetime) ->
         summed = summed.where(DailyScore.day >= since.date())
     summed = summed.where(DailyScore.day < until.date())
     session.execute(insert(DailyTotal).from_select((*coarse, *COUNTS), summed))
+    _recount_months(session, since.date() if since is not None else None, until.date())
 
 
-def named_rows(session: Session, wanted: ResponseFilter, dims: Sequence[str] = (),
-               edges: Sequence[date] | None = None) -> list[ScoreRow]:
-    """Count the named scores ``wanted`` covers, grouped by ``dims`` (and buckets of ``edges``).
-
-    With ``edges`` (days), the key starts with the index of the bucket
-    ``[edges[i], edges[i + 1])``. Periods are read in whole UTC days.
-    """
-    edge = rolled_until(session)
-    parts = []
-    if edge is not None:  # the table summed over contexts, unless contexts matter here
-        table: Any = DailyScore if wanted.context or "context" in dims else DailyTotal
-        context = table.context if table is DailyScore else literal("").label("context")
-        rolled = select(table.day, table.channel, table.survey, context, table.service,
-                        table.question_type, *(getattr(table, n) for n in COUNTS))
-        parts.append(_narrowed(rolled.where(table.day < edge.date()), table, wanted, "day"))
-    tail = _named_answers(session, edge, None).subquery()
-    parts.append(_narrowed(select(tail), tail.c, wanted, "day"))
-    rows = union_all(*parts).subquery()
-    return _grouped(session, rows, rows.c.day, dims, edges)
-
-
-def _grouped(session: Session, rows: Any, when: Any, dims: Sequence[str],
-             edges: Sequence[date] | None) -> list[ScoreRow]:
-    """Sum the counts of ``rows`` per bucket of ``when`` (with ``edges``) and ``dims``."""
-    keys = ([_bucket(session, when, edges)] if edges is not None else []) + [
-        rows.c[n] for n in dims]
-    stmt = (select(*keys, rows.c.question_type, *(func.sum(rows.c[n]) for n in COUNTS))
-            .group_by(*keys, rows.c.question_type))
-    width = len(keys)
-    return [ScoreRow(tuple(row[:width]), row[width], tuple(int(v or 0) for v in row[width + 1:]))
-            for row in session.execute(stmt)]
-
-
-def unlinked_rows(session: Session, wanted: ResponseFilter, months: tuple[date, date],
-                  dims: Sequence[str] = (), edges: Sequence[date] | None = None) -> list[ScoreRow]:
-    """Count the shown anonymous scores of the months in [start, end), like :func:`named_rows`."""
-    stmt = select(UnlinkedScore).where(UnlinkedScore.month >= months[0],
-                                       UnlinkedScore.month < months[1])
-    rows = _narrowed(stmt, UnlinkedScore, wanted, None).subquery()
-    return _grouped(session, rows, rows.c.month, dims, edges)
-
-
-def _narrowed(stmt: Any, columns: Any, wanted: ResponseFilter, day: str | None) -> Any:
-    """Apply the period (whole days, on ``day``) and the exact-match fields of ``wanted``."""
-    if day is not None and wanted.since is not None:
-        stmt = stmt.where(getattr(columns, day) >= wanted.since.astimezone(UTC).date())
-    if day is not None and wanted.until is not None:
-        stmt = stmt.where(getattr(columns, day) < wanted.until.astimezone(UTC).date())
-    for name in DIMENSIONS:
-        value = getattr(wanted, name)
-        if value is not None:  # (a table summed over contexts is never asked for one)
-            stmt = stmt.where(getattr(columns, name) == value)
-    return stmt
-
-
-def _bucket(session: Session, column: Any, edges: Sequence[date]) -> Any:
-    """Return the index of the bucket [edges[i], edges[i + 1]) holding ``column`` (a date).
-
-    Weeks (edges 7 days apart) and calendar months (edges on the 1st) are computed by
-    arithmetic, not by one comparison per edge: a year of weeks is 53 buckets.
-    """
-    if len(edges) < 2:
-        return literal(-1).label("bucket")
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if all((later - earlier).days == 7 for earlier, later in pairwise(edges)):
-        if postgres:
-            return ((column - edges[0]) // 7).label("bucket")  # date - date: whole days
-        days = func.julianday(column) - func.julianday(edges[0].isoformat())
-        return cast(days / 7, Integer).label("bucket")
-    if all(edge.day == 1 for edge in edges):
-        first = edges[0].year * 12 + edges[0].month
-        if postgres:
-            months = func.extract("year", column) * 12 + func.extract("month", column)
-        else:
-            months = (cast(func.strftime("%Y", column), Integer) * 12
-                      + cast(func.strftime("%m", column), Integer))
-        return cast(months - first, Integer).label("bucket")
-    return case(*((column < edge, index - 1) for index, edge in enumerate(edges) if index),
-                else_=-1).label("bucket")
+def _recount_months(session: Session, since: date | None, until: date) -> None:
+    """Recount from ``daily_score`` the months holding the days in [since, until)."""
+    if since is not None and since >= until:
+        return
+    first = since.replace(day=1) if since is not None else None
+    last = (until - timedelta(days=1)).replace(day=1)
+    end = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+    gone = delete(MonthlyScore).where(MonthlyScore.month < end)
+    if first is not None:
+        gone = gone.where(MonthlyScore.month >= first)
+    session.execute(gone)
+    if session.get_bind().dialect.name == "postgresql":
+        month: Any = cast(func.date_trunc("month", DailyScore.day), Date)
+    else:
+        month = func.strftime("%Y-%m-01", DailyScore.day)
+    keys = [getattr(DailyScore, name) for name in (*DIMENSIONS, "question_type")]
+    summed = (select(month, *keys, *(func.sum(getattr(DailyScore, n)) for n in COUNTS))
+              .where(DailyScore.day < end).group_by(month, *keys))
+    if first is not None:
+        summed = summed.where(DailyScore.day >= first)
+    session.execute(insert(MonthlyScore).from_select(
+        ("month", *DIMENSIONS, "question_type", *COUNTS), summed))
 
 
 def unlinked_pending(session: Session) -> date | None:
@@ -313,25 +254,6 @@ def mark_unlinked_dirty(session: Session, days: Iterable[date]) -> None:
         session.flush()
 
 
-def replace_unlinked_month(session: Session, month: date, shown: Collection[str]) -> None:
-    """Recount one month's shown anonymous scores: those of the conversations in ``shown``."""
-    session.execute(delete(UnlinkedScore).where(UnlinkedScore.month == month))
-    totals: dict[tuple[Any, ...], list[int]] = {}
-    ids = sorted(shown)
-    for start in range(0, len(ids), CHUNK):
-        stmt, _keys = _answers_by_key(session, literal(month.isoformat()).label("month"))
-        stmt = stmt.where(Conversation.respondent_id.is_(None),
-                          Conversation.public_id.in_(ids[start:start + CHUNK]))
-        for row in session.execute(stmt):
-            counts = totals.setdefault(tuple(row[1:6]), [0] * len(COUNTS))
-            for index, value in enumerate(row[6:]):
-                counts[index] += int(value or 0)
-    if totals:
-        session.execute(insert(UnlinkedScore), [
-            {"month": month, **dict(zip((*DIMENSIONS, "question_type"), key, strict=True)),
-             **dict(zip(COUNTS, counts, strict=True))} for key, counts in totals.items()])
-
-
 def set_unlinked_until(session: Session, until: date, now: datetime) -> None:
     """Record that ``unlinked_score`` holds every month before ``until`` exactly."""
     state = _state(session, now)
@@ -348,7 +270,7 @@ def _key(row: Sequence[Any]) -> tuple[Any, ...]:
 def recount(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
     """Return the named counts a full recount from the rows gives (for checks and tests)."""
     return {_key(row): tuple(int(v) for v in row[6:])
-            for row in session.execute(_named_answers(session, None, None))}
+            for row in session.execute(named_answers(session, None, None))}
 
 
 def stored(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -358,7 +280,7 @@ def stored(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
     for row in session.execute(select(DailyScore)).scalars():
         out[(row.day, row.channel, row.survey, row.context, row.service, row.question_type)] = \
             tuple(getattr(row, n) for n in COUNTS)
-    for row in session.execute(_named_answers(session, edge, None)):
+    for row in session.execute(named_answers(session, edge, None)):
         key, counts = _key(row), tuple(int(v) for v in row[6:])
         out[key] = tuple(a + b for a, b in zip(out.get(key, (0,) * len(COUNTS)), counts,
                                                 strict=True))

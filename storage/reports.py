@@ -257,6 +257,8 @@ def unlinked_rows(
     ``edges``, the key starts with that bucket's index). The caller chose ``visible``;
     the exact-match fields of ``wanted`` apply here.
     """
+    if not visible:
+        return []
     service = aliased(Answer)
     columns = {"channel": Conversation.channel, "survey": SurveyVersion.key,
                "context": func.coalesce(Conversation.context, ""),

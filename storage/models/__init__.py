@@ -12,7 +12,14 @@ from storage.models.base import NAMING, Base, Id, When
 from storage.models.calls import Call, Participation
 from storage.models.complaints import Complaint, ComplaintBreach, ComplaintCounter, ComplaintEvent
 from storage.models.core import Answer, Conversation, InboundEvent, Respondent, SurveyVersion
-from storage.models.daily import SCORE_VALUES, DailyRollup, DailyScore, DailyTotal, UnlinkedScore
+from storage.models.daily import (
+    SCORE_VALUES,
+    DailyRollup,
+    DailyScore,
+    DailyTotal,
+    MonthlyScore,
+    UnlinkedScore,
+)
 from storage.models.ideas import Idea, IdeaSupport
 from storage.models.improvements import Improvement, ImprovementLink, Reaction
 from storage.models.integrations import Invitation, Webhook
@@ -46,6 +53,7 @@ __all__ = [
     "InboundEvent",
     "Installation",
     "Invitation",
+    "MonthlyScore",
     "Participation",
     "Reaction",
     "Respondent",

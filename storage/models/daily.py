@@ -61,6 +61,24 @@ class DailyTotal(_ScoreCounts, Base):
     question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
+class MonthlyScore(_ScoreCounts, Base):
+    """``daily_score`` summed per calendar month (of the days rolled up so far).
+
+    A reading over a long period takes its whole months here and only its first and
+    last partial months from ``daily_score``: a year is about 12 months and 30 days
+    instead of 365 days.
+    """
+
+    __tablename__ = "monthly_score"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(64), primary_key=True)
+    context: Mapped[str] = mapped_column(String(128), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class UnlinkedScore(_ScoreCounts, Base):
     """Scores of the conversations linked to nobody that the rule of five shows, per month.
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete, select
+
 from bot import dashboard, metrics, small_groups
 from ecoute.wiring import Ecoute
 from storage import daily
 from storage.filters import ResponseFilter
+from storage.models import DailyScore, DailyTotal, MonthlyScore
 from tests.conftest import Clock, Person
 
 
@@ -49,6 +52,15 @@ def roll(ecoute: Ecoute) -> datetime:
 def assert_counts_equal_a_recount(ecoute: Ecoute) -> None:
     with ecoute.db.transaction() as session:
         assert daily.stored(session) == daily.recount(session)
+        monthly: dict[tuple[object, ...], tuple[int, ...]] = {}
+        for row in session.scalars(select(DailyScore)):
+            key = (row.day.replace(day=1), row.channel, row.survey, row.context, row.service,
+                   row.question_type)
+            counts = tuple(getattr(row, name) for name in daily.COUNTS)
+            monthly[key] = tuple(map(sum, zip(monthly.get(key, (0,) * 11), counts, strict=True)))
+        assert {(row.month, row.channel, row.survey, row.context, row.service, row.question_type):
+                tuple(getattr(row, name) for name in daily.COUNTS)
+                for row in session.scalars(select(MonthlyScore))} == monthly
 
 
 def test_figures_are_the_raw_figures_before_and_after_the_days_are_rolled_up(
@@ -125,3 +137,23 @@ def test_anonymous_groups_of_five_in_closed_months_count(ecoute: Ecoute, clock: 
     assert counted(ecoute).nps.responses == 5 == raw_summary(ecoute).nps.responses
     december = ResponseFilter(since=datetime(2026, 12, 1, tzinfo=UTC))
     assert counted(ecoute, december).nps.responses == 0
+
+
+def test_whole_months_are_read_from_the_monthly_counts(ecoute: Ecoute, clock: Clock) -> None:
+    answer_nps(ecoute, "ana", "10")
+    answer_nps(ecoute, "bruno", "2")
+    clock.advance(days=10)  # into December: November is over and rolled up
+    roll(ecoute)
+    answer_nps(ecoute, "chloe", "9")
+    assert counted(ecoute) == raw_summary(ecoute)
+    november = ResponseFilter(since=datetime(2026, 11, 1, tzinfo=UTC),
+                              until=datetime(2026, 12, 1, tzinfo=UTC))
+    assert counted(ecoute, november).nps == metrics.Nps(0.0, 1, 0, 1, 2)
+    assert_counts_equal_a_recount(ecoute)
+    with ecoute.db.transaction() as session:  # a whole month needs only its monthly counts
+        session.execute(delete(DailyScore))
+        session.execute(delete(DailyTotal))
+    assert counted(ecoute, november).nps == metrics.Nps(0.0, 1, 0, 1, 2)
+    partial = ResponseFilter(since=datetime(2026, 11, 2, tzinfo=UTC),
+                             until=datetime(2026, 12, 1, tzinfo=UTC))
+    assert counted(ecoute, partial).nps.responses == 0  # a part of a month needs its days

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pygal
 from flask import request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
@@ -21,7 +20,7 @@ from bot.i18n import gettext_for
 from bot.staff import Permission
 from web.api.complaint_stats import period
 from web.console.access import blueprint, console_language, ecoute, now, render, requires
-from web.console.charts import _options, _svg
+from web.console.charts import grouped_bars
 
 bp = blueprint("console_complaint_analytics")
 
@@ -45,8 +44,6 @@ def analytics() -> ResponseReturnValue:
 
 def on_time_chart(categories: Sequence[Figures], title: str, series: tuple[str, str]) -> Markup:
     """Draw the shares of deadlines met per category, acknowledgement beside resolution."""
-    chart = pygal.Bar(range=(0, 100), print_values=False, **_options(title))
-    chart.x_labels = [f.category or "" for f in categories]
-    chart.add(series[0], [f.acknowledged_on_time for f in categories])
-    chart.add(series[1], [f.resolved_on_time for f in categories])
-    return _svg(chart, title)
+    return grouped_bars([f.category or "" for f in categories],
+                        [(series[0], [f.acknowledged_on_time for f in categories]),
+                         (series[1], [f.resolved_on_time for f in categories])], title)
