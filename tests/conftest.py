@@ -31,6 +31,8 @@ from storage.migrate import upgrade
 from testkit.stores import postgres_store
 
 POSTGRES_URL = os.environ.get("ECOUTE_TEST_POSTGRES_URL")
+# One Playwright and one Chromium for the session, whichever folder a browser test is in.
+pytest_plugins = ("tests.browser.fixtures",)
 
 
 def _one_ast_parse_at_a_time() -> None:

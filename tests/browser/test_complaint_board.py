@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from storage.vocabulary import Urgency
-from tests.browser.conftest import Site, sign_in
+from tests.browser.fixtures import Site, sign_in
 from tests.complaints.test_actions import file_one
 
 pytestmark = pytest.mark.browser

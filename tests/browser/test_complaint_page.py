@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from storage.models import Complaint
-from tests.browser.conftest import Site
+from tests.browser.fixtures import Site
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from storage.models import AuditEntry, Delivery
-from tests.browser.conftest import Site, sign_in
+from tests.browser.fixtures import Site, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS, Site, sign_in
+from tests.browser.fixtures import TIMEOUT_MS, Site, sign_in
 
 pytestmark = pytest.mark.browser
 

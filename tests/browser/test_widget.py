@@ -17,7 +17,7 @@ from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.output import write_export
 from storage.models import Answer, Conversation, Respondent
-from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, Shop, Site
+from tests.browser.fixtures import ARTIFACTS, TIMEOUT_MS, Shop, Site
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +99,10 @@ def test_the_keyboard_alone_completes_a_dialogue(
     page.keyboard.press("Enter")
     expect(page.get_by_text(THANKS)).to_be_visible()
     expect(page.get_by_role("button", name="Yes, tell me")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="I'd like to take part in future tests")).to_be_focused()
+    page.keyboard.press("Tab")  # the standing panel's offer: no thanks
+    expect(page.get_by_role("button", name="No thanks")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("textbox", name="Your answer")).to_be_focused()
     page.keyboard.press("Escape")

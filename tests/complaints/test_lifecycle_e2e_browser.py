@@ -13,21 +13,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storage.vocabulary import ComplaintStatus as S
-from tests.browser import conftest as in_browser
-from tests.browser.conftest import Site
+from tests.browser.fixtures import Site
 from tests.complaints.conftest import complaints
 from tests.complaints.test_notices import staff_moves
 
 pytestmark = pytest.mark.browser
 
-# the browser tests' fixtures: one Chromium, the served site, the shop's page
-playwright = in_browser.playwright
-browser = in_browser.browser
-shop = in_browser.shop
-site = in_browser.site
-open_shop = in_browser.open_shop
-problems = in_browser.problems
-page = in_browser.page
 
 
 def test_a_visitor_files_hears_writes_and_settles_in_the_widget(

@@ -12,22 +12,13 @@ from bot import complaint_deadlines, complaint_desk
 from bot.complaint_desk import Intake
 from storage.models import Complaint
 from storage.vocabulary import Urgency
-from tests.browser.conftest import (  # noqa: F401  # the browser fixtures
-    Site,
-    browser,
-    page,
-    playwright,
-    problems,
-    shop,
-    sign_in,
-    site,
-)
+from tests.browser.fixtures import Site, sign_in
 
 pytestmark = pytest.mark.browser
 FILED = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def late_billing_complaint(site: Site) -> None:  # noqa: F811
+def late_billing_complaint(site: Site) -> None:
     """File a billing complaint on 26 November, give it to Léa, and let both deadlines pass."""
     settings = site.ecoute.engine.settings
     with site.db.transaction() as session:
@@ -41,7 +32,7 @@ def late_billing_complaint(site: Site) -> None:  # noqa: F811
     complaint_deadlines.scan(site.db, settings, datetime(2026, 12, 1, 9, tzinfo=UTC))
 
 
-def complaint_desk_staff(site: Site) -> int:  # noqa: F811
+def complaint_desk_staff(site: Site) -> int:
     """Create Léa's account (a viewer) and return its id."""
     from bot import staff
 
@@ -50,7 +41,7 @@ def complaint_desk_staff(site: Site) -> int:  # noqa: F811
 
 
 def test_a_manager_sees_which_deadlines_were_missed_and_by_whom_by_keyboard_on_a_phone(
-        page: Page, site: Site) -> None:  # noqa: F811
+        page: Page, site: Site) -> None:
     late_billing_complaint(site)
     page.set_viewport_size({"width": 360, "height": 740})
     sign_in(page, site, "manager")

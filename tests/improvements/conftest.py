@@ -12,14 +12,6 @@ from bot import improvements
 from bot.improvements import Known
 from channels.registry import BUILT_IN
 from ecoute.wiring import Ecoute
-from tests.browser.conftest import (  # noqa: F401  # the browser's fixtures
-    browser,
-    page,
-    playwright,
-    problems,
-    shop,
-    site,
-)
 from tests.channels.conftest import (  # noqa: F401  # the Slack fixtures
     slack_api,
     slack_ecoute,

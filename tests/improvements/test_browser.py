@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site, sign_in
+from tests.browser.fixtures import Site, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser

@@ -92,8 +92,12 @@ def test_the_pages_stylesheet_is_served(client: FlaskClient) -> None:
 
 def _url_of(app: Flask, rule: object) -> str:
     """Return a URL the rule matches (its variables filled with a word)."""
-    arguments = {name: 1 if f"<int:{name}>" in rule.rule else "nps"  # type: ignore[attr-defined]
-                 for name in rule.arguments}  # type: ignore[attr-defined]
+    text = rule.rule  # type: ignore[attr-defined]
+    arguments: dict[str, object] = {}
+    for name in rule.arguments:  # type: ignore[attr-defined]
+        choice = re.search(rf"<any\((\w+)[^)]*\):{name}>", text)  # the first of its choices
+        number = re.search(rf"<int(\([^)]*\))?:{name}>", text)
+        arguments[name] = choice.group(1) if choice else 1 if number else "nps"
     if rule.endpoint == "static":  # type: ignore[attr-defined]
         arguments = {"filename": "widget.js"}
     with app.test_request_context():

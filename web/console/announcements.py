@@ -60,7 +60,7 @@ def publish(improvement_id: int) -> ResponseReturnValue:
     return redirect(url_for(".announcement", improvement_id=improvement_id), 303)
 
 
-@bp.post("/improvements/<int:improvement_id>/announcement/<move>")
+@bp.post("/improvements/<int:improvement_id>/announcement/<any(pause, resume, cancel):move>")
 @requires(Permission.WRITE)
 def change(improvement_id: int, move: str) -> ResponseReturnValue:
     """Pause, resume or cancel the announcement."""

@@ -52,6 +52,7 @@
   var lastQuestion = null;
   var started = false;
   var busy = false;
+  var queued = false;  // an answer typed while a request was under way
 
   function language(hint) {
     return String(hint || "").toLowerCase().slice(0, 2) === "fr" ? "fr" : "en";
@@ -296,6 +297,10 @@
       busy = false;
       log.removeAttribute("aria-busy");
       send.disabled = false;
+      if (queued) {  // Enter pressed while busy: send it now, to the question now shown
+        queued = false;
+        form.requestSubmit();
+      }
     });
   }
 
@@ -374,7 +379,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || busy) return;
+    if (!text) return;
+    if (busy) {  // kept in the box and sent once the widget is free, not lost
+      queued = true;
+      return;
+    }
     input.value = "";
     answer({text: text, ref: lastQuestion && lastQuestion.ref}, text);
   });

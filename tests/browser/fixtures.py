@@ -6,6 +6,10 @@ browser may resolve no outside host. A customer's "shop" page with hostile CSS,
 served by a second loopback server on another origin (``localhost`` rather than
 ``127.0.0.1``), embeds the widget the way a real site would, so CORS is
 exercised for real.
+
+``tests/conftest.py`` loads this module as a plugin, so a browser test in any folder
+shares the one Playwright and the one Chromium of the session (a second Playwright
+started while the first runs fails: its sync API refuses to start inside a loop).
 """
 
 from __future__ import annotations
