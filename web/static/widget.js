@@ -297,10 +297,9 @@
       busy = false;
       log.removeAttribute("aria-busy");
       send.disabled = false;
-      if (queued) {  // Enter pressed while busy: send it now, to the question now shown
-        queued = false;
-        form.requestSubmit();
-      }
+      var again = queued;  // an answer typed while busy goes now, to the question now shown
+      queued = false;
+      if (again) form.requestSubmit();
     });
   }
 
@@ -380,10 +379,7 @@
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
-    if (busy) {  // kept in the box and sent once the widget is free, not lost
-      queued = true;
-      return;
-    }
+    if (busy) { queued = true; return; }  // kept in the box, sent once the widget is free
     input.value = "";
     answer({text: text, ref: lastQuestion && lastQuestion.ref}, text);
   });
