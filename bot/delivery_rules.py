@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.deliveries import Claimed
 from storage.vocabulary import DeliveryKind
 
 
@@ -78,3 +79,11 @@ def person_refusal(kind: str, *, opted_out: bool, unreachable: bool,
     if rule.needs_consent and not consented:
         return "no consent"
     return None
+
+
+def refusal(delivery: Claimed) -> str | None:
+    """Return why a delivery must not reach its person (stop, unreachable, no consent)."""
+    if not delivery.address:
+        return "no address"
+    return person_refusal(delivery.kind, opted_out=delivery.opted_out,
+                          unreachable=delivery.unreachable, consented=delivery.consented)

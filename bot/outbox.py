@@ -16,9 +16,14 @@ A ``webhook`` delivery (:mod:`bot.webhook_events`) goes to a :class:`Posting`
 sender with the webhook's URL and secret, looked up at send time; a receiver
 asking to wait pauses that webhook only.
 
+A pass's sends go out in waves of up to ``in_flight`` at once (never two to the same
+address in one wave, so a person's messages keep their order); the rules and rate
+limits are applied before each wave, so a platform's "wait" holds the waves after it.
 Sent deliveries are recorded together at the end of each pass, in one transaction
 (failures and retries at once): a worker killed in the middle of a pass sends that
-pass's batch again, at most once, and nothing is lost. Announcements of
+pass's batch again, at most once, and nothing is lost. A platform asking to wait
+counts as an attempt: after ``max_attempts`` the delivery fails instead of waiting
+for ever. Announcements of
 improvements are written at send time for the whole batch at once
 (:func:`bot.announcement_message.prepare_batch`).
 
@@ -33,10 +38,12 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from functools import partial
+from typing import cast
 
 from limits import RateLimitItem, parse
 from limits.strategies import MovingWindowRateLimiter
@@ -44,79 +51,30 @@ from sqlalchemy.orm import Session
 
 from bot import announcement_message
 from bot.announcement_message import AnnouncementSettings
-from bot.delivery_rules import person_refusal
+from bot.delivery_rules import refusal
 from bot.messages import Outbound
 from bot.rates import rate_storage
+from bot.sending import (
+    Job,
+    Outcome,
+    PermanentError,
+    Receipt,
+    Retracting,
+    Retraction,
+    RetryLater,
+    Sender,
+    SendThreads,
+)
 from bot.webhook_events import Posting, WebhookMessage
 from storage import deliveries as store
 from storage import respondents
 from storage import webhooks as webhook_rows
 from storage.db import Database
 from storage.vocabulary import DeliveryKind, DeliveryStatus
+from storage.webhooks import Target
 
 log = logging.getLogger(__name__)
-
-
-Receipt = dict[str, str]  # where the platform shows a sent message (Slack: channel, ts)
-
-
-class SendError(Exception):
-    """A sender could not deliver a message."""
-
-
-class RetryLater(SendError):
-    """The platform asked to wait ``seconds`` before trying again."""
-
-    def __init__(self, seconds: float, message: str = "rate limited") -> None:
-        super().__init__(message)
-        self.seconds = seconds
-
-
-class TransientError(SendError):
-    """A failure worth retrying (network, 5xx)."""
-
-
-class PermanentError(SendError):
-    """A failure that will not go away (blocked, account gone): never retry."""
-
-    def __init__(self, reason: str, *, unreachable: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.unreachable = unreachable
-
-
-@dataclass(frozen=True)
-class Retraction:
-    """Take back a posted message: its receipt, and the language of any redacted text."""
-
-    receipt: Receipt
-    language: str = "en"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the delivery payload (the receipt only, no text)."""
-        return {"receipt": dict(self.receipt), "language": self.language}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Retraction:
-        """Rebuild a retraction from its delivery payload."""
-        receipt = data.get("receipt") or {}
-        return cls({str(k): str(v) for k, v in receipt.items()},
-                   str(data.get("language") or "en"))
-
-
-class Sender(Protocol):
-    """Sends one message to one address on one platform."""
-
-    def send(self, address: str, message: Outbound) -> Receipt | None:
-        """Deliver ``message`` (returning where it is shown, if known) or raise a SendError."""
-
-
-@runtime_checkable
-class Retracting(Protocol):
-    """A sender that can also take back a message it posted (Slack: delete, else redact)."""
-
-    def retract(self, address: str, retraction: Retraction) -> None:
-        """Remove (or redact) the message the receipt points at, or raise a SendError."""
+PACING = 1.0  # seconds a send may wait for its channel's rate to free a slot, else held
 
 
 def enqueue(
@@ -143,7 +101,7 @@ def enqueue(
 
 @dataclass(frozen=True)
 class OutboxSettings:
-    """Rates (``limits`` notation, e.g. ``30/second``), retries and batch size."""
+    """Rates (``limits`` notation, e.g. ``30/second``), retries, batch size and sends in flight."""
 
     channel_rates: Mapping[str, str] = field(default_factory=dict)
     respondent_rates: Mapping[str, str] = field(default_factory=dict)
@@ -154,9 +112,14 @@ class OutboxSettings:
     max_delay: float = 3600.0
     lease: float = 120.0
     batch: int = 50
+    in_flight: int = 16  # sends at once per worker (never two to the same address)
     storage_uri: str = "memory://"
     pull_channels: frozenset[str] = frozenset()  # filled from the channels' facts
     announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
+
+
+class Held(Exception):
+    """A send that did not leave: its channel's rate was used up at that moment."""
 
 
 @dataclass
@@ -170,8 +133,33 @@ class Report:
     deferred: int = 0
 
 
+def waves(claimed: Sequence[store.Claimed], size: int) -> Iterator[list[store.Claimed]]:
+    """Split a pass into groups sent at once: at most ``size``, one per address.
+
+    A second message to the same address starts the next wave, so a person's
+    messages still arrive in the order they were planned.
+    """
+    wave: list[store.Claimed] = []
+    addresses: set[tuple[str, str | None]] = set()
+    for delivery in claimed:
+        where = (delivery.channel, delivery.address)
+        if wave and (len(wave) >= size or where in addresses):
+            yield wave
+            wave, addresses = [], set()
+        wave.append(delivery)
+        addresses.add(where)
+    if wave:
+        yield wave
+
+
 class Dispatcher:
-    """Drains due deliveries through the injected senders, one pass per call."""
+    """Drains due deliveries through the injected senders, one pass per call.
+
+    The rules and rate limits are applied in order, one wave at a time; a wave's
+    sends then run at once on a small thread pool (``in_flight``), and their
+    outcomes are recorded in order. A platform asking to wait pauses the channel
+    for the waves after it.
+    """
 
     def __init__(
         self,
@@ -191,16 +179,19 @@ class Dispatcher:
         self._prepared: dict[int, announcement_message.Prepared] = {}
         self._sent: list[tuple[store.Claimed, Receipt | None]] = []
         self._later: list[int] = []
+        self._threads = SendThreads(self.settings.in_flight)
 
     def run_once(self) -> Report:
         """Claim the due deliveries and try each once; return what happened."""
         now = self.clock()
         lease_until = now + timedelta(seconds=self.settings.lease)
+        if not self._room():  # every channel's rate is used up: claim nothing until one frees
+            return Report()
         with self.db.transaction() as session:
             claimed = store.claim_due(session, now, lease_until, self.settings.batch,
                                       exclude=self.settings.pull_channels)
         report = Report()
-        self._gone: set[int] = set()  # people found unreachable during this pass
+        self._gone = set()  # people found unreachable during this pass
         announcing = [d for d in claimed if announcement_message.applies(d)]
         self._prepared = {}
         if announcing:  # written at send time, for the whole batch at once
@@ -209,11 +200,18 @@ class Dispatcher:
                     session, announcing, now, self.settings.announcements)
         self._sent, self._later = [], []
         try:
-            for delivery in claimed:
-                self._one(delivery, report)
+            for wave in waves(claimed, max(1, self.settings.in_flight)):
+                jobs = [(d, job) for d in wave if (job := self._admit(d, report)) is not None]
+                outcomes = self._threads.run([job for _, job in jobs])
+                for (delivery, _), outcome in zip(jobs, outcomes, strict=True):
+                    self._settle(delivery, outcome, report)
         finally:
             self._record_sent()
         return report
+
+    def close(self) -> None:
+        """Stop the send threads (a new pass starts them again)."""
+        self._threads.close()
 
     def _record_sent(self) -> None:
         """Record the pass's sent deliveries in one transaction (a crash before: resent once).
@@ -232,41 +230,45 @@ class Dispatcher:
                     _retract_orphan(session, delivery, receipt, now)
         self._sent, self._later = [], []
 
-    def _one(self, delivery: store.Claimed, report: Report) -> None:
-        """Apply the rules to one claimed delivery, send it, record the outcome."""
+    def _admit(self, delivery: store.Claimed, report: Report) -> Job | None:
+        """Apply the rules and the rate limits to one delivery; return its send, or None."""
         now = self.clock()
         refusal = self._refusal(delivery)
         if refusal:
             self._finish(delivery, DeliveryStatus.SKIPPED, refusal)
             report.skipped += 1
-            return
+            return None
         message = None
         if announcement_message.applies(delivery):
-            message = self._prepare(delivery, now, report)
+            message = self._prepare(delivery, report)
             if message is None:
-                return
+                return None
         if not self._may_send_now(delivery, now):
             self._later.append(delivery.id)  # put back with the pass's others, in one statement
             report.deferred += 1
-            return
-        try:
-            receipt = self._deliver(delivery, message)
-        except RetryLater as wait:
-            until = now + timedelta(seconds=max(wait.seconds, 0.0))
-            self._paused[_pause_key(delivery)] = until
-            self._reschedule(delivery, until, f"retry after {wait.seconds}s", attempted=True)
-            report.retried += 1
-        except PermanentError as gone:
-            self._fail(delivery, gone, now)
-            report.failed += 1
-        except Exception as error:  # any other failure is transient
-            self._transient(delivery, error, now, report)
-        else:
-            self._sent.append((delivery, receipt))  # recorded with the pass's others
-            report.sent += 1
+            return None
+        return self._paced(delivery, self._job(delivery, message))
 
-    def _prepare(self, delivery: store.Claimed, now: datetime,
-                  report: Report) -> Outbound | None:
+    def _settle(self, delivery: store.Claimed, outcome: Outcome, report: Report) -> None:
+        """Record what one send gave: sent, wait and retry, failed for good, or retry later."""
+        now, error = self.clock(), outcome.error
+        if error is None:
+            self._sent.append((delivery, outcome.receipt))  # recorded with the pass's others
+            report.sent += 1
+        elif isinstance(error, Held):  # the channel's rate was used up as it was leaving
+            self._later.append(delivery.id)
+            report.deferred += 1
+        elif isinstance(error, RetryLater):
+            until = now + timedelta(seconds=max(error.seconds, 0.0))
+            self._paused[_pause_key(delivery)] = until
+            self._retry(delivery, until, f"retry after {error.seconds}s", report)
+        elif isinstance(error, PermanentError):
+            self._fail(delivery, error, now)
+            report.failed += 1
+        else:  # any other failure is transient
+            self._transient(delivery, error, now, report)
+
+    def _prepare(self, delivery: store.Claimed, report: Report) -> Outbound | None:
         """Write an announcement at send time, or skip it (capped) or defer it (quiet hours)."""
         prepared = self._prepared[delivery.id]
         if prepared.skip is not None:
@@ -277,29 +279,19 @@ class Dispatcher:
             report.deferred += 1
         return prepared.message
 
-    def _deliver(self, delivery: store.Claimed,
-                 message: Outbound | None = None) -> Receipt | None:
-        """Hand one delivery to its channel's sender: a message, or a retraction."""
-        sender = self.senders[delivery.channel]
-        if delivery.kind == DeliveryKind.RETRACTION:
-            if not isinstance(sender, Retracting):  # _refusal skips these before
-                raise PermanentError("cannot take messages back", unreachable=False)
-            sender.retract(str(delivery.address), Retraction.from_dict(delivery.payload))
-            return None
+    def _job(self, delivery: store.Claimed, message: Outbound | None) -> Job:
+        """Return the send of one delivery: a message, a retraction or a webhook event."""
+        sender, address = self.senders[delivery.channel], str(delivery.address)
+        if delivery.kind == DeliveryKind.RETRACTION:  # _refusal skips senders that cannot
+            retraction = Retraction.from_dict(delivery.payload)
+            return lambda: cast(Retracting, sender).retract(address, retraction)
         if delivery.kind == DeliveryKind.WEBHOOK:
-            self._post(sender, delivery)
-            return None
-        return sender.send(str(delivery.address), message or Outbound.from_dict(delivery.payload))
-
-    def _post(self, sender: Sender, delivery: store.Claimed) -> None:
-        """Hand one webhook event to the webhook sender, with the webhook's URL and secret."""
-        if not isinstance(sender, Posting):
-            raise PermanentError("this sender cannot post webhooks", unreachable=False)
-        with self.db.transaction() as session:
-            target = webhook_rows.target(session, int(str(delivery.address)))
-        if target is None:
-            raise PermanentError("webhook deleted", unreachable=False)
-        sender.post(target, WebhookMessage.from_dict(delivery.payload))
+            with self.db.transaction() as session:  # looked up here, not on a send thread
+                target = webhook_rows.target(session, int(address))
+            event = WebhookMessage.from_dict(delivery.payload)
+            return partial(_post, sender, target, event)
+        outbound = message or Outbound.from_dict(delivery.payload)
+        return partial(sender.send, address, outbound)
 
     def _refusal(self, delivery: store.Claimed) -> str | None:
         """Return why a delivery must not be sent at all, or None."""
@@ -313,34 +305,66 @@ class Dispatcher:
         return refusal(delivery)
 
     def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
-        """Check the channel's pause and rate limits (a hit is taken when allowed)."""
+        """Check the channel's pause and take the person's rate-limit hit when allowed.
+
+        The channel's own hit is taken on the send thread, just before the send
+        (:meth:`_paced`), so the channel's rate holds for the moments messages leave.
+        """
         paused = self._paused.get(_pause_key(delivery))
         if paused is not None and paused > now:
             return False
-        rates = self.settings
-        channel_limit = _rate(rates.channel_rates.get(delivery.channel, rates.default_rate))
-        person_limit = _rate(
-            rates.respondent_rates.get(delivery.channel, rates.default_respondent_rate)
-        )
-        if not self._limiter.test(person_limit, delivery.channel, str(delivery.address)):
-            return False
-        if not self._limiter.hit(channel_limit, delivery.channel):
-            return False
+        person_limit = _rate(self.settings.respondent_rates.get(
+            delivery.channel, self.settings.default_respondent_rate))
         return self._limiter.hit(person_limit, delivery.channel, str(delivery.address))
+
+    def _channel_limit(self, delivery: store.Claimed) -> RateLimitItem:
+        """Return the rate of the delivery's channel."""
+        return self._rate_of(delivery.channel)
+
+    def _rate_of(self, channel: str) -> RateLimitItem:
+        """Return a channel's rate."""
+        return _rate(self.settings.channel_rates.get(channel, self.settings.default_rate))
+
+    def _room(self) -> bool:
+        """Say whether any channel's rate has room for a send now."""
+        return any(self._limiter.test(self._rate_of(channel), channel) for channel in self.senders)
+
+    def _paced(self, delivery: store.Claimed, send: Job) -> Job:
+        """Wrap a send so that it takes the channel's rate-limit hit as it leaves.
+
+        When the channel's rate is used up, the send waits for a slot (up to
+        :data:`PACING`), so a pass paces its batch instead of putting it back.
+        """
+        limit, channel = self._channel_limit(delivery), delivery.channel
+
+        def paced() -> Receipt | None:
+            waited_until = time.monotonic() + PACING
+            while not self._limiter.hit(limit, channel):  # wait for the window to free a slot
+                frees = self._limiter.get_window_stats(limit, channel).reset_time - time.time()
+                if time.monotonic() + frees > waited_until:
+                    raise Held(channel)
+                time.sleep(min(max(frees, 0.001), PACING))
+            return send()
+        return paced
+
+    def _retry(self, delivery: store.Claimed, at: datetime, reason: str,
+               report: Report) -> None:
+        """Try again at ``at``, or give up once the attempts are spent."""
+        if delivery.attempts + 1 >= self.settings.max_attempts:
+            self._finish(delivery, DeliveryStatus.FAILED, reason)
+            report.failed += 1
+            return
+        self._reschedule(delivery, at, reason, attempted=True)
+        report.retried += 1
 
     def _transient(self, delivery: store.Claimed, error: Exception, now: datetime,
                    report: Report) -> None:
         """Retry later with exponential back-off, or give up after the last attempt."""
         reason = f"{type(error).__name__}: {error}"
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.channel, reason)
-        if delivery.attempts + 1 >= self.settings.max_attempts:
-            self._finish(delivery, DeliveryStatus.FAILED, reason)
-            report.failed += 1
-            return
         delay = min(self.settings.base_delay * 2**delivery.attempts, self.settings.max_delay)
         delay *= random.uniform(0.8, 1.2)  # jitter, not security
-        self._reschedule(delivery, now + timedelta(seconds=delay), reason, attempted=True)
-        report.retried += 1
+        self._retry(delivery, now + timedelta(seconds=delay), reason, report)
 
     def _fail(self, delivery: store.Claimed, gone: PermanentError, now: datetime) -> None:
         """Fail a delivery for good and, if the person is gone, mark them unreachable."""
@@ -350,19 +374,25 @@ class Dispatcher:
                 respondents.mark_unreachable(session, delivery.respondent_id, gone.reason, now)
                 self._gone.add(delivery.respondent_id)
 
-    def _finish(self, delivery: store.Claimed, status: DeliveryStatus, error: str | None,
-                receipt: Receipt | None = None) -> None:
-        """Record a final outcome (and where the platform shows it) in its own transaction."""
+    def _finish(self, delivery: store.Claimed, status: DeliveryStatus, error: str | None) -> None:
+        """Record a final outcome in its own transaction."""
         with self.db.transaction() as session:
             store.finish(session, delivery.id, status, self.clock(), error)
-            if receipt and not store.keep_receipt(session, delivery.id, receipt):
-                _retract_orphan(session, delivery, receipt, self.clock())
 
     def _reschedule(self, delivery: store.Claimed, at: datetime, error: str | None,
                     *, attempted: bool) -> None:
         """Put a delivery back for a later try."""
         with self.db.transaction() as session:
             store.reschedule(session, delivery.id, at, error, attempted=attempted)
+
+
+def _post(sender: Sender, target: Target | None, event: WebhookMessage) -> None:
+    """Hand one webhook event to the webhook sender, with the webhook's URL and secret."""
+    if not isinstance(sender, Posting):
+        raise PermanentError("this sender cannot post webhooks", unreachable=False)
+    if target is None:
+        raise PermanentError("webhook deleted", unreachable=False)
+    sender.post(target, event)
 
 
 def _pause_key(delivery: store.Claimed) -> str:
@@ -379,41 +409,6 @@ def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
     store.enqueue(session, key=f"retraction:{delivery.id}", kind=DeliveryKind.RETRACTION,
                   channel=delivery.channel, respondent_id=None, address=delivery.address,
                   payload=Retraction(receipt, language).to_dict(), now=now)
-
-
-def refusal(delivery: store.Claimed) -> str | None:
-    """Return why a delivery must not reach its person (stop, unreachable, no consent)."""
-    if not delivery.address:
-        return "no address"
-    return person_refusal(delivery.kind, opted_out=delivery.opted_out,
-                          unreachable=delivery.unreachable, consented=delivery.consented)
-
-
-def take_inbox(database: Database, channel: str, external_id: str, now: datetime,
-               limit: int = 20, *,
-               announcing: AnnouncementSettings | None = None) -> list[Outbound]:
-    """Hand over the due messages waiting for one person on a pull channel (the widget).
-
-    A pull channel has no sender: its client asks for its messages. The same rules
-    apply as for pushed ones; what is handed over is marked sent, what may not be
-    shown is marked skipped.
-    """
-    with database.transaction() as session:
-        waiting = store.claim_due(session, now, now, limit, channel=channel,
-                                  external_id=external_id)
-        messages = []
-        for delivery in waiting:
-            reason = refusal(delivery)
-            message = None
-            if reason is None and announcement_message.applies(delivery):
-                prepared = announcement_message.prepare(  # the visitor is here: no quiet hours
-                    session, delivery, now, announcing or AnnouncementSettings(), quiet=False)
-                reason, message = prepared.skip, prepared.message
-            outcome = DeliveryStatus.SKIPPED if reason else DeliveryStatus.SENT
-            store.finish(session, delivery.id, outcome, now, reason)
-            if reason is None:
-                messages.append(message or Outbound.from_dict(delivery.payload))
-        return messages
 
 
 def _rate(text: str) -> RateLimitItem:

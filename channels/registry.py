@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from bot.engine import DialogueEngine
-    from bot.outbox import Sender
     from bot.scheduler import Job
+    from bot.sending import Sender
 
 ENTRY_POINT_GROUP = "ecoute.channels"
 BUILT_IN: dict[str, str] = {

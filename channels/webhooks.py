@@ -30,7 +30,7 @@ import httpx
 from standardwebhooks import Webhook
 
 from bot.messages import Outbound
-from bot.outbox import PermanentError, RetryLater, TransientError
+from bot.sending import PermanentError, RetryLater, TransientError
 from bot.webhook_events import WebhookMessage
 from bot.webhooks import Refusal, WebhookError, check_url
 from channels.registry import ConfigError

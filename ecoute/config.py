@@ -43,6 +43,7 @@ class Settings:
     rate_limit_storage: str = "memory://"
     invitation_days: int = 7  # the contact cap of triggered surveys (ECOUTE_INVITATION_DAYS)
     complaint_confirm_days: int = 7  # unanswered resolutions close (ECOUTE_COMPLAINT_CONFIRM_DAYS)
+    outbox_in_flight: int = 16  # sends at once per worker (ECOUTE_OUTBOX_IN_FLIGHT, 1 to 64)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     web: WebSettings = field(default_factory=WebSettings)
@@ -78,6 +79,7 @@ class Settings:
             rate_limit_storage=env.get("ECOUTE_RATE_LIMIT_STORAGE") or "memory://",
             invitation_days=_days(env, "ECOUTE_INVITATION_DAYS", 7),
             complaint_confirm_days=_days(env, "ECOUTE_COMPLAINT_CONFIRM_DAYS", 7),
+            outbox_in_flight=_in_flight(env),
             telegram=TelegramSettings.from_env(env),
             web=WebSettings.from_env(env),
             slack=SlackSettings.from_env(env),
@@ -97,6 +99,17 @@ def _days(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdecimal() or not 0 < int(raw) <= 3660:
         raise ConfigError(f"{name} must be a whole number of days from 1 to 3660, not {raw!r}")
+    return int(raw)
+
+
+def _in_flight(env: Mapping[str, str]) -> int:
+    """Read how many sends a worker has in flight at once (1 to 64), or raise a ConfigError."""
+    raw = (env.get("ECOUTE_OUTBOX_IN_FLIGHT") or "").strip()
+    if not raw:
+        return 16
+    if not raw.isdecimal() or not 1 <= int(raw) <= 64:
+        raise ConfigError(
+            f"ECOUTE_OUTBOX_IN_FLIGHT must be a whole number from 1 to 64, not {raw!r}")
     return int(raw)
 
 

@@ -19,8 +19,9 @@ from bot import complaint_intake
 from bot.context import EngineSettings
 from bot.digest import digest_jobs
 from bot.engine import Clock, DialogueEngine, utcnow
-from bot.outbox import Dispatcher, OutboxSettings, Sender
+from bot.outbox import Dispatcher, OutboxSettings
 from bot.scheduler import Job, build_scheduler, complaint_jobs, core_jobs
+from bot.sending import Sender
 from bot.surveys import SurveyCatalog
 from bot.webhook_events import CHANNEL as WEBHOOK_CHANNEL
 from channels.registry import ConfigError, Runtime, Service, registered
@@ -138,6 +139,7 @@ def outbox_settings(settings: Settings) -> OutboxSettings:
         respondent_rates={"telegram": settings.telegram.per_chat_rate,
                           WEBHOOK_CHANNEL: settings.webhooks.rate},  # per webhook
         storage_uri=settings.rate_limit_storage,
+        in_flight=settings.outbox_in_flight,
         pull_channels=frozenset(n for n, c in registered().items() if c.pull),
         announcements=settings.announcements,
     )

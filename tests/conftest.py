@@ -23,7 +23,8 @@ import pytest
 
 from bot.engine import DialogueEngine
 from bot.messages import Identity, Inbound, Outbound, Turn
-from bot.outbox import Dispatcher, OutboxSettings, Retraction
+from bot.outbox import Dispatcher, OutboxSettings
+from bot.sending import Retraction
 from ecoute.config import Settings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database

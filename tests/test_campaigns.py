@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.campaigns import Consenting, Planned, Progress, Roster, plan, progress
 from bot.messages import Outbound
-from bot.outbox import Dispatcher, PermanentError
+from bot.outbox import Dispatcher
+from bot.sending import PermanentError
 from ecoute.wiring import Ecoute
 from storage.models import Campaign, Delivery, Respondent
 from storage.vocabulary import DeliveryKind

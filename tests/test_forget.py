@@ -21,7 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.messages import Outbound
-from bot.outbox import Dispatcher, Receipt, Retraction
+from bot.outbox import Dispatcher
+from bot.sending import Receipt, Retraction
 from channels.console import ConsoleChannel
 from ecoute.config import Settings, SlackSettings, WebSettings
 from ecoute.wiring import Ecoute, build, outbox_settings

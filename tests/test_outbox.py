@@ -9,16 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery_rules import RULES
+from bot.inbox import take_inbox
 from bot.messages import Outbound
-from bot.outbox import (
-    Dispatcher,
-    OutboxSettings,
-    PermanentError,
-    RetryLater,
-    TransientError,
-    enqueue,
-    take_inbox,
-)
+from bot.outbox import Dispatcher, OutboxSettings, enqueue
+from bot.sending import PermanentError, RetryLater, TransientError
 from ecoute.wiring import Ecoute
 from storage import deliveries
 from storage.models import Delivery, Respondent

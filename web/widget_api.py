@@ -29,7 +29,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from bot.dialogue import longest_text, text_bound
-from bot.outbox import take_inbox
+from bot.inbox import take_inbox
 from channels.widget import adapter as widget
 from storage.conversations import ConversationOwner
 from web.widget_limits import WidgetLimits

@@ -23,14 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.i18n import gettext_for
 from bot.messages import Outbound
-from bot.outbox import (
-    PermanentError,
-    Receipt,
-    Retraction,
-    RetryLater,
-    SendError,
-    TransientError,
-)
+from bot.sending import PermanentError, Receipt, Retraction, RetryLater, SendError, TransientError
 from channels.slack.render import fallback_text, message_blocks
 
 GONE = frozenset({"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled",

@@ -27,10 +27,11 @@ from typing import Any, TypeVar
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.engine import DialogueEngine
 from bot.messages import Outbound
-from bot.outbox import PermanentError, RetryLater, TransientError
+from bot.sending import PermanentError, RetryLater, TransientError
 from channels.telegram.adapter import (
     ALLOWED_UPDATES,
     CURRENT,
@@ -44,6 +45,7 @@ from channels.telegram.render import send_call
 from channels.telegram.settings import TelegramSettings
 
 T = TypeVar("T")
+CONNECTIONS = 64  # HTTP connections of the outbox's Bot: at least ECOUTE_OUTBOX_IN_FLIGHT
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
@@ -72,7 +74,9 @@ def build_bot(settings: TelegramSettings) -> Bot:
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     api = settings.api_base_url
-    return Bot(settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    request = HTTPXRequest(connection_pool_size=CONNECTIONS)  # the outbox sends several at once
+    return Bot(settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
+               request=request)
 
 
 def build_application(settings: TelegramSettings, engine: DialogueEngine, *,

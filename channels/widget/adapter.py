@@ -1,7 +1,7 @@
 """The web channel: the widget's JSON requests become the core's inbound messages.
 
 The widget is a pull channel: it gets the bot's replies in the HTTP response to
-each message and asks for proactive messages (``bot.outbox.take_inbox``) when it
+each message and asks for proactive messages (``bot.inbox.take_inbox``) when it
 opens, so there is no sender. A visitor is the random id the widget keeps in
 localStorage (the :class:`Identity` external id on channel ``web``). The client
 message id becomes the inbound event id, scoped by visitor so that nobody can

@@ -133,10 +133,10 @@ def test_429_pauses_the_channel_and_403_marks_the_person_unreachable(
     publish(served.db, improvement, clock)  # 6 people, all consenting
     worker = Dispatcher(served.db, served.senders, clock=clock, settings=replace(
         outbox_settings(served.settings), announcements=LOUD,  # per chat: counted in real time
-        respondent_rates={"telegram": "100/second"}))
+        respondent_rates={"telegram": "100/second"}, in_flight=2))
     telegram_api.fail("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
-    first = worker.run_once()
-    assert (first.retried, first.sent) == (1, 0) and first.deferred == 5  # the channel waits
+    first = worker.run_once()  # one wave of two goes out together: one 429, one sent
+    assert (first.retried, first.sent) == (1, 1) and first.deferred == 4  # the next waves wait
     clock.advance(seconds=6)
     telegram_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     for _ in range(5):  # drain: the 429's channel pause is over, one second per chat
@@ -146,6 +146,7 @@ def test_429_pauses_the_channel_and_403_marks_the_person_unreachable(
         status = announcements.status(session, improvement)
         gone = session.scalar(select(func.count()).select_from(Respondent).where(
             Respondent.unreachable_at.is_not(None)))
+    worker.close()
     assert status.progress.sent == 5 and gone == 1
     assert status.progress.failed == {"telegram: Forbidden: bot was blocked by the user": 1}
     assert len(telegram_api.calls_to("sendMessage")) == 7  # 429 + 403 + 5 sent

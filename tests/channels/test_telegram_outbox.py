@@ -145,7 +145,7 @@ def test_after_stop_nothing_is_sent(telegram_ana: TelegramChat, telegram_ecoute:
 def test_an_unreachable_bot_api_is_a_transient_error(telegram_settings: Settings) -> None:
     import socket
 
-    from bot.outbox import TransientError
+    from bot.sending import TransientError
     from channels.telegram.runtime import TelegramSender
 
     with socket.socket() as probe:  # a port nobody listens on
