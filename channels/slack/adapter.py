@@ -39,29 +39,28 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine import DialogueEngine
-from bot.i18n import choose_language, gettext_for, pick
+from bot.i18n import choose_language, gettext_for
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
 from bot.text import clean, clean_all
 from channels.slack import NAME, wedid
+from channels.slack.home import SlackHome
 from channels.slack.ideas import SlackIdeas
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
     OPEN_COMPLAINT_ACTION,
     OPEN_FEEDBACK_ACTION,
-    HomeItem,
     anonymous_thanks,
     answered_blocks,
     feedback_modal,
-    home_view,
     modal_answers,
     ref_of,
     unescape,
 )
 from channels.slack.sender import open_dm, post
-from storage import conversations, respondents
+from storage import respondents
 from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
@@ -151,6 +150,7 @@ class SlackChannel:
         wedid.register(app, self)
         self.ideas = SlackIdeas(self)  # /idea, its modal, App Home's ideas and 👍
         self.ideas.register(app)
+        self.home = SlackHome(self)
 
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
@@ -342,46 +342,9 @@ class SlackChannel:
         for message in messages:
             post(self.client, channel, message)
 
-    # -- App Home -----------------------------------------------------------------------
-
     def on_home_opened(self, event: dict[str, Any]) -> None:
-        """Publish App Home with the person's recent feedback given under their name."""
-        if event.get("tab", "home") != "home":
-            return
-        user = slack_id(event.get("user"))
-        if user is None:
-            return
-        language = self.language(user)
-        with self.engine.db.reading() as connection:
-            recent = conversations.recent_feedback(connection, NAME, user)
-        items = [HomeItem(self._title(f.survey, language), f.completed_at,
-                          self._summary(f.survey, f.values, language)) for f in recent]
-        view = home_view(items, language)
-        view["blocks"] += self.ideas.home_blocks(user, language)
-        self.client.views_publish(user_id=user, view=view)
-
-    def _title(self, key: str, language: str) -> str:
-        """Return a survey's title (its key when it is no longer offered)."""
-        survey = self.engine.catalog.get(key)
-        return pick(survey.title, language) if survey else key
-
-    def _summary(self, key: str, values: dict[str, Any], language: str) -> str:
-        """Return the answers of one feedback as one short line (option labels, scores)."""
-        survey = self.engine.catalog.get(key)
-        parts = []
-        for question_id, value in values.items():
-            text = str(value)
-            if survey is not None:
-                try:
-                    question = survey.question(question_id)
-                except KeyError:
-                    continue
-                labels = {o.id: pick(o.label, language) for o in question.options}
-                text = labels.get(text, text)
-                if question.scale:
-                    text = f"{value}/{question.scale[1]}"
-            parts.append(text if len(text) <= 80 else text[:79] + "…")
-        return " · ".join(parts)
+        """Publish App Home for the person who opened it (ideas call it after a 👍)."""
+        self.home.on_opened(event)
 
     @staticmethod
     def _ack_only(ack: Ack) -> None:
