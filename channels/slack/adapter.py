@@ -29,8 +29,6 @@ import hashlib
 import hmac
 import logging
 import re
-import threading
-import time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -47,6 +45,7 @@ from bot.text import clean, clean_all
 from channels.slack import NAME, wedid
 from channels.slack.home import SlackHome
 from channels.slack.ideas import SlackIdeas
+from channels.slack.profiles import Profiles
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
@@ -64,7 +63,6 @@ from storage import respondents
 from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
-LOCALE_TTL = 3600.0
 
 
 class _SameToken(logging.Filter):
@@ -77,34 +75,6 @@ class _SameToken(logging.Filter):
 log = logging.getLogger(__name__)
 BOLT_LOG = logging.getLogger("channels.slack.bolt")
 BOLT_LOG.addFilter(_SameToken())
-
-
-class Locales:
-    """Slack users' locales from ``users.info``, cached for an hour per process."""
-
-    def __init__(self, client: WebClient, ttl: float = LOCALE_TTL) -> None:
-        self.client = client
-        self.ttl = ttl
-        self._cache: dict[str, tuple[float, str | None]] = {}
-        self._lock = threading.Lock()
-
-    def of(self, user: str) -> str | None:
-        """Return the user's Slack locale (``fr-FR``), or None when Slack does not say."""
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user)
-        if cached and now - cached[0] < self.ttl:
-            return cached[1]
-        try:
-            info = self.client.users_info(user=user, include_locale=True)
-            locale = (info.get("user") or {}).get("locale")
-        except SlackApiError:
-            return None  # not cached: ask again next time
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[user] = (now, locale)
-        return locale
 
 
 SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")  # users U…/W…, channels C…/D…/G…
@@ -124,7 +94,7 @@ class SlackChannel:
         self.engine = engine
         self.client = client
         self.feedback_survey = feedback_survey
-        self.locales = Locales(client)
+        self.profiles = Profiles(client)  # locales and timezones (users.info)
         # keys the hash of an anonymous form's view id (Socket Mode has no signing secret)
         self._secret = (signing_secret or client.token or "").encode()
         self.app = App(
@@ -156,7 +126,7 @@ class SlackChannel:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
         with self.engine.db.reading() as connection:
             chosen = respondents.chosen_language(connection, NAME, user)
-        hint = None if chosen else self.locales.of(user)  # no Slack call when they chose
+        hint = None if chosen else self.profiles.locale(user)  # no Slack call when they chose
         return choose_language(chosen, hint, self.engine.settings.default_language)
 
     # -- direct messages ---------------------------------------------------------------
@@ -170,8 +140,8 @@ class SlackChannel:
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
                           text=clean(unescape(event.get("text") or "")),
-                          locale=self.locales.of(user))
-        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id, user)
+                          locale=self.profiles.locale(user))
+        self.deliver(event["channel"], self._handle(inbound), inbound.event_id, user)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   respond: Respond) -> None:
@@ -182,9 +152,10 @@ class SlackChannel:
             return  # not a person's tap Écoute made: nothing to apply
         channel = (body.get("channel") or {}).get("id") or open_dm(self.client, user)
         inbound = Inbound(Identity(NAME, user), choice_id=action["value"],
-                          ref=ref_of(action.get("block_id", "")), locale=self.locales.of(user),
+                          ref=ref_of(action.get("block_id", "")),
+                          locale=self.profiles.locale(user),
                           event_id=f"action:{channel}:{action.get('action_ts')}")
-        turn = self.engine.handle(inbound)
+        turn = self._handle(inbound)
         if turn.duplicate:
             return
         stale = bool(turn.messages) and turn.messages[0].kind is Kind.NOTICE
@@ -201,6 +172,22 @@ class SlackChannel:
                 log.warning("slack: could not update the tapped message: %s",
                             type(error).__name__)
         self.deliver(channel, turn, inbound.event_id, user)
+
+    def _handle(self, inbound: Inbound) -> Turn:
+        """Hand an inbound to the engine, then keep the person's Slack timezone (once)."""
+        turn = self.engine.handle(inbound)
+        self._keep_timezone(inbound.sender.external_id)
+        return turn
+
+    def _keep_timezone(self, user: str) -> None:
+        """Store the timezone Slack gave for ``user`` if their row has none (see ``profiles``)."""
+        zone = self.profiles.unsettled_zone(user)  # None: none read, or stored already
+        if zone is None:
+            return
+        with self.engine.db.transaction() as session:
+            known = respondents.fill_timezone(session, NAME, user, zone)
+        if known:
+            self.profiles.settle(user)
 
     def deliver(self, channel: str, turn: Turn, event_id: str | None = None,
                 user: str | None = None) -> None:
@@ -264,8 +251,8 @@ class SlackChannel:
         if command in self.engine.catalog:
             command, argument = "start", command
         inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
-                          command=command, argument=argument, locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                          command=command, argument=argument, locale=self.profiles.locale(user))
+        self.deliver(open_dm(self.client, user), self._handle(inbound), inbound.event_id,
                      user)
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
@@ -282,8 +269,8 @@ class SlackChannel:
         if user is None:
             return
         inbound = Inbound(Identity(NAME, user), event_id=f"complaint:{body['trigger_id']}",
-                          command="complaint", locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                          command="complaint", locale=self.profiles.locale(user))
+        self.deliver(open_dm(self.client, user), self._handle(inbound), inbound.event_id,
                      user)
 
     def _open_modal(self, trigger_id: str, user: str, respond: Respond | None) -> None:
@@ -326,6 +313,7 @@ class SlackChannel:
             return
         ack()
         if not result.duplicate:
+            self._keep_timezone(user)
             self._confirm(user, result.messages)
 
     def _submission_id(self, view: dict[str, Any], anonymous: bool) -> str:
