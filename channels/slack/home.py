@@ -9,8 +9,8 @@ of the public page (:func:`storage.improvements.published`): staff's summary of
 what people said, what was done and when, never anyone's own words. It is how
 employees whose feedback was anonymous, never announced to anyone, hear what it
 led to. A link goes to the public page when ``ECOUTE_BASE_URL`` is a public
-address (not the loopback default). The ideas' part is
-:class:`channels.slack.ideas.SlackIdeas`'. Slack's limits hold: at most 100
+address (not the loopback default). The ideas come from
+:class:`channels.slack.ideas.SlackIdeas`. Slack's limits hold: at most 100
 blocks, texts trimmed to each place's length.
 """
 
