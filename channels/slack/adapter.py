@@ -176,7 +176,8 @@ class SlackChannel:
     def _handle(self, inbound: Inbound) -> Turn:
         """Hand an inbound to the engine, then keep the person's Slack timezone (once)."""
         turn = self.engine.handle(inbound)
-        self._keep_timezone(inbound.sender.external_id)
+        if not turn.duplicate:  # a replayed event changes nothing
+            self._keep_timezone(inbound.sender.external_id)
         return turn
 
     def _keep_timezone(self, user: str) -> None:
