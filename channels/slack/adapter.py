@@ -20,7 +20,9 @@ ticked. A named submission is confirmed in the person's DM (straight, never
 through the outbox, which would keep their id); an anonymous one is thanked in
 the modal itself (``response_action: update``), with a generic thanks: no DM
 message at all, so nothing the bot token can read later dates it or says what it
-was about. The language follows the person's choice, else their Slack locale.
+was about. The language follows the person's choice, else their Slack locale; the
+profile that gives the locale also gives the timezone, stored once
+(:mod:`channels.slack.profiles`). App Home is :mod:`channels.slack.home`.
 """
 
 from __future__ import annotations
