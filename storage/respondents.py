@@ -1,4 +1,4 @@
-"""Respondents: find and create people (with the suppression check), their language, reachability.
+"""Respondents: find and create people (with the suppression check), language, timezone, reach.
 
 A respondent is one person on one channel. The dialogue's hot path finds a person
 and their active conversation in one prebuilt query and gets them as tracked rows
@@ -82,6 +82,19 @@ def chosen_language(session: Executor, channel: str, external_id: str) -> str | 
             Respondent.language_chosen.is_(True),
         )
     )
+
+
+def fill_timezone(session: Executor, channel: str, external_id: str, timezone: str) -> bool:
+    """Store a person's IANA timezone unless one is stored; return whether the person is known."""
+    found = session.execute(select(Respondent.id, Respondent.timezone).where(
+        Respondent.channel == channel, Respondent.external_id == external_id)).first()
+    if found is None:
+        return False
+    if found.timezone is None:
+        session.execute(update(Respondent)
+                        .where(Respondent.id == found.id, Respondent.timezone.is_(None))
+                        .values(timezone=timezone))
+    return True
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Slack, for employees (internal clients): DMs, buttons, ``/feedback``, App Home, pulses.
 
-Modules: ``adapter`` (the Bolt listeners, translating only), ``render`` (Block
-Kit), ``sender`` (the outbox's sender), ``pulse`` (scheduled invitations),
-``socket_mode``, ``setup`` (assembly from the settings), ``settings``, and the
-app manifest ``manifest.yaml``. :data:`CHANNEL` is the registry's entry.
+Modules: ``adapter`` (the Bolt listeners, translating only), ``home`` (App
+Home), ``ideas`` (``/idea``), ``render`` (Block Kit), ``sender`` (the outbox's
+sender), ``pulse`` (scheduled invitations), ``socket_mode``, ``setup`` (assembly
+from the settings), ``settings``, and the app manifest ``manifest.yaml``.
+:data:`CHANNEL` is the registry's entry.
 """
 
 from __future__ import annotations

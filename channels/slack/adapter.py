@@ -20,7 +20,9 @@ ticked. A named submission is confirmed in the person's DM (straight, never
 through the outbox, which would keep their id); an anonymous one is thanked in
 the modal itself (``response_action: update``), with a generic thanks: no DM
 message at all, so nothing the bot token can read later dates it or says what it
-was about. The language follows the person's choice, else their Slack locale.
+was about. The language follows the person's choice, else their Slack locale; the
+profile that gives the locale also gives the timezone, stored once
+(:mod:`channels.slack.profiles`). App Home is :mod:`channels.slack.home`.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ import hashlib
 import hmac
 import logging
 import re
-import threading
-import time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -39,33 +39,32 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.engine import DialogueEngine
-from bot.i18n import choose_language, gettext_for, pick
+from bot.i18n import choose_language, gettext_for
 from bot.messages import Identity, Inbound, Kind, Outbound, Turn
 from bot.outbox import enqueue
 from bot.submissions import Submission
 from bot.text import clean, clean_all
 from channels.slack import NAME, wedid
+from channels.slack.home import SlackHome
 from channels.slack.ideas import SlackIdeas
+from channels.slack.profiles import Profiles
 from channels.slack.render import (
     CHOICE_ACTION,
     FEEDBACK_CALLBACK,
     OPEN_COMPLAINT_ACTION,
     OPEN_FEEDBACK_ACTION,
-    HomeItem,
     anonymous_thanks,
     answered_blocks,
     feedback_modal,
-    home_view,
     modal_answers,
     ref_of,
     unescape,
 )
 from channels.slack.sender import open_dm, post
-from storage import conversations, respondents
+from storage import respondents
 from storage.vocabulary import DeliveryKind
 
 DOMAIN = "slack"
-LOCALE_TTL = 3600.0
 
 
 class _SameToken(logging.Filter):
@@ -78,34 +77,6 @@ class _SameToken(logging.Filter):
 log = logging.getLogger(__name__)
 BOLT_LOG = logging.getLogger("channels.slack.bolt")
 BOLT_LOG.addFilter(_SameToken())
-
-
-class Locales:
-    """Slack users' locales from ``users.info``, cached for an hour per process."""
-
-    def __init__(self, client: WebClient, ttl: float = LOCALE_TTL) -> None:
-        self.client = client
-        self.ttl = ttl
-        self._cache: dict[str, tuple[float, str | None]] = {}
-        self._lock = threading.Lock()
-
-    def of(self, user: str) -> str | None:
-        """Return the user's Slack locale (``fr-FR``), or None when Slack does not say."""
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user)
-        if cached and now - cached[0] < self.ttl:
-            return cached[1]
-        try:
-            info = self.client.users_info(user=user, include_locale=True)
-            locale = (info.get("user") or {}).get("locale")
-        except SlackApiError:
-            return None  # not cached: ask again next time
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[user] = (now, locale)
-        return locale
 
 
 SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")  # users U…/W…, channels C…/D…/G…
@@ -125,7 +96,7 @@ class SlackChannel:
         self.engine = engine
         self.client = client
         self.feedback_survey = feedback_survey
-        self.locales = Locales(client)
+        self.profiles = Profiles(client)  # locales and timezones (users.info)
         # keys the hash of an anonymous form's view id (Socket Mode has no signing secret)
         self._secret = (signing_secret or client.token or "").encode()
         self.app = App(
@@ -151,12 +122,13 @@ class SlackChannel:
         wedid.register(app, self)
         self.ideas = SlackIdeas(self)  # /idea, its modal, App Home's ideas and 👍
         self.ideas.register(app)
+        self.home = SlackHome(self)
 
     def language(self, user: str) -> str:
         """Return the language to speak with ``user``: chosen, else Slack's locale, else default."""
         with self.engine.db.reading() as connection:
             chosen = respondents.chosen_language(connection, NAME, user)
-        hint = None if chosen else self.locales.of(user)  # no Slack call when they chose
+        hint = None if chosen else self.profiles.locale(user)  # no Slack call when they chose
         return choose_language(chosen, hint, self.engine.settings.default_language)
 
     # -- direct messages ---------------------------------------------------------------
@@ -170,8 +142,8 @@ class SlackChannel:
             return
         inbound = Inbound(Identity(NAME, user), event_id=body.get("event_id"),
                           text=clean(unescape(event.get("text") or "")),
-                          locale=self.locales.of(user))
-        self.deliver(event["channel"], self.engine.handle(inbound), inbound.event_id, user)
+                          locale=self.profiles.locale(user))
+        self.deliver(event["channel"], self._handle(inbound), inbound.event_id, user)
 
     def on_choice(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                   respond: Respond) -> None:
@@ -182,9 +154,10 @@ class SlackChannel:
             return  # not a person's tap Écoute made: nothing to apply
         channel = (body.get("channel") or {}).get("id") or open_dm(self.client, user)
         inbound = Inbound(Identity(NAME, user), choice_id=action["value"],
-                          ref=ref_of(action.get("block_id", "")), locale=self.locales.of(user),
+                          ref=ref_of(action.get("block_id", "")),
+                          locale=self.profiles.locale(user),
                           event_id=f"action:{channel}:{action.get('action_ts')}")
-        turn = self.engine.handle(inbound)
+        turn = self._handle(inbound)
         if turn.duplicate:
             return
         stale = bool(turn.messages) and turn.messages[0].kind is Kind.NOTICE
@@ -201,6 +174,23 @@ class SlackChannel:
                 log.warning("slack: could not update the tapped message: %s",
                             type(error).__name__)
         self.deliver(channel, turn, inbound.event_id, user)
+
+    def _handle(self, inbound: Inbound) -> Turn:
+        """Hand an inbound to the engine, then keep the person's Slack timezone (once)."""
+        turn = self.engine.handle(inbound)
+        if not turn.duplicate:  # a replayed event changes nothing
+            self._keep_timezone(inbound.sender.external_id)
+        return turn
+
+    def _keep_timezone(self, user: str) -> None:
+        """Store the timezone Slack gave for ``user`` if their row has none (see ``profiles``)."""
+        zone = self.profiles.unsettled_zone(user)  # None: none read, or stored already
+        if zone is None:
+            return
+        with self.engine.db.transaction() as session:
+            known = respondents.fill_timezone(session, NAME, user, zone)
+        if known:
+            self.profiles.settle(user)
 
     def deliver(self, channel: str, turn: Turn, event_id: str | None = None,
                 user: str | None = None) -> None:
@@ -264,8 +254,8 @@ class SlackChannel:
         if command in self.engine.catalog:
             command, argument = "start", command
         inbound = Inbound(Identity(NAME, user), event_id=f"command:{body['trigger_id']}",
-                          command=command, argument=argument, locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                          command=command, argument=argument, locale=self.profiles.locale(user))
+        self.deliver(open_dm(self.client, user), self._handle(inbound), inbound.event_id,
                      user)
 
     def on_open_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
@@ -282,8 +272,8 @@ class SlackChannel:
         if user is None:
             return
         inbound = Inbound(Identity(NAME, user), event_id=f"complaint:{body['trigger_id']}",
-                          command="complaint", locale=self.locales.of(user))
-        self.deliver(open_dm(self.client, user), self.engine.handle(inbound), inbound.event_id,
+                          command="complaint", locale=self.profiles.locale(user))
+        self.deliver(open_dm(self.client, user), self._handle(inbound), inbound.event_id,
                      user)
 
     def _open_modal(self, trigger_id: str, user: str, respond: Respond | None) -> None:
@@ -326,6 +316,7 @@ class SlackChannel:
             return
         ack()
         if not result.duplicate:
+            self._keep_timezone(user)
             self._confirm(user, result.messages)
 
     def _submission_id(self, view: dict[str, Any], anonymous: bool) -> str:
@@ -342,46 +333,9 @@ class SlackChannel:
         for message in messages:
             post(self.client, channel, message)
 
-    # -- App Home -----------------------------------------------------------------------
-
     def on_home_opened(self, event: dict[str, Any]) -> None:
-        """Publish App Home with the person's recent feedback given under their name."""
-        if event.get("tab", "home") != "home":
-            return
-        user = slack_id(event.get("user"))
-        if user is None:
-            return
-        language = self.language(user)
-        with self.engine.db.reading() as connection:
-            recent = conversations.recent_feedback(connection, NAME, user)
-        items = [HomeItem(self._title(f.survey, language), f.completed_at,
-                          self._summary(f.survey, f.values, language)) for f in recent]
-        view = home_view(items, language)
-        view["blocks"] += self.ideas.home_blocks(user, language)
-        self.client.views_publish(user_id=user, view=view)
-
-    def _title(self, key: str, language: str) -> str:
-        """Return a survey's title (its key when it is no longer offered)."""
-        survey = self.engine.catalog.get(key)
-        return pick(survey.title, language) if survey else key
-
-    def _summary(self, key: str, values: dict[str, Any], language: str) -> str:
-        """Return the answers of one feedback as one short line (option labels, scores)."""
-        survey = self.engine.catalog.get(key)
-        parts = []
-        for question_id, value in values.items():
-            text = str(value)
-            if survey is not None:
-                try:
-                    question = survey.question(question_id)
-                except KeyError:
-                    continue
-                labels = {o.id: pick(o.label, language) for o in question.options}
-                text = labels.get(text, text)
-                if question.scale:
-                    text = f"{value}/{question.scale[1]}"
-            parts.append(text if len(text) <= 80 else text[:79] + "…")
-        return " · ".join(parts)
+        """Publish App Home for the person who opened it (ideas call it after a 👍)."""
+        self.home.on_opened(event)
 
     @staticmethod
     def _ack_only(ack: Ack) -> None:

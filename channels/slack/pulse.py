@@ -7,7 +7,8 @@ out) and render the invitation. Planning is the core's campaign mechanism
 a run repeated by a second worker or after a restart plans nothing twice, and
 people who said stop (or who are gone) are skipped. The message offers the
 survey as a choice ``survey:<key>`` (tapping it starts the survey in the DM) and
-a way to say stop.
+a way to say stop. The newcomers' profiles also give their timezone, stored once
+(as the adapter does, :mod:`channels.slack.profiles`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from bot.i18n import gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
 from bot.surveys import Survey, SurveyCatalog
 from channels.slack import CHANNEL, NAME
+from channels.slack.profiles import valid_zone
 from channels.slack.settings import Pulse
+from storage import respondents
 from storage.db import Database
 from storage.installation import Keyring
 from storage.vocabulary import DeliveryKind
@@ -45,11 +48,13 @@ def audience(client: WebClient, pulse: Pulse) -> list[str]:
             return list(dict.fromkeys(members))
 
 
-def roster(client: WebClient, pulse: Pulse, keyring: Keyring | None = None) -> Roster:
+def roster(client: WebClient, pulse: Pulse, keyring: Keyring | None = None,
+           zones: dict[str, str] | None = None) -> Roster:
     """Return the pulse's audience: its members (not this bot), vetted through ``users.info``.
 
     Only people Écoute does not know yet are looked up (one ``users.info`` each):
-    bots and deactivated accounts are left out, the others come with their locale.
+    bots and deactivated accounts are left out, the others come with their locale;
+    their valid timezones are put in ``zones``.
     """
     bot_user = _bot_user(client)
     members = [user for user in audience(client, pulse) if user != bot_user]
@@ -57,7 +62,10 @@ def roster(client: WebClient, pulse: Pulse, keyring: Keyring | None = None) -> R
     def vet(newcomers: Sequence[str]) -> Mapping[str, str | None]:
         """Return the newcomers who are people, with their Slack locale."""
         profiles = {user: _profile(client, user) for user in newcomers}
-        return {user: locale for user, locale in profiles.items() if locale is not None}
+        people = {user: found for user, found in profiles.items() if found is not None}
+        if zones is not None:
+            zones.update({user: zone for user, (_l, zone) in people.items() if zone})
+        return {user: locale for user, (locale, _z) in people.items()}
 
     return Roster(NAME, dict.fromkeys(members), internal=CHANNEL.internal, vet=vet,
                   keyring=keyring)
@@ -93,9 +101,15 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
     if survey is None:
         raise LookupError(f"pulse survey {pulse.survey!r} is not in the catalog")
     now = clock()
+    zones: dict[str, str] = {}
     planned = plan(database, campaign_key(survey, now), DeliveryKind.PULSE,
-                   roster(client, pulse, keyring), lambda language: invitation(survey, language),
+                   roster(client, pulse, keyring, zones),
+                   lambda language: invitation(survey, language),
                    now=now, default_language=default_language)
+    if zones:  # the newcomers now have a row to hold theirs
+        with database.transaction() as session:
+            for user, zone in zones.items():
+                respondents.fill_timezone(session, NAME, user, zone)
     return planned.planned
 
 
@@ -107,12 +121,12 @@ def _bot_user(client: WebClient) -> str | None:
         return None
 
 
-def _profile(client: WebClient, user: str) -> str | None:
-    """Return a person's locale ("" when unknown), or None for bots and deactivated users."""
+def _profile(client: WebClient, user: str) -> tuple[str, str | None] | None:
+    """Return a person's locale ("" when unknown) and valid timezone; None for bots, the gone."""
     try:
         info = client.users_info(user=user, include_locale=True).get("user") or {}
     except SlackApiError:
         return None
     if info.get("is_bot") or info.get("deleted") or user == "USLACKBOT":
         return None
-    return str(info.get("locale") or "")
+    return str(info.get("locale") or ""), valid_zone(info.get("tz"))

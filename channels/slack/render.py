@@ -1,4 +1,4 @@
-"""Block Kit for Slack: the core's outbound messages, the feedback modal and App Home.
+"""Block Kit for Slack: the core's outbound messages and the feedback modal.
 
 Pure functions from the core's types to Block Kit JSON (and back, for a modal's
 submitted state): no client, no I/O. Choices become buttons whose ``value`` is
@@ -12,9 +12,7 @@ readers.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from bot.i18n import gettext_for, pick
@@ -72,18 +70,18 @@ def message_blocks(message: Outbound) -> list[Block]:
 
         return digest_blocks(message)
     _ = gettext_for(message.language, DOMAIN)
-    blocks: list[Block] = [_section(escape(message.text))]
+    blocks: list[Block] = [section_block(escape(message.text))]
     if message.progress and message.progress.total > 1:
         progress = _("Question {current} of {total}").format(
             current=message.progress.current, total=message.progress.total)
-        blocks.append(_context(progress))
+        blocks.append(context_block(progress))
     blocks += choice_rows(message)
     if message.expects is InputHint.TEXT:
         hint = _("Type your answer as a message below.")
         if message.max_length:
             hint = _("Type your answer as a message below (up to {max} characters).").format(
                 max=message.max_length)
-        blocks.append(_context(hint))
+        blocks.append(context_block(hint))
     return blocks
 
 
@@ -110,13 +108,14 @@ def ref_of(block_id: str) -> str | None:
 def answered_blocks(text: str, label: str, language: str) -> list[Block]:
     """Return a question whose buttons were tapped: its text and the chosen label."""
     _ = gettext_for(language, DOMAIN)
-    return [_section(escape(text)), _context(_("Your answer: {label}").format(label=escape(label)))]
+    answer = _("Your answer: {label}").format(label=escape(label))
+    return [section_block(escape(text)), context_block(answer)]
 
 
 def alert_blocks(message: Outbound) -> list[Block]:
     """Return a staff alert: the headline, its fields in two columns, a console button."""
     _ = gettext_for(message.language, DOMAIN)
-    blocks: list[Block] = [_section(":rotating_light: *" + escape(message.text) + "*")]
+    blocks: list[Block] = [section_block(":rotating_light: *" + escape(message.text) + "*")]
     if message.fields:
         fields = [{"type": "mrkdwn", "text": f"*{escape(k)}*\n{escape(v)}"}
                   for k, v in message.fields[:10]]
@@ -143,7 +142,7 @@ def feedback_modal(survey: Survey, language: str) -> dict[str, Any]:
     _ = gettext_for(language, DOMAIN)
     blocks: list[Block] = []
     if survey.description:
-        blocks.append(_section(escape(pick(survey.description, language))))
+        blocks.append(section_block(escape(pick(survey.description, language))))
     blocks += [_input(question, language) for question in survey.questions]
     blocks.append({
         "type": "input", "block_id": ANONYMOUS_BLOCK, "optional": True,
@@ -154,7 +153,7 @@ def feedback_modal(survey: Survey, language: str) -> dict[str, Any]:
             "description": plain(_("Your name and Slack id are not stored with it."), 150),
         }]},
     })
-    blocks.append(_context(_("Anonymous answers are shown only by calendar month, once the "
+    blocks.append(context_block(_("Anonymous answers are shown only by calendar month, once the "
                              "month is over, and only when a service has at least 5 of them.")))
     return {
         "type": "modal",
@@ -228,55 +227,20 @@ def anonymous_thanks(language: str) -> dict[str, Any]:
         "title": plain(_("Feedback"), 24),
         "close": plain(_("Close"), 24),
         "blocks": [
-            _section(_("Thank you! Your feedback was sent anonymously.")),
-            _context(_("Nothing we store links it to you, and no message about it is kept "
+            section_block(_("Thank you! Your feedback was sent anonymously.")),
+            context_block(_("Nothing we store links it to you, and no message about it is kept "
                        "in your conversation with the bot.")),
         ],
     }
 
 
-@dataclass(frozen=True)
-class HomeItem:
-    """One piece of a person's recent feedback, as App Home lists it."""
-
-    title: str
-    when: datetime
-    summary: str
-
-
-def home_view(items: Sequence[HomeItem], language: str) -> dict[str, Any]:
-    """Return App Home: buttons to give feedback or complain, and the person's recent feedback.
-
-    A complaint is filed in the DM under the person's name (it cannot be anonymous).
-    """
-    _ = gettext_for(language, DOMAIN)
-    blocks: list[Block] = [
-        {"type": "header", "text": plain(_("Your feedback"), 150)},
-        _section(_("Tell an internal service how it went: it takes a minute.")),
-        {"type": "actions", "elements": [
-            {"type": "button", "action_id": OPEN_FEEDBACK_ACTION, "style": "primary",
-             "text": plain(_("Give feedback"))},
-            {"type": "button", "action_id": OPEN_COMPLAINT_ACTION,
-             "text": plain(_("File a complaint"))}]},
-        {"type": "divider"},
-    ]
-    if not items:
-        blocks.append(_section(_("You have not given any feedback under your name yet.")))
-    for item in items:
-        day = item.when.strftime("%Y-%m-%d")
-        blocks.append(_section(f"*{escape(item.title)}* · {day}\n{escape(item.summary)}"))
-    blocks.append(_context(_("Anonymous feedback is never listed here: it is stored "
-                             "without your name.")))
-    return {"type": "home", "blocks": blocks}
-
-
-def _section(text: str) -> Block:
+def section_block(text: str) -> Block:
     """Return a mrkdwn section (Slack allows 3000 characters)."""
     if len(text) > 3000:
         text = text[:2999] + "…"
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _context(text: str) -> Block:
+def context_block(text: str) -> Block:
     """Return a small grey line of mrkdwn."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

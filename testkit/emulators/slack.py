@@ -4,7 +4,7 @@ Usage::
 
     with SlackEmulator() as slack:
         client = WebClient(token="xoxb-test", base_url=slack.api_url)
-        slack.add_user("U1", locale="fr-FR")
+        slack.add_user("U1", locale="fr-FR", tz="Europe/Paris")
         client.chat_postMessage(channel="U1", text="hi")
         assert slack.calls("chat.postMessage")[0].params["text"] == "hi"
 
@@ -93,10 +93,12 @@ class SlackEmulator(LoopbackServer):
         self.socket.close()
 
     def add_user(self, user_id: str, *, locale: str = "en-US", is_bot: bool = False,
-                 deleted: bool = False) -> None:
-        """Add a person (or a bot) to the workspace."""
+                 deleted: bool = False, tz: str | None = "Europe/Paris") -> None:
+        """Add a person (or a bot) to the workspace; ``tz`` is their IANA timezone (None: unset)."""
         self.state.users[user_id] = {"id": user_id, "name": user_id.lower(), "is_bot": is_bot,
-                                     "deleted": deleted, "locale": locale, "tz": "Europe/Paris"}
+                                     "deleted": deleted, "locale": locale}
+        if tz is not None:
+            self.state.users[user_id]["tz"] = tz
 
     def fail(self, method: str, *, error: str | None = None, retry_after: int | None = None,
              times: int = 1) -> None:

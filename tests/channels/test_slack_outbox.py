@@ -134,6 +134,17 @@ def test_a_pulse_reaches_a_channels_members_except_who_said_stop(
     assert question["text"].startswith("Which internal service")
 
 
+def test_a_pulse_stores_the_timezones_of_the_newcomers_it_looks_up(
+        slack_ecoute: Ecoute, slack_api: SlackEmulator, clock: Clock) -> None:
+    slack_api.add_user("U3", tz="Asia/Tokyo")
+    slack_api.add_user("U4", tz="Nowhere/Special")
+    assert pulse(slack_ecoute, clock, users=("U3", "U4")) == 2
+    with slack_ecoute.db.transaction() as session:
+        zones = dict(session.execute(select(Respondent.external_id, Respondent.timezone)).all())
+    assert zones == {"U3": "Asia/Tokyo", "U4": None}
+    assert len(slack_api.calls("users.info")) == 2  # the look-up the pulse makes anyway
+
+
 def test_a_pulse_waits_out_slacks_rate_limit_instead_of_skipping_people(
         slack_ecoute: Ecoute, slack_api: SlackEmulator, clock: Clock) -> None:
     slack_api.fail("users.info", retry_after=1)
