@@ -12,7 +12,10 @@ that led to it, three ways:
   calendar months that are over (as the export places them, so a narrow filter does not
   date one): they count, but an audience is people (:func:`storage.improvements.audience`
   reads only conversations and complaints still linked to a person, so neither an
-  anonymous answer nor one whose author was erased ever becomes a recipient);
+  anonymous answer nor one whose author was erased ever becomes a recipient). They
+  are counted only by the rule of five (:func:`bot.small_groups.visible`, as the
+  dashboard and ``ecoute stats``): a group too small, or of a month not over, is
+  withheld from the detail the console and the API show;
 - **by suggestion** (:mod:`bot.suggestions`): accepted or rejected one by one; a
   rejected one stays stored (``accepted = false``) so it is not proposed again.
 
@@ -23,11 +26,13 @@ Publishing is not here: it belongs to the announcement.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot import small_groups
 from bot.complaint_intake import categories
 from bot.i18n import SUPPORTED, gettext_for
 from bot.metrics import THRESHOLDS
@@ -37,9 +42,9 @@ from bot.suggestions import MAX_CANDIDATES, Candidate, rank
 from bot.surveys import SurveyCatalog
 from storage import improvement_links as links
 from storage import improvements as rows
-from storage.db import Database
+from storage.db import Database, Executor
 from storage.filters import ResponseFilter
-from storage.improvement_links import ChannelCount, Linked
+from storage.improvement_links import AnonymousLink, ChannelCount, Linked
 from storage.improvements import ImprovementRow, NewImprovement
 from storage.responses import matching
 from storage.vocabulary import AuditAction, ImprovementStatus, LinkSource, LinkTarget
@@ -240,14 +245,19 @@ def link_by_hand(db: Database, improvement_id: int, *, conversations: Sequence[s
 
 def link_by_filter(db: Database, improvement_id: int, wanted: ResponseFilter, *, actor: str,
                    now: datetime) -> int:
-    """Link every conversation the filter matches (anonymous ones counted only); return how many."""
+    """Link every conversation the filter matches; return how many may be counted.
+
+    Anonymous ones are linked but, like everywhere, counted only when the rule of
+    five shows them.
+    """
     if wanted.is_everything():
         raise ImprovementError(Refusal.NOTHING_CHOSEN)
     # anonymous ones by whole calendar months that are over, as the export places them
     condition = matching(wanted, THRESHOLDS, unlinked_span(wanted, now))
     with db.transaction() as session:
         _existing(session, improvement_id)
-        added = links.link_matching(session, improvement_id, condition, actor=actor, now=now)
+        linked = links.link_matching(session, improvement_id, condition, actor=actor, now=now)
+        added = _counted(session, improvement_id, linked, now)
         audit(session, now, actor, AuditAction.IMPROVEMENT_LINKED, str(improvement_id),
               how=LinkSource.FILTER.value, added=added)
     return added
@@ -328,12 +338,56 @@ class Detail:
         return sum(c.conversations + c.anonymous + c.complaints for c in self.counts)
 
 
-def detail(db: Database, improvement_id: int) -> Detail:
-    """Return an improvement with its links, or refuse when there is none."""
+def detail(db: Database, improvement_id: int, *, now: datetime) -> Detail:
+    """Return an improvement with its links, or refuse when there is none.
+
+    Anonymous links are counted and listed only when the rule of five shows them.
+    """
     with db.reading() as connection:
         found = _existing(connection, improvement_id)
-        return Detail(found, tuple(links.counts(connection, improvement_id)),
-                      tuple(links.linked(connection, improvement_id, limit=SHOWN_LINKS)))
+        shown = _shown_anonymous(connection, improvement_id, now)
+        named = links.counts(connection, improvement_id)
+        latest = links.linked(connection, improvement_id, limit=SHOWN_LINKS)
+    ids = {link.public_id for link in shown}
+    return Detail(found, _with_anonymous(named, shown),
+                  tuple(link for link in latest if not link.anonymous or link.reference in ids))
+
+
+def _counted(session: Executor, improvement_id: int, conversation_ids: Sequence[int],
+             now: datetime) -> int:
+    """Return how many of these newly linked conversations may be counted (the rule of five)."""
+    new = set(conversation_ids)
+    anonymous = [link for link in links.anonymous_links(session, improvement_id)
+                 if link.conversation_id in new]
+    return len(new) - len(anonymous) + len(_visible(session, anonymous, now))
+
+
+def _shown_anonymous(session: Executor, improvement_id: int,
+                     now: datetime) -> list[AnonymousLink]:
+    """Return the improvement's anonymous links whose groups the rule of five shows."""
+    return _visible(session, links.anonymous_links(session, improvement_id), now)
+
+
+def _visible(session: Executor, found: Sequence[AnonymousLink],
+             now: datetime) -> list[AnonymousLink]:
+    """Return the anonymous links among ``found`` that the rule of five shows."""
+    if not found:
+        return []
+    last = small_groups.bucket_start(max(link.started_at for link in found))
+    visible = small_groups.visible(
+        session, now, min(link.started_at for link in found),  # type: ignore[arg-type]
+        until=small_groups.bucket_after(last))
+    return [link for link in found if link.public_id in visible]
+
+
+def _with_anonymous(named: Sequence[ChannelCount],
+                    shown: Sequence[AnonymousLink]) -> tuple[ChannelCount, ...]:
+    """Return the counts by channel with the anonymous links shown added."""
+    by_channel = {count.channel: count for count in named}
+    for channel, number in Counter(link.channel for link in shown).items():
+        by_channel[channel] = replace(by_channel.get(channel, ChannelCount(channel, 0, 0, 0)),
+                                      anonymous=number)
+    return tuple(by_channel[channel] for channel in sorted(by_channel))
 
 
 def listing(db: Database, *, before_id: int | None = None, limit: int = 50,

@@ -109,7 +109,8 @@ def create_improvement() -> ResponseReturnValue:
         return api_error(400, "bad_request", str(error))
     except ImprovementError as error:
         return _refused(error)
-    answer = jsonify(improvement_body(improvements.detail(served.db, improvement_id)))
+    answer = jsonify(improvement_body(improvements.detail(served.db, improvement_id,
+                                                          now=served.engine.clock())))
     answer.status_code = 201
     answer.headers["Location"] = url_for("api.get_improvement", improvement_id=improvement_id)
     return answer
@@ -137,7 +138,7 @@ def get_improvement(improvement_id: int) -> ResponseReturnValue:
 
     served = current_ecoute()
     try:
-        found = improvements.detail(served.db, improvement_id)
+        found = improvements.detail(served.db, improvement_id, now=served.engine.clock())
     except ImprovementError as error:
         return _refused(error)
     with served.db.reading() as connection:
@@ -170,7 +171,7 @@ def link_feedback(improvement_id: int) -> ResponseReturnValue:
         return api_error(400, "bad_request", str(error))
     except ImprovementError as error:
         return _refused(error)
-    found = improvements.detail(served.db, improvement_id)
+    found = improvements.detail(served.db, improvement_id, now=served.engine.clock())
     return jsonify(added=added, linked=found.linked)
 
 
