@@ -26,13 +26,12 @@ Publishing is not here: it belongs to the announcement.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot import small_groups
+from bot import improvement_counts
 from bot.complaint_intake import categories
 from bot.i18n import SUPPORTED, gettext_for
 from bot.metrics import THRESHOLDS
@@ -42,9 +41,9 @@ from bot.suggestions import MAX_CANDIDATES, Candidate, rank
 from bot.surveys import SurveyCatalog
 from storage import improvement_links as links
 from storage import improvements as rows
-from storage.db import Database, Executor
+from storage.db import Database
 from storage.filters import ResponseFilter
-from storage.improvement_links import AnonymousLink, ChannelCount, Linked
+from storage.improvement_links import ChannelCount, Linked
 from storage.improvements import ImprovementRow, NewImprovement
 from storage.responses import matching
 from storage.vocabulary import AuditAction, ImprovementStatus, LinkSource, LinkTarget
@@ -257,7 +256,7 @@ def link_by_filter(db: Database, improvement_id: int, wanted: ResponseFilter, *,
     with db.transaction() as session:
         _existing(session, improvement_id)
         linked = links.link_matching(session, improvement_id, condition, actor=actor, now=now)
-        added = _counted(session, improvement_id, linked, now)
+        added = improvement_counts.counted(session, improvement_id, linked, now)
         audit(session, now, actor, AuditAction.IMPROVEMENT_LINKED, str(improvement_id),
               how=LinkSource.FILTER.value, added=added)
     return added
@@ -345,49 +344,12 @@ def detail(db: Database, improvement_id: int, *, now: datetime) -> Detail:
     """
     with db.reading() as connection:
         found = _existing(connection, improvement_id)
-        shown = _shown_anonymous(connection, improvement_id, now)
+        shown = improvement_counts.shown_anonymous(connection, improvement_id, now)
         named = links.counts(connection, improvement_id)
         latest = links.linked(connection, improvement_id, limit=SHOWN_LINKS)
     ids = {link.public_id for link in shown}
-    return Detail(found, _with_anonymous(named, shown),
+    return Detail(found, improvement_counts.with_anonymous(named, shown),
                   tuple(link for link in latest if not link.anonymous or link.reference in ids))
-
-
-def _counted(session: Executor, improvement_id: int, conversation_ids: Sequence[int],
-             now: datetime) -> int:
-    """Return how many of these newly linked conversations may be counted (the rule of five)."""
-    new = set(conversation_ids)
-    anonymous = [link for link in links.anonymous_links(session, improvement_id)
-                 if link.conversation_id in new]
-    return len(new) - len(anonymous) + len(_visible(session, anonymous, now))
-
-
-def _shown_anonymous(session: Executor, improvement_id: int,
-                     now: datetime) -> list[AnonymousLink]:
-    """Return the improvement's anonymous links whose groups the rule of five shows."""
-    return _visible(session, links.anonymous_links(session, improvement_id), now)
-
-
-def _visible(session: Executor, found: Sequence[AnonymousLink],
-             now: datetime) -> list[AnonymousLink]:
-    """Return the anonymous links among ``found`` that the rule of five shows."""
-    if not found:
-        return []
-    last = small_groups.bucket_start(max(link.started_at for link in found))
-    visible = small_groups.visible(
-        session, now, min(link.started_at for link in found),  # type: ignore[arg-type]
-        until=small_groups.bucket_after(last))
-    return [link for link in found if link.public_id in visible]
-
-
-def _with_anonymous(named: Sequence[ChannelCount],
-                    shown: Sequence[AnonymousLink]) -> tuple[ChannelCount, ...]:
-    """Return the counts by channel with the anonymous links shown added."""
-    by_channel = {count.channel: count for count in named}
-    for channel, number in Counter(link.channel for link in shown).items():
-        by_channel[channel] = replace(by_channel.get(channel, ChannelCount(channel, 0, 0, 0)),
-                                      anonymous=number)
-    return tuple(by_channel[channel] for channel in sorted(by_channel))
 
 
 def listing(db: Database, *, before_id: int | None = None, limit: int = 50,
