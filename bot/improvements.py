@@ -176,13 +176,23 @@ def _checked(db: Database, draft: Draft, known: Known) -> Draft:
     return Draft(said, done, draft.language, draft.done_on, concerns)
 
 
-def create(db: Database, draft: Draft, known: Known, *, actor: str, now: datetime) -> int:
-    """Store a new draft improvement; return its id."""
+def create(db: Database, draft: Draft, known: Known, *, actor: str, now: datetime,
+           idempotency: str | None = None) -> int:
+    """Store a new draft improvement; return its id.
+
+    ``idempotency`` names the request for good (:func:`bot.invitations.idempotency`):
+    a repeat gets the id of the draft the first one made, and nothing is stored twice.
+    """
+    if idempotency is not None:
+        with db.reading() as connection:
+            made = rows.by_idempotency(connection, idempotency)
+        if made is not None:
+            return made
     draft = _checked(db, draft, known)
     with db.transaction() as session:
         improvement_id = rows.create(session, NewImprovement(
             draft.you_said, draft.we_did, draft.language, actor, draft.done_on,
-            draft.concerns.as_dict()), now=now)
+            draft.concerns.as_dict(), idempotency), now=now)
         audit(session, now, actor, AuditAction.IMPROVEMENT_CREATED, str(improvement_id))
     return improvement_id
 
