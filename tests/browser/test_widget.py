@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.output import write_export
@@ -326,7 +326,7 @@ def test_a_triggered_survey_waits_in_the_inbox_and_a_click_answers_it(
     with site.db.transaction() as session:
         visitor = session.scalar(select(Respondent.external_id).where(
             Respondent.channel == "web"))
-    token = staff.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
+    token = api_tokens.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
                               now=datetime.now(UTC))[0]
     planned = httpx.post(f"{site.url}/api/v1/invitations", headers={
         "Authorization": f"Bearer {token}"}, json={
