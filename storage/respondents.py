@@ -128,3 +128,16 @@ def consenting_people(session: Session, channel: str) -> dict[str, Known]:
                                      Respondent.consent_at.is_not(None))
             .order_by(Respondent.id))
     return {person.external_id: _known(person) for person in session.scalars(stmt)}
+
+
+def set_timezone(session: Executor, channel: str, external_id: str, timezone: str) -> bool:
+    """Store a person's IANA timezone (checked by the caller); return whether it changed.
+
+    One statement, which writes nothing when the person is unknown or has this zone.
+    """
+    done = session.execute(
+        update(Respondent)
+        .where(Respondent.channel == channel, Respondent.external_id == external_id,
+               (Respondent.timezone.is_(None)) | (Respondent.timezone != timezone))
+        .values(timezone=timezone))
+    return bool(done.rowcount)  # type: ignore[attr-defined]

@@ -161,8 +161,9 @@ def test_hostile_survey_text_is_shown_as_text_and_runs_nothing(
     assert page.evaluate("window.pwned") is None
 
 
-def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) -> None:
-    context = browser.new_context(locale="fr-FR")
+def test_a_french_browser_gets_french_and_its_timezone_is_kept(
+        browser: Browser, site: Site, shop: Shop) -> None:
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     shop.html = (f'<!doctype html><meta charset="utf-8"><p>Boutique</p>'
@@ -174,6 +175,11 @@ def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) 
     expect(page.get_by_text("Question 1 sur 2")).to_be_visible()
     expect(page.get_by_role("textbox", name="Votre réponse")).to_be_visible()
     expect(page.get_by_role("button", name="Fermer")).to_be_visible()
+    visitor = page.evaluate("localStorage.getItem('ecoute:visitor')")
+    with site.db.reading() as connection:
+        zone = connection.execute(select(Respondent.timezone).where(
+            Respondent.channel == "web", Respondent.external_id == visitor)).scalar_one()
+    assert zone == "Europe/Paris", "quiet hours follow the visitor's own clock"
     context.close()
 
 
