@@ -98,7 +98,7 @@ def measure(url: str, repeat: int) -> None:
     with contextlib.suppress(staff.StaffError):  # made by an earlier run
         staff.create_account(db, EMAIL, PASSWORD, "admin", actor=staff.CLI, now=now)
     token = api_tokens.issue_token(db, "bench", "read", created_by=None, actor=staff.CLI,
-                              now=now)[0]
+                                   now=now)[0]
     app = create_app(build(Settings.from_env({"DATABASE_URL": url,
                                                "ECOUTE_SECRET_KEY": "bench"}), database=db))
     client = app.test_client()

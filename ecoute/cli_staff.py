@@ -131,7 +131,7 @@ def tokens_create(name: str, scope: str) -> None:
     """Create a token and print it once: it is stored hashed and cannot be shown again."""
     ecoute = from_environment()
     token, record = api_tokens.issue_token(ecoute.db, name, scope, created_by=None,
-                                      actor=staff.CLI, now=_now(ecoute))
+                                           actor=staff.CLI, now=_now(ecoute))
     click.echo(f"token {record.id} ({record.name}, {record.scope}); keep it now, it is not "
                "shown again:", err=True)
     click.echo(token)

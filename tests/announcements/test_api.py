@@ -13,7 +13,7 @@ from tests.console.api_client import ApiCaller
 
 def caller(app: Flask, served: Ecoute, scope: str = "write") -> ApiCaller:
     token = api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                              actor=staff.CLI, now=served.engine.clock())[0]
+                                   actor=staff.CLI, now=served.engine.clock())[0]
     return ApiCaller(app.test_client(), token)
 
 

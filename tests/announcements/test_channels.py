@@ -81,7 +81,7 @@ def test_each_person_gets_one_message_on_their_channel_and_answers_it(
         people = list(session.scalars(select(Respondent.id)))
     improvement = improvement_for(served, people, we_did="We replaced every laptop")
     token = api_tokens.issue_token(served.db, "hr", "write", created_by=None, actor=staff.CLI,
-                              now=served.engine.clock())[0]
+                                   now=served.engine.clock())[0]
     api = ApiCaller(world.app.test_client(), token)
     assert api.post(f"/improvements/{improvement}/publish").status_code == 202
     assert api.post(f"/improvements/{improvement}/publish").status_code == 200

@@ -333,7 +333,7 @@ def test_a_triggered_survey_waits_in_the_inbox_and_a_click_answers_it(
         visitor = session.scalar(select(Respondent.external_id).where(
             Respondent.channel == "web"))
     token = api_tokens.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
-                              now=datetime.now(UTC))[0]
+                                   now=datetime.now(UTC))[0]
     planned = httpx.post(f"{site.url}/api/v1/invitations", headers={
         "Authorization": f"Bearer {token}"}, json={
         "survey": "csat", "channel": "web", "external_id": visitor, "context": "delivery-981"})

@@ -29,7 +29,7 @@ QUESTION = "How satisfied are you with the service you received?"
 def shop(client: object, served: Ecoute) -> ApiCaller:
     """Return the company's system calling the API of the app behind ``client``."""
     token = api_tokens.issue_token(served.db, "shop", "write", created_by=None, actor=staff.CLI,
-                              now=served.engine.clock())[0]
+                                   now=served.engine.clock())[0]
     return ApiCaller(client, token)  # type: ignore[arg-type]
 
 

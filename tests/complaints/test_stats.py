@@ -119,7 +119,7 @@ def test_a_period_counts_the_complaints_received_in_it(history: Ecoute) -> None:
 def test_console_api_and_cli_give_the_same_figures(history: Ecoute, team: Team,  # noqa: F811
                                                    app: Flask) -> None:  # noqa: F811
     token, _ = api_tokens.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
-                                 now=THURSDAY)
+                                      now=THURSDAY)
     answer = app.test_client().get("/api/v1/complaints/stats?from=2026-11-01&to=2026-11-30",
                                    headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
@@ -156,7 +156,7 @@ def category_row(f: dict[str, Any]) -> str:
 def test_a_bad_period_is_a_json_error_on_the_api_and_a_page_on_the_console(
         history: Ecoute, team: Team, app: Flask) -> None:  # noqa: F811
     token, _ = api_tokens.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
-                                 now=THURSDAY)
+                                      now=THURSDAY)
     answer = app.test_client().get("/api/v1/complaints/stats?from=yesterday",
                                    headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 400

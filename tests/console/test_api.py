@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def token(served: Ecoute, scope: str) -> str:
     """Create an API token as the command line would, and return it."""
     return api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                             actor=staff.CLI, now=served.engine.clock())[0]
+                                  actor=staff.CLI, now=served.engine.clock())[0]
 
 
 def answer(served: Ecoute, name: str, score: str) -> None:

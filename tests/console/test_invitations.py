@@ -28,7 +28,7 @@ CSAT = {"survey": "csat", "channel": "web", "external_id": ANA}
 def token(served: Ecoute, scope: str = "write") -> str:
     """Create an API token as the command line would, and return it."""
     return api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                             actor=staff.CLI, now=served.engine.clock())[0]
+                                  actor=staff.CLI, now=served.engine.clock())[0]
 
 
 @pytest.fixture

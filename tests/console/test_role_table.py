@@ -171,10 +171,10 @@ class World:
         self.spare = staff.create_account(served.db, "spare@example.com", "a spare password!",
                                           "viewer", actor=staff.CLI, now=now)
         self.tokens = {scope: api_tokens.issue_token(served.db, scope, scope, created_by=None,
-                                                actor=staff.CLI, now=now)[0]
+                                                     actor=staff.CLI, now=now)[0]
                        for scope in ("read", "write")}
         self.spare_token = api_tokens.issue_token(served.db, "spare", "read", created_by=None,
-                                             actor=staff.CLI, now=now)[1]
+                                                  actor=staff.CLI, now=now)[1]
         self.spare_webhook = webhooks.create(served.db, HOOK_URL, webhooks.EVENTS,
                                              actor=staff.CLI, allow_private=True, now=now)[1]
         self._visits = itertools.count(1)

@@ -45,7 +45,7 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(app: Flask,
 
 def test_a_tokens_last_use_is_noted_at_most_once_a_minute(served: Ecoute, clock: Clock) -> None:
     token, _ = api_tokens.issue_token(served.db, "crm", "read", created_by=None, actor=staff.CLI,
-                                 now=clock())
+                                      now=clock())
 
     def last_used():  # type: ignore[no-untyped-def]
         with served.db.transaction() as session:
