@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench.responses import EMAIL, PASSWORD, median_ms
-from bot import staff
+from bot import api_tokens, staff
 from bot.complaint_policy import ComplaintPolicy
 from bot.complaints import priority
 from ecoute.config import Settings
@@ -97,8 +97,8 @@ def measure(url: str, repeat: int) -> None:
     fill(db, now)
     with contextlib.suppress(staff.StaffError):  # made by an earlier run
         staff.create_account(db, EMAIL, PASSWORD, "admin", actor=staff.CLI, now=now)
-    token = staff.issue_token(db, "bench", "read", created_by=None, actor=staff.CLI,
-                              now=now)[0]
+    token = api_tokens.issue_token(db, "bench", "read", created_by=None, actor=staff.CLI,
+                                   now=now)[0]
     app = create_app(build(Settings.from_env({"DATABASE_URL": url,
                                                "ECOUTE_SECRET_KEY": "bench"}), database=db))
     client = app.test_client()

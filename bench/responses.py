@@ -41,7 +41,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.config import Settings
 from ecoute.wiring import build
 from storage.db import Database
@@ -78,7 +78,7 @@ def account(db: Database) -> str:
     now = db_now()
     with contextlib.suppress(staff.StaffError):  # made by an earlier run
         staff.create_account(db, EMAIL, PASSWORD, "admin", actor=staff.CLI, now=now)
-    return staff.issue_token(db, "bench", "read", created_by=None, actor=staff.CLI, now=now)[0]
+    return api_tokens.issue_token(db, "bench", "read", created_by=None, actor=staff.CLI, now=now)[0]
 
 
 def db_now() -> Any:

@@ -24,6 +24,7 @@ from typing import Any
 from babel.dates import format_datetime
 
 from bot import staff
+from bot.call_errors import CallError, Refusal
 from bot.campaigns import Planned, Progress, delivery_key, tally
 from bot.delivery_rules import RULES
 from bot.i18n import SUPPORTED, gettext_for, pick
@@ -41,10 +42,6 @@ MAX_PLACES = 100_000
 MAX_TITLE, MAX_TEXT, MAX_WORD = 200, 2000, 128
 AUDIENCE_KEYS = frozenset({"days", "band", "text", "context", "service", "channel", "survey",
                            "panel", "past_participants"})
-
-
-class CallError(ValueError):
-    """A call that cannot be made as written (the message says which field and why)."""
 
 
 @dataclass(frozen=True)
@@ -69,22 +66,22 @@ class Audience:
     def from_json(cls, data: Mapping[str, Any]) -> Audience:
         """Read an audience from JSON, refusing unknown keys and malformed values."""
         if not isinstance(data, Mapping):
-            raise CallError("audience must be an object")
+            raise CallError(Refusal.AUDIENCE_SHAPE)
         unknown = set(data) - AUDIENCE_KEYS
         if unknown:
-            raise CallError(f"audience has unknown keys: {', '.join(sorted(unknown))}")
+            raise CallError(Refusal.UNKNOWN_AUDIENCE_KEYS, names=", ".join(sorted(unknown)))
         days = data.get("days", 90)
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3660:
-            raise CallError("audience.days must be a whole number of days from 1 to 3660")
+            raise CallError(Refusal.BAD_DAYS)
         try:
             band = Band(data["band"]) if data.get("band") else None
         except ValueError:
-            raise CallError("audience.band must be detractor, passive or promoter") from None
+            raise CallError(Refusal.BAD_BAND) from None
         words = {k: _word(data, k) for k in ("text", "context", "service", "channel", "survey")}
         flags = {k: _flag(data, k) for k in ("panel", "past_participants")}
         found = cls(days=days, band=band, **words, **flags)
         if not found.filters() and not found.panel and not found.past_participants:
-            raise CallError("choose an audience: a filter, the panel or past participants")
+            raise CallError(Refusal.NO_AUDIENCE)
         return found
 
     def filters(self) -> dict[str, str]:
@@ -115,7 +112,7 @@ def _word(data: Mapping[str, Any], key: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > MAX_WORD:
-        raise CallError(f"audience.{key} must be a text of at most {MAX_WORD} characters")
+        raise CallError(Refusal.BAD_WORD, key=key, longest=MAX_WORD)
     return value.strip() or None
 
 
@@ -123,7 +120,7 @@ def _flag(data: Mapping[str, Any], key: str) -> bool:
     """Return an optional true/false value."""
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise CallError(f"audience.{key} must be true or false")
+        raise CallError(Refusal.BAD_FLAG, key=key)
     return value
 
 
@@ -151,20 +148,21 @@ class Opened:
 
 def check(draft: Draft, now: datetime, actor: str) -> NewCall:
     """Return the call to store, or raise :class:`CallError` saying what is wrong."""
-    for name, texts, longest in (("title", draft.title, MAX_TITLE),
-                                 ("description", draft.description, MAX_TEXT)):
+    for texts, longest, missing, too_long in (
+            (draft.title, MAX_TITLE, Refusal.NO_TITLE, Refusal.LONG_TITLE),
+            (draft.description, MAX_TEXT, Refusal.NO_DESCRIPTION, Refusal.LONG_DESCRIPTION)):
         if set(texts) - set(SUPPORTED) or not any((t or "").strip() for t in texts.values()):
-            raise CallError(f"{name} needs a text in French or English (keys fr, en)")
+            raise CallError(missing)
         if any(len(t) > longest for t in texts.values()):
-            raise CallError(f"{name} is longer than {longest} characters")
+            raise CallError(too_long, longest=longest)
     if draft.kind not in {k.value for k in CallKind}:
-        raise CallError("kind must be product_test, focus_group, interview or other")
+        raise CallError(Refusal.BAD_KIND)
     if not draft.location.strip() or len(draft.location) > 255:
-        raise CallError("location must say where, in at most 255 characters")
+        raise CallError(Refusal.BAD_LOCATION)
     if not 1 <= draft.places <= MAX_PLACES:
-        raise CallError(f"places must be from 1 to {MAX_PLACES}")
+        raise CallError(Refusal.BAD_PLACES, most=MAX_PLACES)
     if draft.closes_at <= now:
-        raise CallError("the closing date must be in the future")
+        raise CallError(Refusal.PAST_CLOSING)
     texts = {n: {k: v.strip() for k, v in t.items() if v and v.strip()}
              for n, t in (("title", draft.title), ("description", draft.description))}
     return NewCall(texts["title"], texts["description"], draft.kind, draft.location.strip(),

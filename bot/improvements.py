@@ -12,7 +12,10 @@ that led to it, three ways:
   calendar months that are over (as the export places them, so a narrow filter does not
   date one): they count, but an audience is people (:func:`storage.improvements.audience`
   reads only conversations and complaints still linked to a person, so neither an
-  anonymous answer nor one whose author was erased ever becomes a recipient);
+  anonymous answer nor one whose author was erased ever becomes a recipient). They
+  are counted only by the rule of five (:func:`bot.small_groups.visible`, as the
+  dashboard and ``ecoute stats``): a group too small, or of a month not over, is
+  withheld from the detail the console and the API show;
 - **by suggestion** (:mod:`bot.suggestions`): accepted or rejected one by one; a
   rejected one stays stored (``accepted = false``) so it is not proposed again.
 
@@ -28,6 +31,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot import improvement_counts
 from bot.complaint_intake import categories
 from bot.i18n import SUPPORTED, gettext_for
 from bot.metrics import THRESHOLDS
@@ -172,13 +176,23 @@ def _checked(db: Database, draft: Draft, known: Known) -> Draft:
     return Draft(said, done, draft.language, draft.done_on, concerns)
 
 
-def create(db: Database, draft: Draft, known: Known, *, actor: str, now: datetime) -> int:
-    """Store a new draft improvement; return its id."""
+def create(db: Database, draft: Draft, known: Known, *, actor: str, now: datetime,
+           idempotency: str | None = None) -> int:
+    """Store a new draft improvement; return its id.
+
+    ``idempotency`` names the request for good (:func:`bot.invitations.idempotency`):
+    a repeat gets the id of the draft the first one made, and nothing is stored twice.
+    """
+    if idempotency is not None:
+        with db.reading() as connection:
+            made = rows.by_idempotency(connection, idempotency)
+        if made is not None:
+            return made
     draft = _checked(db, draft, known)
     with db.transaction() as session:
         improvement_id = rows.create(session, NewImprovement(
             draft.you_said, draft.we_did, draft.language, actor, draft.done_on,
-            draft.concerns.as_dict()), now=now)
+            draft.concerns.as_dict(), idempotency), now=now)
         audit(session, now, actor, AuditAction.IMPROVEMENT_CREATED, str(improvement_id))
     return improvement_id
 
@@ -240,14 +254,19 @@ def link_by_hand(db: Database, improvement_id: int, *, conversations: Sequence[s
 
 def link_by_filter(db: Database, improvement_id: int, wanted: ResponseFilter, *, actor: str,
                    now: datetime) -> int:
-    """Link every conversation the filter matches (anonymous ones counted only); return how many."""
+    """Link every conversation the filter matches; return how many may be counted.
+
+    Anonymous ones are linked but, like everywhere, counted only when the rule of
+    five shows them.
+    """
     if wanted.is_everything():
         raise ImprovementError(Refusal.NOTHING_CHOSEN)
     # anonymous ones by whole calendar months that are over, as the export places them
     condition = matching(wanted, THRESHOLDS, unlinked_span(wanted, now))
     with db.transaction() as session:
         _existing(session, improvement_id)
-        added = links.link_matching(session, improvement_id, condition, actor=actor, now=now)
+        linked = links.link_matching(session, improvement_id, condition, actor=actor, now=now)
+        added = improvement_counts.counted(session, improvement_id, linked, now)
         audit(session, now, actor, AuditAction.IMPROVEMENT_LINKED, str(improvement_id),
               how=LinkSource.FILTER.value, added=added)
     return added
@@ -328,12 +347,19 @@ class Detail:
         return sum(c.conversations + c.anonymous + c.complaints for c in self.counts)
 
 
-def detail(db: Database, improvement_id: int) -> Detail:
-    """Return an improvement with its links, or refuse when there is none."""
+def detail(db: Database, improvement_id: int, *, now: datetime) -> Detail:
+    """Return an improvement with its links, or refuse when there is none.
+
+    Anonymous links are counted and listed only when the rule of five shows them.
+    """
     with db.reading() as connection:
         found = _existing(connection, improvement_id)
-        return Detail(found, tuple(links.counts(connection, improvement_id)),
-                      tuple(links.linked(connection, improvement_id, limit=SHOWN_LINKS)))
+        shown = improvement_counts.shown_anonymous(connection, improvement_id, now)
+        named = links.counts(connection, improvement_id)
+        latest = links.linked(connection, improvement_id, limit=SHOWN_LINKS)
+    ids = {link.public_id for link in shown}
+    return Detail(found, improvement_counts.with_anonymous(named, shown),
+                  tuple(link for link in latest if not link.anonymous or link.reference in ids))
 
 
 def listing(db: Database, *, before_id: int | None = None, limit: int = 50,

@@ -1,4 +1,4 @@
-"""Staff access, the core's policy: who may do what, passwords, API tokens, throttling, audit.
+"""Staff access, the core's policy: who may do what, passwords, throttling, audit.
 
 - **Roles** (:data:`GRANTS`): an admin may do everything, accounts and API tokens
   included; a manager everything but that; a viewer reads and exports, but sees and
@@ -6,8 +6,8 @@
   (:data:`SCOPE_GRANTS`): ``read`` or ``write``.
 - **Passwords** are hashed with argon2id (argon2-cffi's defaults); a hash made with
   older parameters is replaced at the next sign-in.
-- **Tokens** are 256 random bits; only their SHA-256 digest is stored (a token that
-  random needs no slow hash), with a short hint to tell them apart.
+- **API tokens** are issued, checked and revoked by :mod:`bot.api_tokens`; their
+  digest (:func:`token_digest`) is the one setup links are stored with.
 - **Sign-in throttling** counts failures in the database, so it holds across
   processes: :data:`THROTTLE` failures per account, or per address, in a window.
 - **Audit**: every sign-in, failure, transcript view, export, account and token
@@ -41,9 +41,7 @@ __all__ = ["GRANTS", "SCOPE_GRANTS", "THROTTLE", "Account", "Permission", "Refus
 DOMAIN = "console"
 HASHER = PasswordHasher()
 MIN_PASSWORD = 12
-TOKEN_PREFIX = "ecoute_"
 SETUP_TTL = timedelta(hours=24)
-TOKEN_TOUCH = timedelta(minutes=1)  # last_used_at is written at most this often
 CLI = "cli"
 ANONYMOUS = "anonymous"
 SETUP = "setup"
@@ -319,56 +317,12 @@ def sign_in(db: Database, email: str, password: str, address: str, now: datetime
     return SignIn(SignInOutcome.SIGNED_IN, account)
 
 
-# API tokens
+# Random secrets (API tokens, setup links)
 
 
 def token_digest(token: str) -> str:
-    """Return the SHA-256 digest a token is stored as."""
+    """Return the SHA-256 digest a random secret (an API token, a setup link) is stored as."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(db: Database, name: str, scope: str, *, created_by: int | None, actor: str,
-                now: datetime) -> tuple[str, Token]:
-    """Create an API token: return the token (shown once, never stored) and its record."""
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise StaffError(Refusal.BAD_NAME)
-    if scope not in set(TokenScope):
-        raise StaffError(Refusal.BAD_SCOPE)
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with db.transaction() as session:
-        record_ = rows.add_token(session, name=name, scope=scope, digest=token_digest(token),
-                                 hint=token[:len(TOKEN_PREFIX) + 4], created_by=created_by,
-                                 now=now)
-        audit(session, now, actor, AuditAction.TOKEN_CREATED, f"token:{record_.id}",
-              name=name, scope=scope)
-    return token, record_
-
-
-def authenticate_token(db: Database, token: str, now: datetime) -> Token | None:
-    """Return the live token record a Bearer token matches (noting its use), or None."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    with db.transaction() as session:
-        found = rows.token_by_digest(session, token_digest(token))
-        if found is None or found.revoked_at is not None:
-            return None
-        rows.touch_token(session, found.id, now, stale=now - TOKEN_TOUCH)
-    return found
-
-
-def revoke_token(db: Database, token_id: int, *, actor: str, now: datetime) -> None:
-    """Revoke a token at once; refuse an unknown or already revoked one."""
-    with db.transaction() as session:
-        if not rows.revoke_token(session, token_id, now):
-            raise StaffError(Refusal.UNKNOWN_TOKEN)
-        audit(session, now, actor, AuditAction.TOKEN_REVOKED, f"token:{token_id}")
-
-
-def list_tokens(db: Database) -> list[Token]:
-    """Return every token's record, newest first."""
-    with db.transaction() as session:
-        return rows.tokens(session)
 
 
 # The first admin

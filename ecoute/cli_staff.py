@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.cli_common import Failure, friendly, from_environment
 from storage.vocabulary import StaffRole, TokenScope
 
@@ -130,8 +130,8 @@ def tokens() -> None:
 def tokens_create(name: str, scope: str) -> None:
     """Create a token and print it once: it is stored hashed and cannot be shown again."""
     ecoute = from_environment()
-    token, record = staff.issue_token(ecoute.db, name, scope, created_by=None,
-                                      actor=staff.CLI, now=_now(ecoute))
+    token, record = api_tokens.issue_token(ecoute.db, name, scope, created_by=None,
+                                           actor=staff.CLI, now=_now(ecoute))
     click.echo(f"token {record.id} ({record.name}, {record.scope}); keep it now, it is not "
                "shown again:", err=True)
     click.echo(token)
@@ -141,7 +141,7 @@ def tokens_create(name: str, scope: str) -> None:
 @_refusals
 def tokens_list() -> None:
     """List the tokens: id, name, scope, hint, state, last use."""
-    for token in staff.list_tokens(from_environment().db):
+    for token in api_tokens.list_tokens(from_environment().db):
         state = f"revoked {_when(token.revoked_at)}" if token.revoked_at else "active"
         click.echo(f"{token.id:>4} {token.name:24} {token.scope:6} {token.hint}…  {state:24} "
                    f"last used {_when(token.last_used_at)}")
@@ -153,7 +153,7 @@ def tokens_list() -> None:
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token at once."""
     ecoute = from_environment()
-    staff.revoke_token(ecoute.db, token_id, actor=staff.CLI, now=_now(ecoute))
+    api_tokens.revoke_token(ecoute.db, token_id, actor=staff.CLI, now=_now(ecoute))
     click.echo(f"revoked token {token_id}")
 
 

@@ -9,7 +9,8 @@ Companion of :mod:`storage.improvements` (create, find, link once, audience):
 - a suggestion accepted or rejected: the link is written with its ``accepted`` flag,
   so a rejected one stays recorded and is not proposed again;
 - what the detail page shows: counts by channel and the linked feedback with an
-  excerpt (none for an anonymous conversation: it is counted, never shown alone);
+  excerpt (none for an anonymous conversation: it is counted, never shown alone,
+  and only when the rule of five lets the core show it: :func:`anonymous_links`);
 - the candidates of the suggestions: the latest free texts and complaint
   descriptions not linked yet, within a period and the improvement's concerns.
 """
@@ -66,19 +67,22 @@ def listing(session: Executor, *, before_id: int | None, limit: int,
 
 
 def link_matching(session: Executor, improvement_id: int, condition: ColumnElement[bool], *,
-                  actor: str, now: datetime) -> int:
-    """Link every conversation meeting ``condition`` not linked yet, in one statement."""
+                  actor: str, now: datetime) -> list[int]:
+    """Link every conversation meeting ``condition`` not linked yet, in one statement.
+
+    Return the row ids of the conversations newly linked.
+    """
     already = exists().where(ImprovementLink.improvement_id == improvement_id,
                              ImprovementLink.conversation_id == Conversation.id)
     chosen = select(literal(improvement_id), Conversation.id, literal(LinkSource.FILTER.value),
                     literal(True), literal(actor), literal(now)).where(condition, ~already)
     statement = insert(ImprovementLink).from_select(
         ["improvement_id", "conversation_id", "source", "accepted", "created_by", "created_at"],
-        chosen).returning(ImprovementLink.id)
+        chosen).returning(ImprovementLink.conversation_id)
     for attempt in (1, 2):  # someone linked some of them meanwhile: the rest, once more
         try:
             with session.begin_nested():  # type: ignore[union-attr]
-                added = len(session.execute(statement).all())
+                added = list(session.execute(statement).scalars())
             break
         except IntegrityError:
             if attempt == 2:
@@ -141,15 +145,19 @@ class ChannelCount:
 
 
 def counts(session: Executor, improvement_id: int) -> list[ChannelCount]:
-    """Return the accepted links by channel (anonymous conversations counted apart)."""
+    """Return the accepted links to named conversations and complaints by channel.
+
+    Conversations linked to nobody are left at 0 here: the core counts those the
+    rule of five lets it show (:func:`anonymous_links`).
+    """
     accepted = and_(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted)
     found: dict[str, list[int]] = {}
-    for channel, anonymous, number in session.execute(
-        select(Conversation.channel, Conversation.respondent_id.is_(None), func.count())
+    for channel, number in session.execute(
+        select(Conversation.channel, func.count())
         .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
-        .where(accepted).group_by(Conversation.channel, Conversation.respondent_id.is_(None))
+        .where(accepted, Conversation.respondent_id.is_not(None)).group_by(Conversation.channel)
     ):
-        found.setdefault(channel, [0, 0, 0])[1 if anonymous else 0] += number
+        found.setdefault(channel, [0, 0, 0])[0] += number
     for channel, number in session.execute(
         select(Complaint.channel, func.count())
         .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
@@ -157,6 +165,26 @@ def counts(session: Executor, improvement_id: int) -> list[ChannelCount]:
     ):
         found.setdefault(channel, [0, 0, 0])[2] += number
     return [ChannelCount(channel, *numbers) for channel, numbers in sorted(found.items())]
+
+
+@dataclass(frozen=True)
+class AnonymousLink:
+    """An accepted link to a conversation linked to nobody: its ids, channel and start."""
+
+    conversation_id: int
+    public_id: str
+    channel: str
+    started_at: datetime
+
+
+def anonymous_links(session: Executor, improvement_id: int) -> list[AnonymousLink]:
+    """Return the accepted links to conversations linked to nobody (anonymous or forgotten)."""
+    return [AnonymousLink(*row) for row in session.execute(
+        select(Conversation.id, Conversation.public_id, Conversation.channel,
+               Conversation.started_at)
+        .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
+        .where(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted,
+               Conversation.respondent_id.is_(None)))]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class NewImprovement:
     created_by: str
     done_on: date | None = None
     concerns: dict[str, Any] | None = None
+    idempotency: str | None = None  # names the request that made it, for good
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,34 @@ class ImprovementRow:
 
 
 def create(session: Executor, new: NewImprovement, *, now: datetime) -> int:
-    """Store a draft improvement; return its id."""
-    return int(session.execute(insert(Improvement).values(
+    """Store a draft improvement; return its id.
+
+    With ``new.idempotency``, the draft that request made already (by this call or
+    a concurrent one) is returned instead of a second one.
+    """
+    statement = insert(Improvement).values(
         you_said=new.you_said, we_did=new.we_did, language=new.language, done_on=new.done_on,
         concerns=new.concerns or {}, status=ImprovementStatus.DRAFT, created_by=new.created_by,
-        created_at=now, updated_at=now,
-    ).returning(Improvement.id)).scalar_one())
+        created_at=now, updated_at=now, idempotency=new.idempotency,
+    ).returning(Improvement.id)
+    if new.idempotency is None:
+        return int(session.execute(statement).scalar_one())
+    made = by_idempotency(session, new.idempotency)
+    if made is not None:
+        return made
+    try:
+        with session.begin_nested():  # type: ignore[union-attr]
+            return int(session.execute(statement).scalar_one())
+    except IntegrityError:  # the same request, at the same moment, made it first
+        made = by_idempotency(session, new.idempotency)
+        assert made is not None, "the unique key that refused the row names it"
+        return made
+
+
+def by_idempotency(session: Executor, idempotency: str) -> int | None:
+    """Return the id of the improvement the request named ``idempotency`` made, or None."""
+    return session.execute(select(Improvement.id).where(
+        Improvement.idempotency == idempotency)).scalar_one_or_none()
 
 
 def find(session: Executor, improvement_id: int) -> ImprovementRow | None:

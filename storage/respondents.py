@@ -84,19 +84,6 @@ def chosen_language(session: Executor, channel: str, external_id: str) -> str | 
     )
 
 
-def fill_timezone(session: Executor, channel: str, external_id: str, timezone: str) -> bool:
-    """Store a person's IANA timezone unless one is stored; return whether the person is known."""
-    found = session.execute(select(Respondent.id, Respondent.timezone).where(
-        Respondent.channel == channel, Respondent.external_id == external_id)).first()
-    if found is None:
-        return False
-    if found.timezone is None:
-        session.execute(update(Respondent)
-                        .where(Respondent.id == found.id, Respondent.timezone.is_(None))
-                        .values(timezone=timezone))
-    return True
-
-
 @dataclass(frozen=True)
 class Known:
     """What a campaign needs to know of a person already in the store."""
@@ -141,3 +128,20 @@ def consenting_people(session: Session, channel: str) -> dict[str, Known]:
                                      Respondent.consent_at.is_not(None))
             .order_by(Respondent.id))
     return {person.external_id: _known(person) for person in session.scalars(stmt)}
+
+
+def set_timezone(session: Executor, channel: str, external_id: str, timezone: str, *,
+                 keep: bool = False) -> bool:
+    """Store a person's IANA timezone (checked by the caller); return whether the person is known.
+
+    A stored zone is replaced by a different one (the person travelled) unless ``keep``
+    (Slack: the profile's zone is read once). Nothing is written when it is unchanged.
+    """
+    found = session.execute(select(Respondent.id, Respondent.timezone).where(
+        Respondent.channel == channel, Respondent.external_id == external_id)).first()
+    if found is None:
+        return False
+    if found.timezone != timezone and (found.timezone is None or not keep):
+        session.execute(update(Respondent).where(Respondent.id == found.id)
+                        .values(timezone=timezone))
+    return True

@@ -28,6 +28,7 @@ from flask_cors import CORS
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from bot import timezones
 from bot.dialogue import longest_text, text_bound
 from bot.inbox import take_inbox
 from channels.widget import adapter as widget
@@ -204,7 +205,10 @@ def _owners() -> Owners:
 
 @bp.post("/conversations")
 def start_conversation() -> ResponseReturnValue:
-    """Start the survey asked for (or resume it, or show the menu), or answer an invitation."""
+    """Start the survey asked for (or resume it, or show the menu), or answer an invitation.
+
+    The visitor's timezone, when the browser sent a real one, is stored for quiet hours.
+    """
     from web import current_ecoute
 
     body = _body("StartRequest")
@@ -227,6 +231,8 @@ def start_conversation() -> ResponseReturnValue:
     if turn.conversation is not None and turn.survey is not None:
         _owners().remember(turn.conversation,
                            ConversationOwner(widget.NAME, body["visitor"], turn.survey))
+    if body.get("timezone"):  # the browser's zone, kept when it is a real one
+        timezones.remember(ecoute.db, widget.NAME, body["visitor"], body["timezone"])
     return jsonify(widget.render_turn(turn))
 
 

@@ -188,7 +188,7 @@ class SlackChannel:
         if zone is None:
             return
         with self.engine.db.transaction() as session:
-            known = respondents.fill_timezone(session, NAME, user, zone)
+            known = respondents.set_timezone(session, NAME, user, zone, keep=True)
         if known:
             self.profiles.settle(user)
 

@@ -5,7 +5,7 @@ one ``users.info`` per person per hour and process, never one per message. The
 same answer carries Slack's ``tz`` (an IANA name such as ``Europe/Paris``); a
 name :mod:`zoneinfo` knows is kept here until the person's respondent row exists,
 then written once into ``respondent.timezone`` while it is empty
-(:func:`storage.respondents.fill_timezone`), so announcements' quiet hours use
+(:func:`storage.respondents.set_timezone`, keeping a stored zone), so announcements' quiet hours use
 the person's own zone. No Slack call is added for it.
 """
 
@@ -14,14 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import timezones
+
 TTL = 3600.0  # seconds a profile is kept
 KEPT = 10_000  # people cached at most (then the cache starts again)
-LONGEST_ZONE = 64  # the length of ``respondent.timezone``
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,6 @@ class Profile:
 
     locale: str | None = None
     timezone: str | None = None
-
-
-def valid_zone(value: object) -> str | None:
-    """Return ``value`` if it names a timezone :mod:`zoneinfo` knows, else None."""
-    if not isinstance(value, str) or not 0 < len(value) <= LONGEST_ZONE:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    return value
 
 
 class Profiles:
@@ -65,7 +54,8 @@ class Profiles:
         except SlackApiError:
             return Profile()  # not cached: ask again next time
         locale = info.get("locale")
-        profile = Profile(locale if isinstance(locale, str) else None, valid_zone(info.get("tz")))
+        profile = Profile(locale if isinstance(locale, str) else None,
+                          timezones.known(info.get("tz")))
         with self._lock:
             if len(self._cache) > KEPT:
                 self._cache.clear()

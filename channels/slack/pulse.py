@@ -19,12 +19,12 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import timezones
 from bot.campaigns import Roster, plan
 from bot.i18n import gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
 from bot.surveys import Survey, SurveyCatalog
 from channels.slack import CHANNEL, NAME
-from channels.slack.profiles import valid_zone
 from channels.slack.settings import Pulse
 from storage import respondents
 from storage.db import Database
@@ -109,7 +109,7 @@ def send_pulse(database: Database, client: WebClient, catalog: SurveyCatalog, pu
     if zones:  # the newcomers now have a row to hold theirs
         with database.transaction() as session:
             for user, zone in zones.items():
-                respondents.fill_timezone(session, NAME, user, zone)
+                respondents.set_timezone(session, NAME, user, zone, keep=True)
     return planned.planned
 
 
@@ -129,4 +129,4 @@ def _profile(client: WebClient, user: str) -> tuple[str, str | None] | None:
         return None
     if info.get("is_bot") or info.get("deleted") or user == "USLACKBOT":
         return None
-    return str(info.get("locale") or ""), valid_zone(info.get("tz"))
+    return str(info.get("locale") or ""), timezones.known(info.get("tz"))

@@ -38,6 +38,9 @@ class Improvement(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # a digest of the API token and its Idempotency-Key (bot.invitations.idempotency):
+    # a repeated POST finds the draft it made
+    idempotency: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 class ImprovementLink(Base):

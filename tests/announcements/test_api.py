@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.wiring import Ecoute
 from tests.announcements.conftest import Feedback, improvement_for
 from tests.conftest import Clock
@@ -12,8 +12,8 @@ from tests.console.api_client import ApiCaller
 
 
 def caller(app: Flask, served: Ecoute, scope: str = "write") -> ApiCaller:
-    token = staff.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                              actor=staff.CLI, now=served.engine.clock())[0]
+    token = api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
+                                   actor=staff.CLI, now=served.engine.clock())[0]
     return ApiCaller(app.test_client(), token)
 
 

@@ -15,7 +15,7 @@ from flask import Flask, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy import select
 
-from bot import announcements, staff
+from bot import announcements, api_tokens, staff
 from channels.slack.setup import slack_channel
 from ecoute.config import Settings, SlackSettings
 from ecoute.wiring import Ecoute, build
@@ -80,8 +80,8 @@ def test_each_person_gets_one_message_on_their_channel_and_answers_it(
     with served.db.transaction() as session:
         people = list(session.scalars(select(Respondent.id)))
     improvement = improvement_for(served, people, we_did="We replaced every laptop")
-    token = staff.issue_token(served.db, "hr", "write", created_by=None, actor=staff.CLI,
-                              now=served.engine.clock())[0]
+    token = api_tokens.issue_token(served.db, "hr", "write", created_by=None, actor=staff.CLI,
+                                   now=served.engine.clock())[0]
     api = ApiCaller(world.app.test_client(), token)
     assert api.post(f"/improvements/{improvement}/publish").status_code == 202
     assert api.post(f"/improvements/{improvement}/publish").status_code == 200

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.messages import Kind, Outbound
 from bot.outbox import enqueue
 from ecoute.output import write_export
@@ -161,8 +161,9 @@ def test_hostile_survey_text_is_shown_as_text_and_runs_nothing(
     assert page.evaluate("window.pwned") is None
 
 
-def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) -> None:
-    context = browser.new_context(locale="fr-FR")
+def test_a_french_browser_gets_french_and_its_timezone_is_kept(
+        browser: Browser, site: Site, shop: Shop) -> None:
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     shop.html = (f'<!doctype html><meta charset="utf-8"><p>Boutique</p>'
@@ -174,6 +175,11 @@ def test_a_french_browser_gets_french(browser: Browser, site: Site, shop: Shop) 
     expect(page.get_by_text("Question 1 sur 2")).to_be_visible()
     expect(page.get_by_role("textbox", name="Votre réponse")).to_be_visible()
     expect(page.get_by_role("button", name="Fermer")).to_be_visible()
+    visitor = page.evaluate("localStorage.getItem('ecoute:visitor')")
+    with site.db.reading() as connection:
+        zone = connection.execute(select(Respondent.timezone).where(
+            Respondent.channel == "web", Respondent.external_id == visitor)).scalar_one()
+    assert zone == "Europe/Paris", "quiet hours follow the visitor's own clock"
     context.close()
 
 
@@ -326,8 +332,8 @@ def test_a_triggered_survey_waits_in_the_inbox_and_a_click_answers_it(
     with site.db.transaction() as session:
         visitor = session.scalar(select(Respondent.external_id).where(
             Respondent.channel == "web"))
-    token = staff.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
-                              now=datetime.now(UTC))[0]
+    token = api_tokens.issue_token(site.db, "shop", "write", created_by=None, actor=staff.CLI,
+                                   now=datetime.now(UTC))[0]
     planned = httpx.post(f"{site.url}/api/v1/invitations", headers={
         "Authorization": f"Bearer {token}"}, json={
         "survey": "csat", "channel": "web", "external_id": visitor, "context": "delivery-981"})

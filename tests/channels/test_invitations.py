@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.wiring import Ecoute
 from storage.models import Conversation, Respondent, SurveyVersion
 from testkit.emulators.slack import SlackEmulator, SlackWorkspace
@@ -28,8 +28,8 @@ QUESTION = "How satisfied are you with the service you received?"
 
 def shop(client: object, served: Ecoute) -> ApiCaller:
     """Return the company's system calling the API of the app behind ``client``."""
-    token = staff.issue_token(served.db, "shop", "write", created_by=None, actor=staff.CLI,
-                              now=served.engine.clock())[0]
+    token = api_tokens.issue_token(served.db, "shop", "write", created_by=None, actor=staff.CLI,
+                                   now=served.engine.clock())[0]
     return ApiCaller(client, token)  # type: ignore[arg-type]
 
 

@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from bot import complaint_deadlines, complaint_desk, complaint_stats, staff
+from bot import api_tokens, complaint_deadlines, complaint_desk, complaint_stats, staff
 from bot.complaint_desk import Intake
 from ecoute.wiring import Ecoute
 from storage.models import Complaint
@@ -118,8 +118,8 @@ def test_a_period_counts_the_complaints_received_in_it(history: Ecoute) -> None:
 
 def test_console_api_and_cli_give_the_same_figures(history: Ecoute, team: Team,  # noqa: F811
                                                    app: Flask) -> None:  # noqa: F811
-    token, _ = staff.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
-                                 now=THURSDAY)
+    token, _ = api_tokens.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
+                                      now=THURSDAY)
     answer = app.test_client().get("/api/v1/complaints/stats?from=2026-11-01&to=2026-11-30",
                                    headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
@@ -155,8 +155,8 @@ def category_row(f: dict[str, Any]) -> str:
 
 def test_a_bad_period_is_a_json_error_on_the_api_and_a_page_on_the_console(
         history: Ecoute, team: Team, app: Flask) -> None:  # noqa: F811
-    token, _ = staff.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
-                                 now=THURSDAY)
+    token, _ = api_tokens.issue_token(history.db, "stats", "read", created_by=None, actor=staff.CLI,
+                                      now=THURSDAY)
     answer = app.test_client().get("/api/v1/complaints/stats?from=yesterday",
                                    headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 400

@@ -13,7 +13,7 @@ import pytest
 from flask import Blueprint, Flask, jsonify
 from werkzeug.exceptions import BadRequest
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.staff import Permission
 from ecoute.wiring import Ecoute
 from tests.conftest import Person
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def token(served: Ecoute, scope: str) -> str:
     """Create an API token as the command line would, and return it."""
-    return staff.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                             actor=staff.CLI, now=served.engine.clock())[0]
+    return api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
+                                  actor=staff.CLI, now=served.engine.clock())[0]
 
 
 def answer(served: Ecoute, name: str, score: str) -> None:
@@ -40,7 +40,7 @@ def answer(served: Ecoute, name: str, score: str) -> None:
 
 def test_without_a_token_or_with_a_bad_one_it_answers_401(app: Flask, served: Ecoute) -> None:
     revoked = token(served, "read")
-    staff.revoke_token(served.db, 1, actor=staff.CLI, now=served.engine.clock())
+    api_tokens.revoke_token(served.db, 1, actor=staff.CLI, now=served.engine.clock())
     for given in (None, "ecoute_not-a-real-token", "not-even-the-prefix", revoked):
         refused = ApiCaller(app.test_client(), given).get("/stats")
         assert refused.status_code == 401

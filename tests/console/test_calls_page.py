@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from sqlalchemy import select
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Call
 from tests.console.conftest import Team
 from tests.test_calls import customer
 
@@ -45,6 +46,30 @@ def test_a_call_form_with_a_mistake_is_shown_again_with_the_reason(team: Team) -
     shown = answer.get_data(as_text=True)
     assert "places must be from 1 to 100000" in shown
     assert 'value="Lyon"' in shown, "what was typed is kept"
+
+
+@pytest.mark.parametrize("language, change, reason", [
+    ("en", {"places": "0"}, "places must be from 1 to 100000"),
+    ("fr", {"places": "0"}, "le nombre de places doit aller de 1 à 100000"),
+    ("en", {"places": "two"}, "places must be a whole number"),
+    ("fr", {"places": "two"}, "le nombre de places doit être un nombre entier"),
+    ("en", {"closes_at": "2020-01-01T00:00"}, "the closing date must be in the future"),
+    ("fr", {"closes_at": "2020-01-01T00:00"}, "la date de clôture doit être dans le futur"),
+    ("en", {"closes_at": "soon"}, "Closes (UTC) must be a date and time"),
+    ("fr", {"closes_at": "soon"}, "Clôture (UTC) doit être une date et une heure"),
+    ("en", {"title_en": "", "title_fr": ""}, "title needs a text in French or English"),
+    ("fr", {"title_en": "", "title_fr": ""}, "le titre doit être écrit en français ou en anglais"),
+    ("en", {"band": "", "days": "90"}, "choose an audience: a filter, the panel or past"),
+    ("fr", {"band": "", "days": "90"}, "choisissez un public : un filtre, le panel ou les"),
+])
+def test_a_call_refused_is_explained_in_the_staff_members_language(
+        team: Team, language: str, change: dict[str, str], reason: str) -> None:
+    assert team.manager.post("/admin/language", language=language).status_code == 303
+    answer = team.manager.post("/admin/calls", **{**FORM, **change})
+    assert answer.status_code == 400
+    assert reason in html.unescape(answer.get_data(as_text=True))
+    with team.served.db.reading() as connection:
+        assert connection.scalars(select(Call)).all() == [], "nothing stored"
 
 
 def test_a_manager_closes_a_call(team: Team) -> None:

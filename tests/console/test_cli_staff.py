@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.cli import cli
 from ecoute.cli_staff import announce_setup_link
 from ecoute.wiring import Ecoute
@@ -91,7 +91,7 @@ def test_a_token_is_printed_once_then_listed_by_its_hint_and_revoked(url: str,
     assert token not in listed and token[:11] in listed and "active" in listed
     assert ecoute("tokens", "revoke", "1", url=url).stdout == "revoked token 1\n"
     assert "revoked" in ecoute("tokens", "list", url=url).stdout
-    assert staff.authenticate_token(db, token, staff_now()) is None
+    assert api_tokens.authenticate_token(db, token, staff_now()) is None
     again = ecoute("tokens", "revoke", "1", url=url)
     assert again.stderr == "ecoute: error: There is no such token, or it is revoked already.\n"
 

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from bot import staff
+from bot import api_tokens, staff
 from ecoute.wiring import Ecoute, build
 from storage.models import Campaign, Conversation, Delivery, Invitation, Respondent
 from tests.conftest import Clock
@@ -27,8 +27,8 @@ CSAT = {"survey": "csat", "channel": "web", "external_id": ANA}
 
 def token(served: Ecoute, scope: str = "write") -> str:
     """Create an API token as the command line would, and return it."""
-    return staff.issue_token(served.db, f"{scope} token", scope, created_by=None,
-                             actor=staff.CLI, now=served.engine.clock())[0]
+    return api_tokens.issue_token(served.db, f"{scope} token", scope, created_by=None,
+                                  actor=staff.CLI, now=served.engine.clock())[0]
 
 
 @pytest.fixture

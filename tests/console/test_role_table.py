@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from bot import staff, webhooks
+from bot import api_tokens, staff, webhooks
 from ecoute.config import Settings, SlackSettings, TelegramSettings, WebhookSettings
 from ecoute.wiring import Ecoute, build
 from storage.db import Database
@@ -170,11 +170,11 @@ class World:
         now = served.engine.clock()
         self.spare = staff.create_account(served.db, "spare@example.com", "a spare password!",
                                           "viewer", actor=staff.CLI, now=now)
-        self.tokens = {scope: staff.issue_token(served.db, scope, scope, created_by=None,
-                                                actor=staff.CLI, now=now)[0]
+        self.tokens = {scope: api_tokens.issue_token(served.db, scope, scope, created_by=None,
+                                                     actor=staff.CLI, now=now)[0]
                        for scope in ("read", "write")}
-        self.spare_token = staff.issue_token(served.db, "spare", "read", created_by=None,
-                                             actor=staff.CLI, now=now)[1]
+        self.spare_token = api_tokens.issue_token(served.db, "spare", "read", created_by=None,
+                                                  actor=staff.CLI, now=now)[1]
         self.spare_webhook = webhooks.create(served.db, HOOK_URL, webhooks.EVENTS,
                                              actor=staff.CLI, allow_private=True, now=now)[1]
         self._visits = itertools.count(1)

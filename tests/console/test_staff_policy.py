@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import select, update
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.staff import Permission
 from ecoute.wiring import Ecoute
 from storage.models import ApiToken, StaffUser
@@ -44,21 +44,21 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(app: Flask,
 
 
 def test_a_tokens_last_use_is_noted_at_most_once_a_minute(served: Ecoute, clock: Clock) -> None:
-    token, _ = staff.issue_token(served.db, "crm", "read", created_by=None, actor=staff.CLI,
-                                 now=clock())
+    token, _ = api_tokens.issue_token(served.db, "crm", "read", created_by=None, actor=staff.CLI,
+                                      now=clock())
 
     def last_used():  # type: ignore[no-untyped-def]
         with served.db.transaction() as session:
             return session.scalar(select(ApiToken.last_used_at))
 
     assert last_used() is None
-    staff.authenticate_token(served.db, token, clock())
+    api_tokens.authenticate_token(served.db, token, clock())
     first = clock()
     clock.advance(seconds=30)
-    staff.authenticate_token(served.db, token, clock())
+    api_tokens.authenticate_token(served.db, token, clock())
     assert last_used() == first
     clock.advance(seconds=31)
-    staff.authenticate_token(served.db, token, clock())
+    api_tokens.authenticate_token(served.db, token, clock())
     assert last_used() == clock()
 
 

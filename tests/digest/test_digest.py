@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot import digest, staff
+from bot import api_tokens, digest, staff
 from bot.digest import Scope, Week
 from ecoute.wiring import Ecoute
 from tests.digest.conftest import MONDAY, SECRET
@@ -65,8 +65,8 @@ def test_a_departments_digest_holds_only_that_departments_data(week: Ecoute) -> 
 
 
 def test_the_digest_gives_the_dashboards_figures_for_the_same_filters(week: Ecoute) -> None:
-    token, _record = staff.issue_token(week.db, "digest check", "read", created_by=None,
-                                       actor=staff.CLI, now=MONDAY)
+    token, _record = api_tokens.issue_token(week.db, "digest check", "read", created_by=None,
+                                            actor=staff.CLI, now=MONDAY)
     client = create_app(week).test_client()
     for scope in (Scope(), Scope("it"), Scope("hr")):
         found = read(week, scope)

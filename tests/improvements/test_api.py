@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from ecoute.wiring import Ecoute
-from storage.models import Complaint
+from storage.models import AuditEntry, Complaint, Improvement
 from tests.complaints.test_intake import file_billing_complaint
 from tests.conftest import Person
 from tests.console.api_client import ApiCaller
@@ -119,3 +119,46 @@ def test_suggestions_rank_close_feedback_across_languages(
     found = writer.get(f"/improvements/{made['id']}/suggestions").get_json()["data"]
     assert found[0]["text"] == "Mon colis est arrivé en retard"
     assert found[0]["target"] == "conversation" and 0 < found[0]["score"] <= 1
+
+
+def drafts(served: Ecoute) -> int:
+    """Return how many improvements are stored."""
+    with served.db.reading() as connection:
+        return len(connection.execute(select(Improvement.id)).all())
+
+
+def test_the_same_idempotency_key_makes_one_draft_and_gets_the_same_answer(
+        writer: ApiCaller, app: Flask, served: Ecoute) -> None:
+    key = {"Idempotency-Key": "release-42-carrier"}
+    first = writer.post("/improvements", LATE, key)
+    retried = writer.post("/improvements", LATE, key)
+    assert (first.status_code, retried.status_code) == (201, 201)
+    assert first.get_json() == retried.get_json()
+    assert first.headers["Location"] == retried.headers["Location"]
+    assert drafts(served) == 1
+    with served.db.reading() as connection:
+        created = connection.execute(select(AuditEntry.action).where(
+            AuditEntry.action == "improvement_created")).all()
+    assert len(created) == 1, "the retry is not a second creation"
+    other_system = ApiCaller(app.test_client(), token(served, "write"))
+    assert other_system.post("/improvements", LATE, key).get_json()["id"] != \
+        first.get_json()["id"], "keys are the caller's own"
+    assert drafts(served) == 2
+
+
+def test_different_idempotency_keys_make_different_drafts(
+        writer: ApiCaller, served: Ecoute) -> None:
+    one = writer.post("/improvements", LATE, {"Idempotency-Key": "a-1"}).get_json()
+    two = writer.post("/improvements", LATE, {"Idempotency-Key": "a-2"}).get_json()
+    plain = writer.post("/improvements", LATE).get_json()
+    assert len({one["id"], two["id"], plain["id"]}) == 3
+    assert drafts(served) == 3
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé", "two words"])
+def test_a_malformed_idempotency_key_is_a_400_and_stores_nothing(
+        writer: ApiCaller, served: Ecoute, key: str) -> None:
+    refused = writer.post("/improvements", LATE, {"Idempotency-Key": key})
+    assert (refused.status_code, refused.get_json()["error"]) == (400, "bad_request")
+    assert "Idempotency-Key" in refused.get_json()["message"]
+    assert drafts(served) == 0

@@ -41,4 +41,4 @@ def test_two_links_by_filter_at_once_link_each_conversation_once(
         worker.join()
     assert errors == []
     assert sum(added) == 40
-    assert improvements.detail(ecoute.db, improvement_id).linked == 40
+    assert improvements.detail(ecoute.db, improvement_id, now=ecoute.engine.clock()).linked == 40

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.staff import Permission, Token
 from web.api.errors import api_error
 
@@ -32,7 +32,7 @@ def requires(permission: Permission) -> Callable[[F], F]:
 
             served = current_ecoute()
             given = bearer_token()
-            token = staff.authenticate_token(served.db, given, served.engine.clock()) \
+            token = api_tokens.authenticate_token(served.db, given, served.engine.clock()) \
                 if given else None
             if token is None:
                 return api_error(401, "unauthorized",

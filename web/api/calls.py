@@ -79,7 +79,7 @@ def create_call() -> ResponseReturnValue:
         opened = calls.open_call(served.db, _draft(body), actor=staff.token_actor(caller().id),
                                  now=served.engine.clock(),
                                  default_language=served.settings.default_language)
-    except CallError as error:
+    except (_Shape, CallError) as error:
         return api_error(400, "bad_request", str(error))
     with served.db.reading() as connection:
         call = store.find_call(connection, opened.call_id)
@@ -118,22 +118,26 @@ def close_call(call_id: int) -> ResponseReturnValue:
     return get_call(call_id)
 
 
+class _Shape(ValueError):
+    """A body of another shape than the document says (the message names the field)."""
+
+
 def _draft(body: dict[str, Any]) -> Draft:
-    """Read a call from the request body, or raise :class:`CallError` naming the field."""
+    """Read a call from the body, or raise :class:`_Shape` or :class:`CallError` (the field)."""
     texts = {}
     for name in ("title", "description"):
         value = body.get(name)
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise CallError(f"{name} must be an object of texts by language, e.g. "
+            raise _Shape(f"{name} must be an object of texts by language, e.g. "
                             '{"fr": "…", "en": "…"}')
         texts[name] = value
     places = body.get("places")
     if not isinstance(places, int) or isinstance(places, bool):
-        raise CallError("places must be a whole number")
+        raise _Shape("places must be a whole number")
     kind, location = body.get("kind", "other"), body.get("location")
     if not isinstance(kind, str) or not isinstance(location, str):
-        raise CallError("kind and location must be texts")
+        raise _Shape("kind and location must be texts")
     return Draft(texts["title"], texts["description"], kind, location,
                  _moment(body, "happens_at"), places, _moment(body, "closes_at"),
                  Audience.from_json(body.get("audience", {})))
@@ -147,6 +151,6 @@ def _moment(body: dict[str, Any], name: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise CallError(f"{name} must be a date and time with its offset, e.g. "
+        raise _Shape(f"{name} must be a date and time with its offset, e.g. "
                         "2026-12-14T15:30:00Z")
     return moment

@@ -1,7 +1,8 @@
 """``/api/v1/improvements``: "you said, we did" drafts, their links to feedback, suggestions.
 
 - ``POST /improvements`` ``{"you_said", "we_did", "language"?, "done_on"?, "concerns"?}``
-  stores a draft (write);
+  stores a draft (write); with an ``Idempotency-Key`` (:mod:`web.api.idempotency`, as
+  ``POST /invitations``), the same key from the same token gets the same draft again;
 - ``GET /improvements`` lists them newest first, paged by cursor (read);
 - ``GET /improvements/{id}`` is one, with its link counts (read): its JSON is built
   by :func:`improvement_body`, which the announcement extends with its progress;
@@ -26,7 +27,7 @@ from bot.improvements import Concerns, Detail, Draft, ImprovementError, Refusal
 from bot.staff import Permission
 from channels.registry import BUILT_IN
 from storage.improvements import ImprovementRow
-from web.api import bp
+from web.api import bp, idempotency
 from web.api.announcements import announcement_json
 from web.api.auth import caller, requires
 from web.api.errors import api_error
@@ -96,20 +97,25 @@ class _Shape(Exception):
 @bp.post("/improvements")
 @requires(Permission.WRITE)
 def create_improvement() -> ResponseReturnValue:
-    """Store a draft improvement."""
+    """Store a draft improvement (once per ``Idempotency-Key``: a repeat gets the same one)."""
     from web import current_ecoute
 
     served = current_ecoute()
     try:
+        named = idempotency.requested()
+    except idempotency.MalformedKey:
+        return idempotency.refused()
+    try:
         draft = _draft(request.get_json(silent=True))
         improvement_id = improvements.create(
             served.db, draft, improvements.known(served.engine.catalog, BUILT_IN),
-            actor=staff.token_actor(caller().id), now=served.engine.clock())
+            actor=staff.token_actor(caller().id), now=served.engine.clock(), idempotency=named)
     except _Shape as error:
         return api_error(400, "bad_request", str(error))
     except ImprovementError as error:
         return _refused(error)
-    answer = jsonify(improvement_body(improvements.detail(served.db, improvement_id)))
+    answer = jsonify(improvement_body(improvements.detail(served.db, improvement_id,
+                                                          now=served.engine.clock())))
     answer.status_code = 201
     answer.headers["Location"] = url_for("api.get_improvement", improvement_id=improvement_id)
     return answer
@@ -137,7 +143,7 @@ def get_improvement(improvement_id: int) -> ResponseReturnValue:
 
     served = current_ecoute()
     try:
-        found = improvements.detail(served.db, improvement_id)
+        found = improvements.detail(served.db, improvement_id, now=served.engine.clock())
     except ImprovementError as error:
         return _refused(error)
     with served.db.reading() as connection:
@@ -170,7 +176,7 @@ def link_feedback(improvement_id: int) -> ResponseReturnValue:
         return api_error(400, "bad_request", str(error))
     except ImprovementError as error:
         return _refused(error)
-    found = improvements.detail(served.db, improvement_id)
+    found = improvements.detail(served.db, improvement_id, now=served.engine.clock())
     return jsonify(added=added, linked=found.linked)
 
 

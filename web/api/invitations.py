@@ -11,7 +11,6 @@ from the same token gets the first answer again and never plans twice.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -24,12 +23,10 @@ from jsonschema.exceptions import ValidationError, best_match
 from bot import invitations
 from bot.staff import Permission
 from channels.registry import registered
-from web.api import bp
-from web.api.auth import caller, requires
+from web.api import bp, idempotency
+from web.api.auth import requires
 from web.api.errors import api_error
 from web.api.routes import openapi_document
-
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 @cache
@@ -49,14 +46,12 @@ def create_invitation() -> ResponseReturnValue:
     refused = _refusal(body)
     if refused is not None:
         return refused
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not IDEMPOTENCY_KEY.match(key):
-        return api_error(400, "bad_request",
-                         "Idempotency-Key must be 1 to 255 visible ASCII characters.")
-    wanted = invitations.Request(
-        body["survey"], body["channel"], body["external_id"], body.get("context"),
-        body.get("customer_ref"),
-        invitations.idempotency(f"token:{caller().id}", key) if key is not None else None)
+    try:
+        named = idempotency.requested()
+    except idempotency.MalformedKey:
+        return idempotency.refused()
+    wanted = invitations.Request(body["survey"], body["channel"], body["external_id"],
+                                 body.get("context"), body.get("customer_ref"), named)
     outcome = invitations.invite(
         served.db, served.catalog, wanted, now=served.engine.clock(),
         cap=timedelta(days=served.settings.invitation_days),

@@ -16,7 +16,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from bot import calls, staff
-from bot.calls import Audience, CallError, Draft
+from bot.call_errors import CallError, Refusal, explain
+from bot.calls import Audience, Draft
 from bot.i18n import SUPPORTED, gettext_for
 from bot.staff import Permission
 from storage import calls as store
@@ -56,7 +57,8 @@ def create() -> ResponseReturnValue:
         opened = calls.open_call(served.db, _draft(request.form), actor=current_user.actor,
                                  now=now(), default_language=served.settings.default_language)
     except CallError as error:
-        return _page(400, error=str(error), form=request.form)
+        return _page(400, error=explain(error.refusal, console_language(), **error.detail),
+                     form=request.form)
     flash(_("Call opened: {planned} invitations planned.").format(
         planned=opened.planned.planned), "done")
     return redirect(url_for("console_calls.detail", call_id=opened.call_id), 303)
@@ -95,7 +97,7 @@ def _draft(form: MultiDict[str, str]) -> Draft:
              for name in ("title", "description")}
     places = form.get("places", "")
     if not places.isdecimal():
-        raise CallError(_("places must be a whole number"))
+        raise CallError(Refusal.NOT_WHOLE_PLACES)
     days = form.get("days", "90")
     audience = {"days": int(days) if days.isdecimal() else days,
                 **{k: form.get(k) or None for k in ("band", "text", "context", "service")},
@@ -111,4 +113,4 @@ def _moment(form: MultiDict[str, str], name: str) -> datetime:
     try:
         return datetime.fromisoformat(form.get(name, "")).replace(tzinfo=UTC)
     except ValueError:
-        raise CallError(_("{field} must be a date and time").format(field=name)) from None
+        raise CallError(Refusal.BAD_MOMENT, field=name) from None

@@ -53,7 +53,7 @@ def _explain(error: ImprovementError) -> str:
 def _detail(improvement_id: int) -> improvements.Detail:
     """Return the improvement, or a 404 page."""
     try:
-        return improvements.detail(ecoute().db, improvement_id)
+        return improvements.detail(ecoute().db, improvement_id, now=now())
     except ImprovementError:
         raise NotFound() from None
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from bot import staff
+from bot import api_tokens, staff
 from bot.i18n import gettext_for
 from bot.staff import Permission, StaffError
 from storage.vocabulary import TokenScope
@@ -23,7 +23,7 @@ def _(text: str) -> str:
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     """Render the tokens page."""
-    return render("tokens.html", status, tokens=staff.list_tokens(ecoute().db),
+    return render("tokens.html", status, tokens=api_tokens.list_tokens(ecoute().db),
                   scopes=[scope.value for scope in TokenScope], **values)
 
 
@@ -39,7 +39,7 @@ def tokens() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     """Create a token and show it, this once (it is stored hashed)."""
     try:
-        token, record = staff.issue_token(
+        token, record = api_tokens.issue_token(
             ecoute().db, request.form.get("name", ""), request.form.get("scope", ""),
             created_by=current_user.account.id, actor=current_user.actor, now=now())
     except StaffError as error:
@@ -52,7 +52,7 @@ def create() -> ResponseReturnValue:
 def revoke(token_id: int) -> ResponseReturnValue:
     """Revoke a token at once."""
     try:
-        staff.revoke_token(ecoute().db, token_id, actor=current_user.actor, now=now())
+        api_tokens.revoke_token(ecoute().db, token_id, actor=current_user.actor, now=now())
     except StaffError as error:
         flash(staff.explain(error.refusal, console_language()), "error")
     else:

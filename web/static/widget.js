@@ -5,8 +5,8 @@
  * data-mode="page" (the survey inline on the page instead of a floating bubble).
  * No framework and no third-party request: it only talks to the server it came from.
  * It lives in a Shadow DOM; server text is always inserted as text, never as HTML.
- * The visitor is a random id kept in localStorage (no cookie), so an unfinished
- * conversation resumes after a reload or on another page of the site.
+ * The visitor is a random id in localStorage (no cookie): an unfinished conversation
+ * resumes after a reload or on another page; starting one sends the browser's timezone.
  */
 (function () {
   "use strict";
@@ -43,6 +43,7 @@
   var base = new URL(script.src, location.href).origin + "/api/widget/v1";
   var lang = language(data.lang || document.documentElement.lang || navigator.language);
   var T = STRINGS[lang];
+  var zone = window.Intl ? Intl.DateTimeFormat().resolvedOptions().timeZone || null : null;
   var pageMode = data.mode === "page";
   var store = storage();
   var visitor = store.get("visitor") || newId();
@@ -50,8 +51,7 @@
 
   var conversation = store.get("conversation");
   var lastQuestion = null;
-  var started = false;
-  var busy = false;
+  var started = false, busy = false;
   var queued = false;  // an answer typed while a request was under way
 
   function language(hint) {
@@ -305,7 +305,7 @@
 
   function start(survey) {
     return busyWith(post("/conversations", {
-      visitor: visitor, survey: survey || null, language: lang,
+      visitor: visitor, survey: survey || null, language: lang, timezone: zone,
       context: data.context || null
     }).then(show));
   }
@@ -323,7 +323,7 @@
     fields.visitor = visitor;
     fields.language = lang;
     if (invited(fields.ref)) {
-      busyWith(post("/conversations", fields).then(show));
+      busyWith(post("/conversations", Object.assign({timezone: zone}, fields)).then(show));
       return;
     }
     if (!conversation) {
