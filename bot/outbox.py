@@ -2,7 +2,7 @@
 
 Every proactive message (announcement, complaint update, pulse survey, staff
 alert) is a delivery row with an idempotency key, drained by :class:`Dispatcher`
-with a per-channel and per-person rate limit (the ``limits`` library). A sender
+with a per-channel and per-person rate limit (:mod:`bot.pacing`). A sender
 (one per channel, injected: the core imports no platform) either returns, or
 raises :class:`RetryLater` (the platform asked to wait: that delivery and the
 whole channel pause), :class:`TransientError` (retried with exponential
@@ -17,15 +17,15 @@ sender with the webhook's URL and secret, looked up at send time; a receiver
 asking to wait pauses that webhook only.
 
 A pass's sends go out in waves of up to ``in_flight`` at once (never two to the same
-address in one wave, so a person's messages keep their order); the rules and rate
-limits are applied before each wave, so a platform's "wait" holds the waves after it.
+address in one wave, so a person's messages keep their order). The rules and the
+person's rate are applied before each wave, so a platform's "wait" holds the waves
+after it; the channel's rate is taken as each message leaves, waiting for a slot.
 Sent deliveries are recorded together at the end of each pass, in one transaction
 (failures and retries at once): a worker killed in the middle of a pass sends that
 pass's batch again, at most once, and nothing is lost. A platform asking to wait
 counts as an attempt: after ``max_attempts`` the delivery fails instead of waiting
-for ever. Announcements of
-improvements are written at send time for the whole batch at once
-(:func:`bot.announcement_message.prepare_batch`).
+for ever. Announcements of improvements are written at send time for the whole
+batch at once (:func:`bot.announcement_message.prepare_batch`).
 
 A sender may return a :data:`Receipt` (where the platform shows the message:
 Slack's channel and ``ts``), kept on the delivery. When a person is forgotten,
@@ -38,22 +38,19 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import cast
 
-from limits import RateLimitItem, parse
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.orm import Session
 
 from bot import announcement_message
 from bot.announcement_message import AnnouncementSettings
 from bot.delivery_rules import refusal
 from bot.messages import Outbound
-from bot.rates import rate_storage
+from bot.pacing import Held, Pacer
 from bot.sending import (
     Job,
     Outcome,
@@ -74,7 +71,6 @@ from storage.vocabulary import DeliveryKind, DeliveryStatus
 from storage.webhooks import Target
 
 log = logging.getLogger(__name__)
-PACING = 1.0  # seconds a send may wait for its channel's rate to free a slot, else held
 
 
 def enqueue(
@@ -116,10 +112,6 @@ class OutboxSettings:
     storage_uri: str = "memory://"
     pull_channels: frozenset[str] = frozenset()  # filled from the channels' facts
     announcements: AnnouncementSettings = field(default_factory=AnnouncementSettings)
-
-
-class Held(Exception):
-    """A send that did not leave: its channel's rate was used up at that moment."""
 
 
 @dataclass
@@ -173,8 +165,11 @@ class Dispatcher:
         self.senders = dict(senders)
         self.settings = settings or OutboxSettings()
         self.clock = clock
-        self._limiter = MovingWindowRateLimiter(rate_storage(self.settings.storage_uri))
-        self._paused: dict[str, datetime] = {}
+        rates = self.settings
+        self._pacer = Pacer(rates.channel_rates, rates.respondent_rates,
+                            default_rate=rates.default_rate,
+                            default_person_rate=rates.default_respondent_rate,
+                            storage_uri=rates.storage_uri)
         self._gone: set[int] = set()
         self._prepared: dict[int, announcement_message.Prepared] = {}
         self._sent: list[tuple[store.Claimed, Receipt | None]] = []
@@ -185,7 +180,7 @@ class Dispatcher:
         """Claim the due deliveries and try each once; return what happened."""
         now = self.clock()
         lease_until = now + timedelta(seconds=self.settings.lease)
-        if not self._room():  # every channel's rate is used up: claim nothing until one frees
+        if not self._pacer.room(self.senders):  # every rate used up: claim nothing till one frees
             return Report()
         with self.db.transaction() as session:
             claimed = store.claim_due(session, now, lease_until, self.settings.batch,
@@ -243,11 +238,11 @@ class Dispatcher:
             message = self._prepare(delivery, report)
             if message is None:
                 return None
-        if not self._may_send_now(delivery, now):
+        if not self._pacer.admits(delivery, now):
             self._later.append(delivery.id)  # put back with the pass's others, in one statement
             report.deferred += 1
             return None
-        return self._paced(delivery, self._job(delivery, message))
+        return self._pacer.paced(delivery.channel, self._job(delivery, message))
 
     def _settle(self, delivery: store.Claimed, outcome: Outcome, report: Report) -> None:
         """Record what one send gave: sent, wait and retry, failed for good, or retry later."""
@@ -260,7 +255,7 @@ class Dispatcher:
             report.deferred += 1
         elif isinstance(error, RetryLater):
             until = now + timedelta(seconds=max(error.seconds, 0.0))
-            self._paused[_pause_key(delivery)] = until
+            self._pacer.pause(delivery, until)
             self._retry(delivery, until, f"retry after {error.seconds}s", report)
         elif isinstance(error, PermanentError):
             self._fail(delivery, error, now)
@@ -303,49 +298,6 @@ class Dispatcher:
                 and not isinstance(self.senders[delivery.channel], Retracting)):
             return f"channel {delivery.channel!r} cannot take messages back"
         return refusal(delivery)
-
-    def _may_send_now(self, delivery: store.Claimed, now: datetime) -> bool:
-        """Check the channel's pause and take the person's rate-limit hit when allowed.
-
-        The channel's own hit is taken on the send thread, just before the send
-        (:meth:`_paced`), so the channel's rate holds for the moments messages leave.
-        """
-        paused = self._paused.get(_pause_key(delivery))
-        if paused is not None and paused > now:
-            return False
-        person_limit = _rate(self.settings.respondent_rates.get(
-            delivery.channel, self.settings.default_respondent_rate))
-        return self._limiter.hit(person_limit, delivery.channel, str(delivery.address))
-
-    def _channel_limit(self, delivery: store.Claimed) -> RateLimitItem:
-        """Return the rate of the delivery's channel."""
-        return self._rate_of(delivery.channel)
-
-    def _rate_of(self, channel: str) -> RateLimitItem:
-        """Return a channel's rate."""
-        return _rate(self.settings.channel_rates.get(channel, self.settings.default_rate))
-
-    def _room(self) -> bool:
-        """Say whether any channel's rate has room for a send now."""
-        return any(self._limiter.test(self._rate_of(channel), channel) for channel in self.senders)
-
-    def _paced(self, delivery: store.Claimed, send: Job) -> Job:
-        """Wrap a send so that it takes the channel's rate-limit hit as it leaves.
-
-        When the channel's rate is used up, the send waits for a slot (up to
-        :data:`PACING`), so a pass paces its batch instead of putting it back.
-        """
-        limit, channel = self._channel_limit(delivery), delivery.channel
-
-        def paced() -> Receipt | None:
-            waited_until = time.monotonic() + PACING
-            while not self._limiter.hit(limit, channel):  # wait for the window to free a slot
-                frees = self._limiter.get_window_stats(limit, channel).reset_time - time.time()
-                if time.monotonic() + frees > waited_until:
-                    raise Held(channel)
-                time.sleep(min(max(frees, 0.001), PACING))
-            return send()
-        return paced
 
     def _retry(self, delivery: store.Claimed, at: datetime, reason: str,
                report: Report) -> None:
@@ -395,13 +347,6 @@ def _post(sender: Sender, target: Target | None, event: WebhookMessage) -> None:
     sender.post(target, event)
 
 
-def _pause_key(delivery: store.Claimed) -> str:
-    """Return what a "wait" pauses: the whole channel, or one webhook (one receiver)."""
-    if delivery.kind == DeliveryKind.WEBHOOK:
-        return f"{delivery.channel}:{delivery.address}"
-    return delivery.channel
-
-
 def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
                     now: datetime) -> None:
     """Plan taking back a message whose person was forgotten while it was being sent."""
@@ -409,8 +354,3 @@ def _retract_orphan(session: Session, delivery: store.Claimed, receipt: Receipt,
     store.enqueue(session, key=f"retraction:{delivery.id}", kind=DeliveryKind.RETRACTION,
                   channel=delivery.channel, respondent_id=None, address=delivery.address,
                   payload=Retraction(receipt, language).to_dict(), now=now)
-
-
-def _rate(text: str) -> RateLimitItem:
-    """Parse a rate such as ``30/second`` (cached by ``limits``)."""
-    return parse(text)
