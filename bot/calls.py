@@ -33,6 +33,7 @@ from bot.metrics import THRESHOLDS
 from storage import calls as store
 from storage import campaigns
 from storage.calls import CallRow, NewCall, Reach
+from storage.campaigns import PerLanguage
 from storage.db import Database
 from storage.filters import Band, ResponseFilter
 from storage.vocabulary import AuditAction, CallKind, CallStatus, DeliveryKind
@@ -188,13 +189,13 @@ def open_call(database: Database, draft: Draft, *, actor: str, now: datetime,
 
 def invite(database: Database, call_id: int, *, now: datetime,
            default_language: str = "en") -> Planned:
-    """Plan a call's invitations, set-based: one ``INSERT … SELECT`` per language, once.
+    """Plan a call's invitations, set-based: ONE ``INSERT … SELECT``, once.
 
-    Each person gets one delivery keyed by (call, person), written in their language;
-    the kind's rule stores who said stop, cannot be reached or did not consent as
-    skipped with the reason. Planning again (a retry, a second worker) adds nobody:
-    the call's row is locked meanwhile, so the counts before and after are this
-    planning's own.
+    Each person gets one delivery keyed by (call, person), written in their language
+    (people in another language, or none, get ``default_language``'s); the kind's rule
+    stores who said stop, cannot be reached or did not consent as skipped with the
+    reason. Planning again (a retry, a second worker) adds nobody: the call's row is
+    locked meanwhile, so the counts before and after are this planning's own.
     """
     key, rule = campaign_key(call_id), RULES[DeliveryKind.CALL]
     with database.transaction() as session:
@@ -204,13 +205,13 @@ def invite(database: Database, call_id: int, *, now: datetime,
         campaign = campaigns.ensure_campaign(session, key, DeliveryKind.CALL, None, now)
         before = tally(campaigns.outcomes(session, campaign.id))
         reach = Audience.from_json(call.audience).reach(now)
-        for language in SUPPORTED:
-            people = store.audience_ids(reach, THRESHOLDS, language, known=SUPPORTED,
-                                        or_unknown=language == default_language)
-            campaigns.plan_from_query(
-                session, campaign.id, DeliveryKind.CALL, delivery_key(key, 0)[:-1], people,
-                invitation(call, language).to_dict(), now,
-                needs_consent=rule.needs_consent, stopped_by_stop=rule.stopped_by_stop)
+        default = default_language if default_language in SUPPORTED else SUPPORTED[0]
+        payloads = PerLanguage({language: invitation(call, language).to_dict()
+                                for language in SUPPORTED}, default)
+        campaigns.plan_from_query(
+            session, campaign.id, DeliveryKind.CALL, delivery_key(key, 0)[:-1],
+            store.audience_ids(reach, THRESHOLDS), payloads, now,
+            needs_consent=rule.needs_consent, stopped_by_stop=rule.stopped_by_stop)
         if call.campaign_id is None:
             store.set_campaign(session, call_id, campaign.id)
         after = tally(campaigns.outcomes(session, campaign.id))

@@ -12,7 +12,7 @@ The audience is set-based: one query over conversations (the staff console's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -161,18 +161,9 @@ def _reach_condition(reach: Reach, thresholds: Thresholds) -> ColumnElement[bool
     return or_(*parts) if parts else false()
 
 
-def audience_ids(reach: Reach, thresholds: Thresholds, language: str, *,
-                 known: Sequence[str] = (), or_unknown: bool = False) -> Select[tuple[int]]:
-    """Return a query of the named people a call reaches who are spoken to in ``language``.
-
-    ``or_unknown`` adds the people whose stored language is none of ``known`` (the
-    default language's share), so one query per language covers everyone once.
-    """
-    spoken = Respondent.language == language
-    if or_unknown:
-        spoken = or_(spoken, Respondent.language.is_(None), Respondent.language.not_in(known))
-    return select(Respondent.id.label("respondent_id")).where(
-        _reach_condition(reach, thresholds), spoken)
+def audience_ids(reach: Reach, thresholds: Thresholds) -> Select[tuple[int]]:
+    """Return a query of the named people a call reaches (each once, whatever their language)."""
+    return select(Respondent.id.label("respondent_id")).where(_reach_condition(reach, thresholds))
 
 
 @dataclass(frozen=True)

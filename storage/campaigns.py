@@ -7,11 +7,24 @@ one grouped query over those deliveries, by status and by reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, String, case, cast, func, literal, null, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    update,
+)
 
 from storage.db import Executor, insert_for
 from storage.models import Campaign, Delivery, Respondent, When
@@ -91,15 +104,36 @@ def outcomes(session: Executor, campaign_id: int) -> list[Outcome]:
 _WITH_REASON = frozenset({DeliveryStatus.FAILED, DeliveryStatus.SKIPPED, DeliveryStatus.CANCELLED})
 
 
+@dataclass(frozen=True)
+class PerLanguage:
+    """One payload per stored language; people in any other language, or none, get ``default``'s."""
+
+    payloads: Mapping[str, dict[str, Any]]
+    default: str
+
+
+def _payload_column(payload: dict[str, Any] | PerLanguage) -> ColumnElement[Any]:
+    """Return each planned row's payload: the one given, or the person's language's by ``CASE``."""
+    if not isinstance(payload, PerLanguage):
+        return literal(payload, type_=JSON)
+    others = [(Respondent.language == language, literal(chosen, type_=JSON))
+              for language, chosen in payload.payloads.items() if language != payload.default]
+    fallback = literal(payload.payloads[payload.default], type_=JSON)
+    return case(*others, else_=fallback) if others else fallback
+
+
 def plan_from_query(session: Executor, campaign_id: int, kind: DeliveryKind, key_prefix: str,
-                    people: Select[tuple[int]], payload: dict[str, Any], now: datetime, *,
-                    needs_consent: bool, stopped_by_stop: bool) -> int:
+                    people: Select[tuple[int]], payload: dict[str, Any] | PerLanguage,
+                    now: datetime, *, needs_consent: bool, stopped_by_stop: bool) -> int:
     """Plan one delivery per person of ``people`` in ONE ``INSERT … SELECT``; return how many.
 
     Each delivery's key is ``key_prefix`` followed by the person's id, so planning
     again adds nobody twice. People the kind's rule refuses now (stop, unreachable,
     no consent) are stored skipped with the reason, as :func:`bot.campaigns.plan`
-    does one by one, so the progress counts everyone the campaign was for.
+    does one by one, so the progress counts everyone the campaign was for. A
+    :class:`PerLanguage` payload gives each person their language's in the same
+    statement. The count is the statement's own (``preserve_rowcount``: SQLAlchemy
+    keeps an INSERT's row count only when asked), not a second scan of the rows.
     """
     audience = people.subquery()
     person = Respondent
@@ -112,8 +146,7 @@ def plan_from_query(session: Executor, campaign_id: int, kind: DeliveryKind, key
     reason = case(*reasons, else_=null())
     chosen = select(
         literal(key_prefix) + cast(person.id, String),
-        literal(str(kind)), person.channel, person.id,
-        literal(payload, type_=JSON),
+        literal(str(kind)), person.channel, person.id, _payload_column(payload),
         case((reason.is_(None), literal(DeliveryStatus.PENDING.value)),
              else_=literal(DeliveryStatus.SKIPPED.value)),
         literal(0), literal(now, type_=When()), reason, literal(now, type_=When()),
@@ -122,7 +155,8 @@ def plan_from_query(session: Executor, campaign_id: int, kind: DeliveryKind, key
     columns = ["idempotency_key", "kind", "channel", "respondent_id", "payload", "status",
                "attempts", "next_attempt_at", "last_error", "created_at", "campaign_id"]
     stmt = insert_for(session)(Delivery).from_select(columns, chosen)
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
+                             .execution_options(preserve_rowcount=True))
     if result.rowcount is not None and result.rowcount >= 0:
         return int(result.rowcount)
     return int(session.execute(select(func.count()).select_from(Delivery).where(  # no rowcount

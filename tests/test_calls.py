@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot import calls
 from bot.calls import Audience, CallError, Draft
@@ -14,6 +15,7 @@ from bot.outbox import Dispatcher
 from ecoute.wiring import Ecoute, build
 from storage import calls as store
 from storage.filters import Band
+from storage.models import Respondent
 from storage.vocabulary import CallStatus, ParticipationStatus
 from tests.conftest import Clock, Person, RecordingSender
 
@@ -72,6 +74,23 @@ def test_invitations_go_to_consenting_promoters_only_and_respect_stop(
                             "One hour, in our shop.\nWhere: Lyon, 12 rue de la Ré. When: ")
     again = calls.invite(ecoute.db, opened.call_id, now=clock())
     assert again.planned == 0, "nobody is invited twice"
+
+
+def test_each_person_is_invited_in_their_language_unknown_ones_in_the_default(
+        ecoute: Ecoute, clock: Clock, dispatcher: Dispatcher, sender: RecordingSender) -> None:
+    customer(ecoute, "ana")
+    customer(ecoute, "lea", locale="fr")
+    customer(ecoute, "max")
+    with ecoute.db.transaction() as session:  # a language Écoute does not speak (yet)
+        session.execute(update(Respondent).where(Respondent.external_id == "max")
+                        .values(language="de"))
+    opened = calls.open_call(ecoute.db, draft(clock), actor="staff:1", now=clock())
+    assert opened.planned.planned == 3
+    assert dispatcher.run_once().sent == 3
+    shown = {address: text.split("\n")[0] for address, text in sender.sent}
+    english = "You are invited to a product test: Try our new app"
+    french = "Vous êtes invité·e à un test de produit : Essayez notre nouvelle appli"
+    assert shown == {"ana": english, "lea": french, "max": english}
 
 
 def test_im_in_takes_a_place_and_the_contact_is_passed_only_with_consent(
