@@ -47,7 +47,7 @@ class Delivery(Base):
         Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
         # Only staff alerts and webhook events are about someone: indexing just those rows
         # keeps "forget" fast and spares every planned campaign row two index entries
-        # (migration 0020).
+        # (migration 0021).
         Index("ix_delivery_about_respondent_id", "about_respondent_id",
               sqlite_where=ABOUT_RESPONDENT, postgresql_where=ABOUT_RESPONDENT),
         Index("ix_delivery_about_conversation_id", "about_conversation_id",

@@ -5,16 +5,16 @@ Every planned campaign row (an announcement, a call's invitation) has no
 those rows two entries that no query reads. "Forget" and the foreign keys' SET NULL
 look these columns up by value, which the partial indexes serve.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
