@@ -14,7 +14,9 @@ Goal: ≥ 1,000 deliveries/s per worker. The emulator runs in a process of its o
 as Telegram's servers are not in the worker's process (``--same-process`` puts it
 back in the worker's, sharing its interpreter lock, as the earlier figures had it);
 ``--in-flight`` sets how many sends the worker has in flight at once (16 by default,
-``1`` gives the former one-at-a-time dispatcher).
+``1`` gives the former one-at-a-time dispatcher). ``--api-latency-ms 40`` answers each
+call 40 ms later (the asyncio stand-in of :mod:`bench.telegram_harness`, a round trip
+to a far-away Telegram): what sending several at once is for.
 
 (c) With Telegram's limits on (30/s overall, 1/s per chat), the dispatcher runs for
 ``--seconds`` (10 by default; the goal is stated over 60) on a real clock; every send
@@ -34,6 +36,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.telegram_harness import TOKEN as BENCH_TOKEN
+from bench.telegram_harness import Emulator
 from bot import announcements
 from bot.announcement_message import AnnouncementSettings
 from bot.engine import utcnow
@@ -69,22 +73,35 @@ def store(folder: str, people: int) -> tuple[Database, int]:
     return db, seed(db, people, now=utcnow(), channels=("telegram",))
 
 
-def _serve(pipe: multiprocessing.connection.Connection) -> None:
-    """Run the emulator in this (child) process until the parent says stop."""
-    with TelegramEmulator() as api:
-        pipe.send((api.url, api.token))
-        pipe.recv()
+def _serve(pipe: multiprocessing.connection.Connection, latency: float | None) -> None:
+    """Run the emulator in this (child) process until the parent says stop.
+
+    With a ``latency`` (seconds), the bench's asyncio Bot API stand-in answers each
+    call that much later, as a far-away Telegram would (:mod:`bench.telegram_harness`).
+    """
+    if latency is None:
+        with TelegramEmulator() as api:
+            pipe.send((api.url, api.token))
+            pipe.recv()
+        return
+
+    async def far_away() -> None:
+        server = await asyncio.start_server(Emulator(latency).serve, "127.0.0.1", 0)
+        pipe.send((f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", BENCH_TOKEN))
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+        server.close()
+    asyncio.run(far_away())
 
 
 @contextlib.contextmanager
-def emulator(*, same_process: bool) -> Iterator[TelegramSettings]:
+def emulator(*, same_process: bool, latency: float | None = None) -> Iterator[TelegramSettings]:
     """Yield the client settings of a Bot API emulator, in its own process unless told."""
     if same_process:
         with TelegramEmulator() as api:
             yield TelegramSettings(token=api.token, api_base_url=api.url)
         return
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(child,))
+    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(child, latency))
     process.start()
     url, token = parent.recv()
     try:
@@ -118,12 +135,13 @@ def client_ceiling(telegram: TelegramSettings, messages: int) -> float:
     return asyncio.run(send_all())
 
 
-def lifted(people: int, in_flight: int, *, same_process: bool) -> None:
+def lifted(people: int, in_flight: int, *, same_process: bool,
+           latency: float | None = None) -> None:
     """(b): deliveries per second with the limits lifted, beside the plain-message baseline."""
     settings = OutboxSettings(default_rate="1000000/second",
                               default_respondent_rate="1000000/second", batch=200,
                               announcements=LOUD, in_flight=in_flight)
-    with emulator(same_process=same_process) as telegram, \
+    with emulator(same_process=same_process, latency=latency) as telegram, \
             tempfile.TemporaryDirectory() as folder:
         sender = TelegramSender(telegram)
         db, improvement = store(folder, people)
@@ -141,6 +159,8 @@ def lifted(people: int, in_flight: int, *, same_process: bool) -> None:
         sender.close()
         bare = client_ceiling(telegram, people)
     where = "in the worker's process" if same_process else "in its own process"
+    if latency is not None:
+        where += f", each call answered {latency * 1000:.0f} ms later"
     print(f"emulator {where}; {in_flight} send(s) in flight")
     print(f"ceiling: the bare python-telegram-bot client, {people} send_message one after "
           f"another, nothing else: {bare:.0f}/s")
@@ -187,11 +207,14 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=OutboxSettings().in_flight)
     parser.add_argument("--same-process", action="store_true",
                         help="run the emulator in the worker's process")
+    parser.add_argument("--api-latency-ms", type=float,
+                        help="each Bot API call takes this long (the asyncio stand-in)")
     args = parser.parse_args()
+    latency = None if args.api_latency_ms is None else args.api_latency_ms / 1000
     if args.limits:
         limited(args.seconds)
     else:
-        lifted(args.people, args.in_flight, same_process=args.same_process)
+        lifted(args.people, args.in_flight, same_process=args.same_process, latency=latency)
 
 
 if __name__ == "__main__":
