@@ -57,12 +57,12 @@ def test_a_detractors_answers_reach_the_staff_channel_as_block_kit(
 
 
 def test_a_429_waits_for_retry_after_then_delivers(
-        slack_ecoute: Ecoute, slack_api: SlackEmulator, slack_outbox: Dispatcher,
-        clock: Clock) -> None:
+        slack_ecoute: Ecoute, slack_api: SlackEmulator, clock: Clock) -> None:
     plan(slack_ecoute, clock, "U1")
     slack_api.fail("chat.postMessage", retry_after=30)
-    slack_outbox.settings = OutboxSettings(default_rate="100/second",
-                                           default_respondent_rate="100/second")
+    slack_outbox = Dispatcher(slack_ecoute.db, slack_ecoute.senders, clock=clock,
+                              settings=OutboxSettings(default_rate="100/second",
+                                                      default_respondent_rate="100/second"))
     assert slack_outbox.run_once().retried == 1
     clock.advance(seconds=10)
     assert slack_outbox.run_once().sent == 0  # Retry-After is honoured
