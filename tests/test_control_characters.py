@@ -17,7 +17,7 @@ from bot.engine import DialogueEngine
 from bot.text import clean
 from channels.console import ConsoleChannel
 from ecoute.wiring import Ecoute
-from storage.models import Answer, Conversation
+from storage.models import Answer, Conversation, InboundEvent
 from tests.web.widget_client import Visitor
 from web import create_app
 
@@ -76,3 +76,20 @@ def test_a_widget_answer_of_control_characters_only_is_asked_again(ecoute: Ecout
     assert visitor.types("\x00\u202e\x1b").status_code == 200
     assert "What disappointed you the most?" in visitor.texts()[-1]
     assert stored_texts(ecoute) == []
+
+
+def test_a_widget_choice_with_control_characters_is_cleaned_like_typed_text(
+        ecoute: Ecoute) -> None:
+    visitor = Visitor(create_app(ecoute).test_client())
+    visitor.start("nps")
+    tapped = visitor.send(choice_id="2\x00\u202e", ref=visitor.last["messages"][-1]["ref"])
+    assert tapped.status_code == 200
+    assert "What disappointed you the most?" in visitor.texts()[-1], "read as the choice 2"
+    # The answer to an invitation the inbox handed over (here a call that does not exist),
+    # sent by a hand-made page: a NUL once failed the turn on PostgreSQL (found by the fuzzer).
+    other = Visitor(create_app(ecoute).test_client(), visitor="stranger-2")
+    answered = other.answers_invitation({"ref": "call:51982"}, choice_id="in\x00\ud8c2")
+    assert answered.status_code == 200
+    with ecoute.db.transaction() as session:
+        said = [s for s in session.scalars(select(InboundEvent.said)) if s is not None]
+    assert said and not any(clean(s) != s for s in said)

@@ -47,8 +47,8 @@ def message(visitor: str, client_message_id: str, *, text: str | None,
         identity(visitor),
         event_id=event_id(visitor, client_message_id),
         text=clean_optional(text),
-        choice_id=choice_id,
-        ref=ref if choice_id is not None else None,
+        choice_id=clean_optional(choice_id),  # sent by the page, so as unsafe as typed text
+        ref=clean_optional(ref) if choice_id is not None else None,
         locale=language,
     )
 
@@ -60,8 +60,8 @@ def invitation_answer(visitor: str, client_message_id: str, *, ref: str, text: s
         identity(visitor),
         event_id=event_id(visitor, client_message_id),
         text=clean_optional(text) if choice_id is None else None,
-        choice_id=choice_id,
-        ref=ref,
+        choice_id=clean_optional(choice_id),
+        ref=clean_optional(ref),
         locale=language,
     )
 
