@@ -5,6 +5,9 @@ optionally with a :data:`Receipt` (where the platform shows the message), or rai
 :class:`RetryLater` (the platform asked to wait), :class:`TransientError` (retried
 with back-off) or :class:`PermanentError` (failed for good). A :class:`Retracting`
 sender can also take back a message it posted, given a :class:`Retraction`.
+
+A :data:`Job` is one send ready to run; :class:`SendThreads` runs a group of them at
+once (the dispatcher's waves) and hands back each :class:`Outcome` in order.
 """
 
 from __future__ import annotations

@@ -367,7 +367,9 @@ def test_a_receiver_asking_to_wait_pauses_its_own_webhook_only(hooked: Hooked) -
                                actor="cli", allow_private=True, now=hooked.clock())
     hooked.receiver.answer(429, Retry_After="300")
     hooked.answer("paul", "9", "good")
-    report = hooked.outbox.run_once()
+    one_at_a_time = Dispatcher(hooked.app.db, hooked.app.senders, clock=hooked.clock,
+                               settings=replace(hooked.outbox.settings, in_flight=1))
+    report = one_at_a_time.run_once()  # the second is sent after the first's 429
     assert (report.retried, report.sent, report.deferred) == (1, 1, 0)
     first, second = hooked.receiver.received
     first.verified(hooked.secret)
