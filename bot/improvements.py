@@ -190,11 +190,12 @@ def create(db: Database, draft: Draft, known: Known, *, actor: str, now: datetim
             return made
     draft = _checked(db, draft, known)
     with db.transaction() as session:
-        improvement_id = rows.create(session, NewImprovement(
+        made = rows.create_once(session, NewImprovement(
             draft.you_said, draft.we_did, draft.language, actor, draft.done_on,
             draft.concerns.as_dict(), idempotency), now=now)
-        audit(session, now, actor, AuditAction.IMPROVEMENT_CREATED, str(improvement_id))
-    return improvement_id
+        if made.first:  # a concurrent repeat of the request is not a second creation
+            audit(session, now, actor, AuditAction.IMPROVEMENT_CREATED, str(made.id))
+    return made.id
 
 
 def edit(db: Database, improvement_id: int, draft: Draft, known: Known, *, actor: str,

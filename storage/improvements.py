@@ -61,10 +61,24 @@ class ImprovementRow:
 
 
 def create(session: Executor, new: NewImprovement, *, now: datetime) -> int:
-    """Store a draft improvement; return its id.
+    """Store a draft improvement; return its id (an idempotent one: :func:`create_once`)."""
+    return create_once(session, new, now=now).id
 
-    With ``new.idempotency``, the draft that request made already (by this call or
-    a concurrent one) is returned instead of a second one.
+
+@dataclass(frozen=True)
+class Made:
+    """The draft a request names, and whether this call stored it (False: an earlier one did)."""
+
+    id: int
+    first: bool
+
+
+def create_once(session: Executor, new: NewImprovement, *, now: datetime) -> Made:
+    """Store a draft improvement once per ``new.idempotency``; say whether this call stored it.
+
+    The draft that request made already (by an earlier call or a concurrent one,
+    refused by the unique key) is returned with ``first=False``, so the caller
+    audits one creation. Without ``new.idempotency`` every call stores a draft.
     """
     statement = insert(Improvement).values(
         you_said=new.you_said, we_did=new.we_did, language=new.language, done_on=new.done_on,
@@ -72,17 +86,17 @@ def create(session: Executor, new: NewImprovement, *, now: datetime) -> int:
         created_at=now, updated_at=now, idempotency=new.idempotency,
     ).returning(Improvement.id)
     if new.idempotency is None:
-        return int(session.execute(statement).scalar_one())
+        return Made(int(session.execute(statement).scalar_one()), first=True)
     made = by_idempotency(session, new.idempotency)
     if made is not None:
-        return made
+        return Made(made, first=False)
     try:
         with session.begin_nested():  # type: ignore[union-attr]
-            return int(session.execute(statement).scalar_one())
+            return Made(int(session.execute(statement).scalar_one()), first=True)
     except IntegrityError:  # the same request, at the same moment, made it first
         made = by_idempotency(session, new.idempotency)
         assert made is not None, "the unique key that refused the row names it"
-        return made
+        return Made(made, first=False)
 
 
 def by_idempotency(session: Executor, idempotency: str) -> int | None:
