@@ -271,13 +271,16 @@ def group_scores(session: Executor, improvement_id: int, published_at: datetime,
     """Tally the linked group's scores before and after ``published_at``.
 
     The group is the people behind the accepted links; only their conversations of
-    the linked conversations' surveys and contexts count (same survey, same contexts).
+    their linked conversations' surveys and contexts count (same survey, same contexts).
+    An anonymous link chooses nothing: it may belong to a group the rule of five
+    withholds, and the group's scores would tell where it was.
     """
     people = audience(improvement_id).scalar_subquery()
-    linked = (select(SurveyVersion.key, Conversation.context)
+    linked = (select(SurveyVersion.key, Conversation.context)  # the group's own, never an
               .join(Conversation, Conversation.survey_version_id == SurveyVersion.id)
               .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
-              .where(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted)
+              .where(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted,
+                     Conversation.respondent_id.is_not(None))  # anonymous link's (rule of five)
               .distinct().subquery())
     after = Conversation.started_at >= published_at
     tallies = []
