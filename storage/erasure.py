@@ -35,7 +35,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import daily, deliveries, ideas, suppression
@@ -71,16 +71,10 @@ def forget_respondent(session: Session, keyring: Keyring, respondent_id: int,
             Answer.conversation_id.in_(conversation_ids), Answer.text.is_not(None)
         )
     )
-    session.execute(
-        update(InboundEvent)
-        .where(
-            or_(
-                InboundEvent.respondent_id == respondent_id,
-                InboundEvent.conversation_id.in_(conversation_ids),
-            )
-        )
-        .values(respondent_id=None, conversation_id=None, said=None, reply=None)
-    )
+    for theirs in (InboundEvent.respondent_id == respondent_id,  # one index each: an OR
+                   InboundEvent.conversation_id.in_(conversation_ids)):  # would scan all
+        session.execute(update(InboundEvent).where(theirs).values(
+            respondent_id=None, conversation_id=None, said=None, reply=None))
     session.execute(delete(Delivery).where(Delivery.respondent_id == respondent_id))
     session.execute(delete(Invitation).where(Invitation.respondent_id == respondent_id))
     session.execute(delete(Participation).where(Participation.respondent_id == respondent_id))
@@ -143,9 +137,19 @@ def _anonymise_complaints(session: Session, respondent_id: int) -> None:
 
 def _take_back_messages_about(session: Session, respondent_id: int,
                               conversation_ids: Select[Any], now: datetime) -> None:
-    """Delete the unsent messages about the person; blank and retract the sent ones."""
-    about = or_(Delivery.about_respondent_id == respondent_id,
-                Delivery.about_conversation_id.in_(conversation_ids))
+    """Delete the unsent messages about the person; blank and retract the sent ones.
+
+    A message is about the person or about one of their conversations: each is
+    looked up by its own (partial) index, one after the other. Blanking a message
+    clears both, so one about both is retracted once.
+    """
+    for about in (Delivery.about_respondent_id == respondent_id,
+                  Delivery.about_conversation_id.in_(conversation_ids)):
+        _take_back(session, about, now)
+
+
+def _take_back(session: Session, about: ColumnElement[bool], now: datetime) -> None:
+    """Delete the unsent messages ``about`` selects; blank the sent ones and retract them."""
     session.execute(delete(Delivery).where(about, Delivery.status != DeliveryStatus.SENT))
     posted = session.execute(
         select(Delivery.id, Delivery.channel, Delivery.address, Delivery.receipt,
