@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
 
+from bot import timezones
 from bot.announcements import reference
 from bot.i18n import choose_language, gettext_for, pick
 from bot.messages import Choice, InputHint, Kind, Outbound
@@ -52,7 +52,7 @@ class AnnouncementSettings:
         if not cap.isdecimal():
             raise ValueError(f"ECOUTE_ANNOUNCEMENTS_PER_WEEK must be a whole number, not {cap!r}")
         zone = (env.get("ECOUTE_TIMEZONE") or "UTC").strip()
-        _zone(zone)
+        timezones.zone(zone)
         return cls(quiet, int(cap), zone)
 
 
@@ -64,14 +64,6 @@ def _window(raw: str) -> tuple[time, time]:
         raise ValueError(f"ECOUTE_QUIET_HOURS must look like 21:00-08:00 or be off, "
                          f"not {raw!r}") from None
     return start, end
-
-
-def _zone(name: str) -> ZoneInfo:
-    """Return a timezone by name (ValueError when unknown)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {name!r}") from None
 
 
 @dataclass(frozen=True)
@@ -89,9 +81,9 @@ def quiet_until(now: datetime, settings: AnnouncementSettings,
     if settings.quiet is None:
         return None
     try:
-        zone = _zone(timezone) if timezone else _zone(settings.timezone)
+        zone = timezones.zone(timezone) if timezone else timezones.zone(settings.timezone)
     except ValueError:
-        zone = _zone(settings.timezone)
+        zone = timezones.zone(settings.timezone)
     local = now.astimezone(zone)
     start, end = settings.quiet
     clock = local.time()

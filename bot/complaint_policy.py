@@ -28,12 +28,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import yaml
 from jsonschema import Draft202012Validator
 
+from bot import timezones
 from bot.business_hours import WEEKDAYS, Calendar
 from storage.vocabulary import Importance, Priority
 
@@ -161,8 +161,8 @@ def _calendar(data: Mapping[str, Any], env: Mapping[str, str]) -> Calendar:
     """Build the business calendar: the environment first, then the file, then defaults."""
     zone = env.get("ECOUTE_TIMEZONE") or data.get("timezone") or "UTC"
     try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+        timezones.zone(zone)
+    except ValueError as error:
         raise PolicyError(f"ECOUTE_TIMEZONE must be a timezone such as Europe/Paris, "
                           f"not {zone!r}") from error
     days = env.get("ECOUTE_WORKING_DAYS") or data.get("working_days") or "mon-fri"

@@ -27,11 +27,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import dashboard, themes
+from bot import dashboard, themes, timezones
 from bot.engine import DialogueEngine
 from bot.i18n import gettext_for
 from bot.ideas import service_label
@@ -125,8 +125,8 @@ class DigestSettings:
             raise DigestConfigError(f"ECOUTE_DIGEST_HOUR must be 0 to 23, not {hour!r}")
         zone = (env.get("ECOUTE_DIGEST_TIMEZONE") or "UTC").strip()
         try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
+            timezones.zone(zone)
+        except ValueError:
             raise DigestConfigError(f"ECOUTE_DIGEST_TIMEZONE: unknown time zone {zone!r}") from None
         language = (env.get("ECOUTE_DIGEST_LANGUAGE") or "").strip().lower() or None
         if language is not None and language not in languages:
