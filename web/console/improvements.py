@@ -200,7 +200,8 @@ def unlink(improvement_id: int, link_id: int) -> ResponseReturnValue:
 def suggestions(improvement_id: int) -> ResponseReturnValue:
     """Show the past feedback closest in meaning to what people said, best first."""
     found = _detail(improvement_id)
-    proposed = improvements.suggest(ecoute().db, improvement_id, now=now())
+    proposed = improvements.suggest(ecoute().db, improvement_id, now=now(),
+                                    catalog=ecoute().catalog)
     return render("improvements_suggestions.html", found=found, proposed=proposed)
 
 
