@@ -65,9 +65,11 @@ def _tapped(ctx: TurnContext, call_ref: str, choice: str) -> None:
         return
     if choice == "share" or choice == "noshare":
         asked = store.awaiting_contact(ctx.connection, ctx.respondent.id, ctx.now)
-        if asked is not None and asked.call_id == call.id:
+        if asked is not None and asked.call_id == call.id and choice == "share":
             profile = f"{ctx.respondent.channel}:{ctx.respondent.external_id}"
-            _contact(ctx, asked.id, profile if choice == "share" else "no")
+            _pass_on(ctx, asked.id, profile)
+        elif asked is not None and asked.call_id == call.id:
+            _contact(ctx, asked.id, "no")
         return
     done = store.answer_of(ctx.connection, call.id, ctx.respondent.id)
     if done is not None:
@@ -128,13 +130,17 @@ def _contact(ctx: TurnContext, participation_id: int, text: str) -> None:
         ctx.say(_("Understood: we pass nothing on. The organiser will reach you here."),
                 Kind.ACKNOWLEDGEMENT)
         return
-    if len(text) > 254 or not (EMAIL.fullmatch(text) or PHONE.fullmatch(text)
-                               or text.startswith(f"{ctx.respondent.channel}:")):
+    if len(text) > 254 or not (EMAIL.fullmatch(text) or PHONE.fullmatch(text)):
         ctx.say(_("That does not look like an e-mail address or a phone number. "
                   "Type one, or “no”."), Kind.REASK, expects=InputHint.TEXT)
         return
-    store.set_contact(ctx.connection, participation_id, text)
-    ctx.say(_("Thank you! The organiser will contact you."), Kind.ACKNOWLEDGEMENT)
+    _pass_on(ctx, participation_id, text)
+
+
+def _pass_on(ctx: TurnContext, participation_id: int, contact: str) -> None:
+    """Store the contact detail the person agreed to pass on (typed, or their profile)."""
+    store.set_contact(ctx.connection, participation_id, contact)
+    ctx.say(ctx._("Thank you! The organiser will contact you."), Kind.ACKNOWLEDGEMENT)
 
 
 def _leave_panel(ctx: TurnContext) -> None:

@@ -282,13 +282,17 @@ def _offer_panel(ctx: TurnContext) -> None:
 
 
 def _yes_no(ctx: TurnContext, pending: str | None) -> bool | None:
-    """Read a yes or no to the pending question from a tap or typed words."""
+    """Read a yes or no to the pending question from a tap, typed words or its number.
+
+    The question's text version (Slack's notification, a terminal) numbers its
+    choices, yes first: "1" and "2" answer it as a yes/no question's do.
+    """
     choice = ctx.inbound.choice_id
     if choice and choice.startswith(f"{pending}:"):
         return choice.endswith(":yes")
     word = (ctx.inbound.text or "").strip().casefold().rstrip(".!")
-    if word in YES_WORDS:
+    if word in YES_WORDS or word == "1":
         return True
-    if word in NO_WORDS:
+    if word in NO_WORDS or word == "2":
         return False
     return None

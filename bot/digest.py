@@ -279,13 +279,14 @@ def to_outbound(digest: Digest, language: str, scope_label: str) -> Outbound:
         "NPS: " + _moved(now.nps.score, before.nps.score, "", _),
         "CSAT: " + _moved(now.csat.score, before.csat.score, "%", _),
         "CES: " + _moved(now.ces.mean, before.ces.mean, "", _)))
-    sections = [(_("Answers"), _("{count} scores given").format(count=digest.answers)),
+    sections = [(_("Answers"), _("Scores given: {count}").format(count=digest.answers)),
                 (_("Scores"), scores)]
     if digest.themes:
         sections.append((_("Top themes"), "\n".join(_theme_lines(digest.themes, _))))
     if digest.scope.service is None:
         listed = ", ".join(f"{name} {count}" for name, count in sorted(digest.complaints.items()))
-        sections.append((_("Complaints"), _("{count} new{detail}; {missed} past a deadline").format(
+        said = _("New: {count}{detail}; past a deadline: {missed}")
+        sections.append((_("Complaints"), said.format(
             count=sum(digest.complaints.values()), detail=f" ({listed})" if listed else "",
             missed=digest.missed_deadlines)))
     if digest.improvements:
@@ -294,7 +295,7 @@ def to_outbound(digest: Digest, language: str, scope_label: str) -> Outbound:
                 we_did=news.we_did, yes=news.reactions.get("yes", 0),
                 partly=news.reactions.get("partly", 0), no=news.reactions.get("no", 0))
             for news in digest.improvements)))
-    sections.append((_("Ideas"), _("{count} ideas received").format(count=digest.ideas)))
+    sections.append((_("Ideas"), _("Ideas received: {count}").format(count=digest.ideas)))
     return Outbound(title, Kind.DIGEST, language=language, fields=tuple(sections))
 
 
@@ -302,7 +303,7 @@ def _theme_lines(found: Sequence[ThemeQuotes], _: Callable[[str], str]) -> list[
     """Return each theme as a line, its quotes below it."""
     lines = []
     for theme in found:
-        lines.append(_("• {words} ({count} comments)").format(
+        lines.append(_("• {words} (comments: {count})").format(
             words=", ".join(theme.words), count=theme.texts))
         lines += [f"   “{quote}”" for quote in theme.quotes]
     return lines

@@ -294,13 +294,17 @@ class Proposal:
     score: float
 
 
-def suggest(db: Database, improvement_id: int, *, now: datetime,
-            limit: int = 20) -> list[Proposal]:
+def suggest(db: Database, improvement_id: int, *, now: datetime, limit: int = 20,
+            catalog: SurveyCatalog | None = None) -> list[Proposal]:
     """Return the past feedback closest to the improvement's summary, best first.
 
     Looked for in the year before the improvement was done (or before now), within
     its concerns, among at most :data:`~bot.suggestions.MAX_CANDIDATES` of each kind.
+    With the ``catalog``, the complaint intake's dialogues are left out: a complaint
+    filed is proposed itself, and an offer not taken up holds only a copy of the
+    comment its survey already proposes.
     """
+    intake = catalog.complaint() if catalog is not None else None
     with db.reading() as connection:
         found = _existing(connection, improvement_id)
         concerns = Concerns.read(found.concerns)
@@ -309,7 +313,8 @@ def suggest(db: Database, improvement_id: int, *, now: datetime,
         scope = links.Scope(since=(end or now) - SUGGESTION_PERIOD, until=end,
                             channels=concerns.channels,
                             surveys=concerns.surveys, contexts=concerns.contexts,
-                            categories=concerns.categories)
+                            categories=concerns.categories,
+                            left_out_surveys=(intake.key,) if intake else ())
         pool = links.candidates(connection, improvement_id, scope, limit=MAX_CANDIDATES)
     references = {(c.target, c.id): c.reference for c in pool}
     ranked = rank(found.you_said, [Candidate(c.target, c.id, c.text, c.language) for c in pool],

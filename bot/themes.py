@@ -12,6 +12,7 @@ which keeps the dashboard within its time budget.
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ def _language_themes(texts: list[str], language: str, count: int) -> list[Theme]
     # Imported here: scikit-learn takes seconds to import, and every process (gunicorn's
     # workers, the CLI) would pay it at start while only the dashboard's themes need it.
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     analyse, spelled = _analyser(language)
@@ -63,7 +65,11 @@ def _language_themes(texts: list[str], language: str, count: int) -> list[Theme]
     if topics == 0:
         return []
     model = NMF(n_components=topics, init="nndsvd", random_state=0, max_iter=300)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings():
+        # Fewer distinct texts than themes asked (the same comment twice) never converge;
+        # the factorisation still says which theme leads each text, all that is read here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
     stems = vectorizer.get_feature_names_out()
     leaders = Counter(int(row.argmax()) for row in weights if row.max() > 0)
     out = []

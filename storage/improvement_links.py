@@ -241,6 +241,7 @@ class Scope:
     surveys: Sequence[str] = ()
     contexts: Sequence[str] = ()
     categories: Sequence[str] = ()
+    left_out_surveys: Sequence[str] = ()  # survey keys whose conversations are no candidates
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,9 @@ def _conversation_candidates(session: Executor, improvement_id: int, scope: Scop
     if scope.surveys:
         where.append(Conversation.survey_version_id.in_(
             select(SurveyVersion.id).where(SurveyVersion.key.in_(list(scope.surveys)))))
+    if scope.left_out_surveys:
+        where.append(Conversation.survey_version_id.not_in(
+            select(SurveyVersion.id).where(SurveyVersion.key.in_(list(scope.left_out_surveys)))))
     chosen = {cid: (public_id, language) for cid, public_id, language in session.execute(
         select(Conversation.id, Conversation.public_id, Conversation.language).where(*where)
         .order_by(Conversation.started_at.desc(), Conversation.id.desc()).limit(limit))}

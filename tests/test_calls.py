@@ -112,6 +112,29 @@ def test_im_in_takes_a_place_and_the_contact_is_passed_only_with_consent(
     assert twice == "You have already answered this call: you have a place."
 
 
+def test_an_employee_is_asked_to_pass_their_profile_and_a_customer_to_type_a_contact(
+        ecoute: Ecoute, clock: Clock) -> None:
+    ada, bea, cid = customer(ecoute, "ada"), customer(ecoute, "bea"), customer(ecoute, "cid")
+    with ecoute.db.transaction() as session:  # employees, as Slack makes them
+        session.execute(update(Respondent).where(Respondent.external_id.in_(["ada", "bea"]))
+                        .values(internal=True))
+    call_id = open_call(ecoute, clock)
+    ref = f"call:{call_id}"
+    asked = ada.taps("in", ref=ref).messages[-1]
+    assert asked.text.endswith("May we pass your profile to the organiser so they can "
+                               "contact you?")
+    assert [c.id for c in asked.choices] == ["share", "noshare"]
+    assert ada.taps("share").messages[-1].text == "Thank you! The organiser will contact you."
+    bea.taps("in", ref=ref)
+    bea.taps("noshare")
+    cid.taps("in", ref=ref)
+    typed = cid.says("test:ada").messages[-1].text  # a customer types, and only a contact
+    assert typed.startswith("That does not look like an e-mail address or a phone number.")
+    with ecoute.db.reading() as connection:
+        shown = {p.external_id: p.contact for p in store.participants(connection, call_id)}
+    assert shown == {"ada": "test:ada", "bea": None, "cid": None}
+
+
 def test_a_full_call_offers_the_waiting_list_kindly(ecoute: Ecoute, clock: Clock) -> None:
     ana, bob, cleo = (customer(ecoute, n) for n in ("ana", "bob", "cleo"))
     call_id = open_call(ecoute, clock, places=1)

@@ -35,6 +35,19 @@ def migrated(database_url: str) -> str:
     return database_url
 
 
+def test_python_dash_m_ecoute_is_the_same_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    environment = {**os.environ, "DATABASE_URL": url, "LANG": "C"}
+    run = [sys.executable, "-m", "ecoute"]
+    helped = subprocess.run([*run, "--help"], capture_output=True, text=True, env=environment,
+                            cwd=ROOT, timeout=60)
+    assert helped.returncode == 0, helped.stderr
+    assert "python -m ecoute" in helped.stdout and "announce" in helped.stdout
+    listed = subprocess.run([*run, "announce", "list"], capture_output=True, text=True,
+                            env=environment, cwd=ROOT, timeout=60)
+    assert listed.returncode == 1 and "run `ecoute db upgrade` first" in listed.stderr
+
+
 def test_a_whole_nps_dialogue_in_the_terminal_then_export_and_stats(migrated: str) -> None:
     chat = ecoute("chat", "--survey", "nps", "--as", "ana", url=migrated,
                   stdin="9\ngreat service\n2\n")

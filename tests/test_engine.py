@@ -206,6 +206,22 @@ def test_consent_is_asked_once_after_the_first_survey(ana: Person, ecoute: Ecout
         assert session.scalar(select(Respondent.consent_at)) is not None
 
 
+def test_the_consent_question_takes_the_number_its_text_version_shows(
+        ecoute: Ecoute, engine: DialogueEngine) -> None:
+    said = {}
+    for name, typed in (("ana", "1"), ("bob", "2")):  # "1. Yes, tell me" / "2. No" in Slack
+        person = Person(engine, name, locale="en")
+        person.says("start csat")
+        person.says("5")
+        person.says("skip")
+        said[name] = person.says(typed).messages[0].text
+    assert said == {"ana": "Thank you! We will tell you what changes.",
+                    "bob": "Understood, we will not message you."}
+    with ecoute.db.transaction() as session:
+        agreed = dict(session.execute(select(Respondent.external_id, Respondent.consent_at)).all())
+    assert agreed["ana"] is not None and agreed["bob"] is None
+
+
 def test_every_message_of_every_person_is_recorded_once(engine: DialogueEngine,
                                                         ecoute: Ecoute) -> None:
     engine.handle(Inbound(Identity("test", "x"), event_id="e1", text="hello"))

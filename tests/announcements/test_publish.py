@@ -64,6 +64,23 @@ def test_the_message_recalls_their_words_and_the_answer_is_stored_once(
     assert status(ecoute, improvement).answers == {"yes": 1}
 
 
+def test_without_words_the_message_recalls_the_survey_and_the_score_in_their_language(
+        ecoute: Ecoute, dispatcher: Dispatcher, sender: RecordingSender, clock: Clock) -> None:
+    from tests.test_invitations import known
+    known(ecoute, "cy")  # CSAT 5, the comment skipped, then agrees
+    known(ecoute, "lea", locale="fr")
+    with ecoute.db.transaction() as session:
+        people = list(session.scalars(select(Respondent.id)))
+    publish(ecoute, improvement_for(ecoute, people))
+    clock.now = clock.now.replace(hour=12)
+    dispatcher.run_once()
+    said = {address: text.split("\n")[0] for address, text in sender.sent}
+    assert said == {
+        "cy": "On November 26, 2026 you answered our survey “How did we do?” with a score of 5.",
+        "lea": "Le 26 novembre 2026, vous avez répondu à notre enquête « Comment nous "
+               "sommes-nous débrouillés ? » avec la note 5."}
+
+
 def test_someone_the_announcement_did_not_reach_cannot_answer_it(
         ecoute: Ecoute, feedback: Feedback) -> None:
     improvement = improvement_for(ecoute, [feedback("ana")])

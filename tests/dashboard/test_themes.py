@@ -50,3 +50,10 @@ def test_each_language_gets_its_own_themes() -> None:
 def test_no_text_or_only_stop_words_gives_no_theme() -> None:
     assert themes([]) == []
     assert themes([("the and of", "en"), ("le la les", "fr")]) == []
+
+
+def test_the_same_comment_twice_gives_its_theme_without_a_warning() -> None:
+    said = "Mon colis est arrivé en retard"  # a comment, and the complaint offer's copy of it
+    found = themes([(said, "en"), (said, "en"), ("The parcel was delivered late", "en")])
+    assert {"colis", "retard", "parcel"} <= words(found)
+    assert sum(theme.texts for theme in found) == 3

@@ -45,7 +45,8 @@ def test_the_digest_of_everything_says_what_happened_this_week(week: Ecoute) -> 
     said = text(week, Scope())
     assert "Voice of the customer, 2026-11-23 to 2026-11-29: All services" in said
     assert "CSAT: 66.7% (▲ +66.7 since the week before)" in said
-    assert "1 new (delivery 1); 1 past a deadline" in said
+    assert "New: 1 (delivery 1); past a deadline: 1" in said and "Scores given: 4" in said
+    assert "• slow, monday, vpn (comments: 1)" in said
     assert "• New VPN for it: yes 2 · partly 0 · no 1" in said
     assert "VPN" in "".join(q for t in found.themes for q in t.quotes)
     assert SECRET not in said  # never a quote from an anonymous answer
@@ -84,4 +85,4 @@ def test_the_digest_gives_the_dashboards_figures_for_the_same_filters(week: Ecou
 def test_the_digest_speaks_french(week: Ecoute) -> None:
     said = text(week, Scope("it"), "fr")
     assert said.startswith("La voix du client, du 2026-11-23 au 2026-11-29 : Informatique")
-    assert "Idées" in said and "1 idées reçues" in said
+    assert "Idées" in said and "Idées reçues : 1" in said and "Notes données : 2" in said

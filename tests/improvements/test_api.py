@@ -114,10 +114,12 @@ def test_an_unknown_improvement_is_a_404(writer: ApiCaller) -> None:
 def test_suggestions_rank_close_feedback_across_languages(
         writer: ApiCaller, served: Ecoute) -> None:
     nps(served, "bob", "2", "Mon colis est arrivé en retard")
+    Person(served.engine, "bob", locale="en").says("yes")  # then a complaint is offered to him
     nps(served, "cy", "3", "The cashier was rude")
     made = writer.post("/improvements", LATE).get_json()
     found = writer.get(f"/improvements/{made['id']}/suggestions").get_json()["data"]
     assert found[0]["text"] == "Mon colis est arrivé en retard"
+    assert [s["text"] for s in found].count(found[0]["text"]) == 1, "the offer's copy is no one"
     assert found[0]["target"] == "conversation" and 0 < found[0]["score"] <= 1
 
 

@@ -118,12 +118,36 @@ def test_the_response_browser_links_ticked_responses_and_whole_filters(
         team, refused.headers["Location"])
 
 
+def test_the_complaint_board_links_ticked_complaints(team: Team, served: Ecoute) -> None:
+    for name, said in (("ana", "late parcel"), ("bob", "parcel lost"), ("cy", "wrong bill")):
+        file_billing_complaint(Person(served.engine, name, locale="en"), said)
+    with served.db.reading() as connection:
+        first, second, _third = connection.execute(
+            select(Complaint.reference).order_by(Complaint.id)).scalars()
+    improvement_id = write(team)
+    assert f"/admin/complaints?improvement={improvement_id}" in page(
+        team, f"/admin/improvements/{improvement_id}")
+    board = page(team, f"/admin/complaints?improvement={improvement_id}&status=all")
+    assert board.count('form="link-checked"') == 3 and "Link the ticked complaints" in board
+    assert f'name="improvement" value="{improvement_id}"' in board  # the filters keep it
+    assert 'form="link-checked"' not in page(
+        team, f"/admin/complaints?improvement={improvement_id}", "viewer")
+    ticked = team.manager.client.post(
+        f"/admin/improvements/{improvement_id}/links",
+        data={"complaints": [first, second], "csrf_token": team.manager.csrf("/admin/")})
+    assert ticked.status_code == 303
+    shown = page(team, f"/admin/improvements/{improvement_id}")
+    assert "2 linked." in shown and "Linked feedback: 2" in shown
+    assert first in shown and second in shown and _third not in shown
+
+
 def test_suggestions_are_accepted_and_rejected_and_audited(team: Team, served: Ecoute) -> None:
     late = nps(served, "bob", "2", "Mon colis est arrivé en retard")
+    Person(served.engine, "bob", locale="en").says("yes")  # then a complaint is offered to him
     other = nps(served, "cy", "2", "The parcel was delivered late")
     improvement_id = write(team)
     proposed = page(team, f"/admin/improvements/{improvement_id}/suggestions", "viewer")
-    assert "Mon colis est arrivé en retard" in proposed and "Accept" not in proposed
+    assert proposed.count("Mon colis est arrivé en retard") == 1 and "Accept" not in proposed
     path = f"/admin/improvements/{improvement_id}/suggestions"
     team.manager.post(path, target="conversation", reference=late, decision="reject")
     team.manager.post(path, target="conversation", reference=other, decision="accept")

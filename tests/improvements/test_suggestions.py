@@ -69,11 +69,10 @@ def test_suggestions_reach_the_goal_within_and_across_languages() -> None:
     for direction, numbers in sorted(found.items()):
         print(f"{direction}: {mean(numbers):.2f} of {TOP} on topic on average, "
               f"worst {min(numbers)}, {sum(n >= 4 for n in numbers)}/{len(numbers)} with ≥ 4")
-    for direction, numbers in found.items():
+    for direction, numbers in found.items():  # the goal holds for every improvement
         source, target = direction.split("→")
         goal = 4 if source == target else 3
-        assert mean(numbers) >= goal, direction
-        assert min(numbers) >= goal - 1, direction
+        assert min(numbers) >= goal, direction
 
 
 def test_on_phrasings_the_lexicon_was_not_written_for_it_still_beats_chance() -> None:

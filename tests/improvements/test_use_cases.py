@@ -201,6 +201,18 @@ def test_suggestions_rank_close_feedback_and_a_rejected_one_is_not_proposed_agai
     assert detail(ecoute, improvement_id).linked == 2, "chosen by hand after all"
 
 
+def test_a_comment_is_suggested_once_though_a_complaint_offer_holds_a_copy_of_it(
+        ecoute: Ecoute, known: Known) -> None:
+    survey = nps(ecoute, "bob", "2", "Mon colis est arrivé en retard")
+    offered = Person(ecoute.engine, "bob", locale="en").says("yes")  # agrees to hear back
+    assert "handle this as a complaint" in offered.messages[-1].text  # left unanswered
+    improvement_id = new(ecoute, known, Draft("Parcels arrived late", "New carrier"))
+    proposed = improvements.suggest(ecoute.db, improvement_id, now=ecoute.engine.clock(),
+                                    catalog=ecoute.catalog)
+    assert [(p.reference, p.text) for p in proposed] == [
+        (survey, "Mon colis est arrivé en retard")]
+
+
 def test_unlinking_removes_one_link(ecoute: Ecoute, known: Known) -> None:
     conversation = nps(ecoute, "bob", "2", "late")
     improvement_id = new(ecoute, known)

@@ -205,7 +205,8 @@ def list_suggestions(improvement_id: int) -> ResponseReturnValue:
 
     served = current_ecoute()
     try:
-        found = improvements.suggest(served.db, improvement_id, now=served.engine.clock())
+        found = improvements.suggest(served.db, improvement_id, now=served.engine.clock(),
+                                     catalog=served.catalog)
     except ImprovementError as error:
         return _refused(error)
     return jsonify(data=[{"target": p.target.value, "reference": p.reference, "text": p.text,

@@ -3,10 +3,10 @@
 Everyone signed in reads (the list, an improvement with its linked feedback, its
 suggestions); managers and admins write (new, edit, link, unlink, accept or
 reject a suggestion). Feedback is linked by hand (conversation ids or complaint
-references typed in, or responses ticked in the response browser opened with
-``?improvement=ID``), by filter (the response browser's filters, as its URL holds
-them) or by suggestion. Publishing is the announcement's page
-(``POST /admin/improvements/<id>/publish``). Every rule is the core's
+references typed in, responses ticked in the response browser or complaints ticked
+on the complaint board, each opened with ``?improvement=ID``), by filter (the response
+browser's filters, as its URL holds them) or by suggestion. Publishing is the
+announcement's page (``POST /admin/improvements/<id>/publish``). Every rule is the core's
 (:mod:`bot.improvements`); a refusal is shown on the page, in the member's language.
 """
 
@@ -150,10 +150,11 @@ def save(improvement_id: int) -> ResponseReturnValue:
 @bp.post("/improvements/<int:improvement_id>/links")
 @requires(Permission.WRITE)
 def link(improvement_id: int) -> ResponseReturnValue:
-    """Link feedback by hand: conversations ticked or typed, complaint references typed."""
+    """Link feedback by hand: conversations ticked or typed, complaints ticked or typed."""
     _detail(improvement_id)
     typed = [c for c in SEPARATORS.split(request.form.get("typed_conversations", "")) if c]
-    complaints = [c for c in SEPARATORS.split(request.form.get("complaints", "")) if c]
+    complaints = [c for given in request.form.getlist("complaints")
+                  for c in SEPARATORS.split(given) if c]
     return _linked(improvement_id, lambda: improvements.link_by_hand(
         ecoute().db, improvement_id, conversations=request.form.getlist("conversations") + typed,
         complaints=complaints, actor=current_user.actor, now=now()))
@@ -200,7 +201,8 @@ def unlink(improvement_id: int, link_id: int) -> ResponseReturnValue:
 def suggestions(improvement_id: int) -> ResponseReturnValue:
     """Show the past feedback closest in meaning to what people said, best first."""
     found = _detail(improvement_id)
-    proposed = improvements.suggest(ecoute().db, improvement_id, now=now())
+    proposed = improvements.suggest(ecoute().db, improvement_id, now=now(),
+                                    catalog=ecoute().catalog)
     return render("improvements_suggestions.html", found=found, proposed=proposed)
 
 

@@ -1,0 +1,5 @@
+"""``python -m ecoute``: the ``ecoute`` command, for a checkout without the console script."""
+
+from ecoute.cli import main
+
+main()
