@@ -34,7 +34,7 @@ from bot.context import TurnContext
 from bot.delivery_rules import RULES
 from bot.messages import Kind
 from bot.staff import audit
-from storage import campaigns, improvements
+from storage import campaigns, improvement_effects, improvements
 from storage.db import Executor
 from storage.vocabulary import (
     AuditAction,
@@ -146,7 +146,7 @@ def status(session: Executor, improvement_id: int) -> Status:
     campaign_id = _campaign_of(session, improvement_id)
     return Status(improvement_id, campaigns.state_of(session, campaign_id),
                   tally(campaigns.outcomes(session, campaign_id)),
-                  improvements.reaction_counts(session, improvement_id))
+                  improvement_effects.reaction_counts(session, [improvement_id])[improvement_id])
 
 
 def _campaign_of(session: Executor, improvement_id: int) -> int:

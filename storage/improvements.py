@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, select, union, update
+from sqlalchemy import Select, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Executor
@@ -153,7 +153,8 @@ def audience(improvement_id: int) -> Select[tuple[int]]:
 
 
 # Publishing and announcing (bot.announcements): the row locked while publishing, what the
-# personal message recalls, the reactions, the public list and the effect's counts.
+# personal message recalls, the reactions and the public list (the effect's counts:
+# storage.improvement_effects).
 
 
 def lock(session: Executor, improvement_id: int) -> ImprovementRow | None:
@@ -244,63 +245,6 @@ def react(session: Executor, improvement_id: int, respondent_id: int, channel: s
                                             respondent_id=respondent_id, channel=channel,
                                             answer=answer, created_at=now))
     return True
-
-
-def reaction_counts(session: Executor, improvement_id: int) -> dict[str, int]:
-    """Count the answers to an improvement's announcement, by answer."""
-    rows = session.execute(select(Reaction.answer, func.count())
-                           .where(Reaction.improvement_id == improvement_id)
-                           .group_by(Reaction.answer))
-    return {str(answer): int(count) for answer, count in rows}
-
-
-@dataclass(frozen=True)
-class ScoreTally:
-    """Score answers of one type, before or after publication: count, sum and the two bands."""
-
-    question_type: str
-    after: bool
-    count: int
-    total: int
-    high: int
-    low: int
-
-
-def group_scores(session: Executor, improvement_id: int, published_at: datetime,
-                 thresholds: dict[str, tuple[int, int]]) -> list[ScoreTally]:
-    """Tally the linked group's scores before and after ``published_at``.
-
-    The group is the people behind the accepted links; only their conversations of
-    their linked conversations' surveys and contexts count (same survey, same contexts).
-    An anonymous link chooses nothing: it may belong to a group the rule of five
-    withholds, and the group's scores would tell where it was.
-    """
-    people = audience(improvement_id).scalar_subquery()
-    linked = (select(SurveyVersion.key, Conversation.context)  # the group's own, never an
-              .join(Conversation, Conversation.survey_version_id == SurveyVersion.id)
-              .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
-              .where(ImprovementLink.improvement_id == improvement_id, ImprovementLink.accepted,
-                     Conversation.respondent_id.is_not(None))  # anonymous link's (rule of five)
-              .distinct().subquery())
-    after = Conversation.started_at >= published_at
-    tallies = []
-    for kind, (high_min, low_max) in thresholds.items():
-        number = Answer.number
-        rows = session.execute(
-            select(after, func.count(number), func.sum(number),
-                   func.sum(case((number >= high_min, 1), else_=0)),
-                   func.sum(case((number <= low_max, 1), else_=0)))
-            .join(Conversation, Conversation.id == Answer.conversation_id)
-            .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-            .join(linked, (linked.c.key == SurveyVersion.key)
-                  & ((linked.c.context == Conversation.context)
-                     | (linked.c.context.is_(None) & Conversation.context.is_(None))))
-            .where(Answer.question_type == kind, number.is_not(None),
-                   Conversation.respondent_id.in_(people))
-            .group_by(after))
-        tallies += [ScoreTally(kind, bool(a), int(c or 0), int(t or 0), int(h or 0), int(lo or 0))
-                    for a, c, t, h, lo in rows]
-    return tallies
 
 
 def was_announced_to(session: Executor, improvement_id: int, respondent_id: int) -> bool:
