@@ -10,6 +10,13 @@ The figures are :mod:`bot.dashboard`'s, the same as ``ecoute stats`` and
 string; ``static/dashboard.js`` asks for it every few seconds with the last
 ``ETag``, and the fragment is only built when something was answered since
 (otherwise 304, from one small query).
+
+Below the live figures, the page (not the fragment) lists the newest published
+improvements and their effect (:func:`improvement_effects`): the linked group's
+NPS, CSAT and CES before and after, and the answers to "Does this answer your
+concern?". The fragment is left out of it on purpose: its ``ETag`` follows the
+answers only, so reactions would go stale in it, and each improvement's own page
+follows its announcement live already.
 """
 
 from __future__ import annotations
@@ -21,17 +28,20 @@ from flask import Response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
 
-from bot import dashboard
+from bot import announcement_effect, dashboard
+from bot.announcement_effect import Effect
 from bot.dashboard import Grain
 from bot.staff import Permission
 from storage import daily
 from storage.filters import ResponseFilter
+from storage.improvements import ImprovementRow
 from web import filters
 from web.console import charts
 from web.console.access import blueprint, console_language, ecoute, now, render, requires
 
 bp = blueprint("console_dashboard")
 METRICS = (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES"))
+SHOWN_IMPROVEMENTS = 5  # the newest published improvements the page shows with their effect
 
 
 def wanted() -> tuple[ResponseFilter, Grain]:
@@ -105,6 +115,12 @@ def page_values(chosen: ResponseFilter, grain: Grain) -> dict[str, Any]:
     return {"tag": f'"{tag}"', "chosen": chosen, "grain": grain, "args": args, "live_args": live,
             "shown_to": (chosen.until - timedelta(days=1)) if chosen.until else None,
             "Grain": Grain, "METRICS": METRICS, **figures(chosen, grain)}
+
+
+def improvement_effects() -> list[tuple[ImprovementRow, Effect]]:
+    """Return the newest published improvements, newest first, with their effect."""
+    with ecoute().db.transaction() as session:
+        return announcement_effect.latest(session, SHOWN_IMPROVEMENTS)
 
 
 @bp.get("/dashboard/live")

@@ -2,7 +2,8 @@
 
 Headline figures first (NPS, CSAT, CES and their counts), then the trend, the
 distribution of scores, the detractors' latest comments and the themes of the
-period, then the breakdowns by channel, survey, context and internal service.
+period, then the breakdowns by channel, survey, context and internal service;
+last, the newest published improvements and their effect.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.staff import Permission
 from web.console.access import blueprint, render, requires
-from web.console.dashboard import page_values, wanted
+from web.console.dashboard import improvement_effects, page_values, wanted
 
 bp = blueprint("console_home")
 
@@ -21,4 +22,5 @@ bp = blueprint("console_home")
 def home() -> ResponseReturnValue:
     """Show the dashboard for the filters in the URL."""
     chosen, grain = wanted()
-    return render("dashboard.html", **page_values(chosen, grain))
+    return render("dashboard.html", **page_values(chosen, grain),
+                  improvements=improvement_effects())
