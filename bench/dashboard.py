@@ -3,7 +3,8 @@
 Usage::
 
     .venv/bin/python -m bench.generate --url sqlite:///big.db --answers 1000000
-    .venv/bin/python -m bench.dashboard --url sqlite:///big.db [--requests 15]
+    .venv/bin/python -m bench.dashboard --url sqlite:///big.db [--requests 15] \\
+        [--improvements 5 --linked 200]
 
 Each request goes through the real app (Flask's test client, a signed-in viewer):
 ``GET /admin/`` with no query (a year, weekly trends of the three scores per
@@ -13,6 +14,14 @@ prints, measured in the same run, a plain ``SELECT count(*) FROM answer`` and th
 goal (200 ms on PostgreSQL, 400 ms on SQLite at 1M answers). It also times the
 live fragment's "nothing changed" answer (304). When the store has no daily
 counts yet they are rebuilt first (:func:`storage.daily.rebuild`), and timed.
+
+The page ends with the newest published improvements and their effect. With
+``--improvements N`` the bench first publishes N improvements, each linked to
+``--linked`` random named conversations of the store, a month apart, unless the
+store has published improvements already (it adds rows: use a bench store). It then
+times, in the same run, the page with that section and without it (the section
+set to show none, requests alternating), and the section's reading alone: all
+improvements in one grouped query, beside one query per improvement.
 """
 
 from __future__ import annotations
@@ -24,17 +33,22 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, text
 
-from bot import dashboard, staff
+from bot import announcement_effect, announcements, dashboard, staff
 from ecoute.config import Settings
 from ecoute.wiring import build
-from storage import daily
+from storage import daily, improvements
 from storage.db import Database
+from storage.improvements import NewImprovement
 from storage.migrate import upgrade
+from storage.models import Conversation
+from storage.vocabulary import LinkSource
 from web import create_app
+from web.console import dashboard as console_dashboard
 
 GOAL_MS = {"postgresql": 200.0, "sqlite": 400.0}
 EMAIL, PASSWORD = "bench-viewer@example.com", "bench password 123"
@@ -68,15 +82,70 @@ def prepare(database: Database) -> float | None:
     return spent
 
 
+def seed_improvements(database: Database, count: int, linked: int) -> int:
+    """Publish ``count`` improvements linked to random named conversations; return how many."""
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        if improvements.published(session, 1):
+            return 0
+        for n in range(count):
+            at = now - timedelta(days=30 * (n + 1))
+            chats = list(session.scalars(select(Conversation.id)
+                                         .where(Conversation.respondent_id.is_not(None))
+                                         .order_by(func.random()).limit(linked)))
+            made = improvements.create(session, NewImprovement(
+                you_said="The wait was long", we_did=f"Improvement {n + 1}", language="en",
+                created_by="bench"), now=at)
+            improvements.link(session, made, source=LinkSource.FILTER, actor="bench", now=at,
+                              conversations=chats)
+            announcements.publish(session, made, actor="bench", now=at)
+    return count
+
+
+def time_section(database: Database, client: FlaskClient, times: int) -> None:
+    """Print the page with and without the improvements section, and the section's reading."""
+    shown = console_dashboard.SHOWN_IMPROVEMENTS
+    spent: dict[int, list[float]] = {shown: [], 0: []}
+    for _ in range(times):
+        for showing in (shown, 0):
+            console_dashboard.SHOWN_IMPROVEMENTS = showing
+            began = time.perf_counter()
+            client.get("/admin/")
+            spent[showing].append((time.perf_counter() - began) * 1000)
+    console_dashboard.SHOWN_IMPROVEMENTS = shown
+    with database.transaction() as session:
+        ids = [row.id for row in improvements.published(session, shown)]
+
+    def grouped() -> object:
+        with database.transaction() as session:
+            return announcement_effect.effects(session, ids)
+
+    def one_by_one() -> object:
+        with database.transaction() as session:
+            return [announcement_effect.effects(session, [i]) for i in ids]
+
+    with_ms, without_ms = (statistics.median(spent[k]) for k in (shown, 0))
+    print(f"dashboard page with the improvements section ({len(ids)} shown): median "
+          f"{with_ms:.1f} ms; without it: {without_ms:.1f} ms ({with_ms / without_ms:.2f}x)")
+    print(f"the {len(ids)} effects alone: one grouped query {median_ms(grouped, times):.1f} ms, "
+          f"one query per improvement {median_ms(one_by_one, times):.1f} ms")
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     """Run the bench and print the medians beside the baseline and the goal."""
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard")
     parser.add_argument("--url", required=True, help="a filled store (SQLAlchemy URL)")
     parser.add_argument("--requests", type=int, default=15, help="requests to time")
+    parser.add_argument("--improvements", type=int, default=0,
+                        help="publish this many linked improvements first (on a bench store)")
+    parser.add_argument("--linked", type=int, default=200,
+                        help="named conversations linked to each of them")
     args = parser.parse_args(None if argv is None else list(argv))
     database = Database(args.url)
     upgrade(database.engine)
     rebuilt = prepare(database)
+    seeded = seed_improvements(database, args.improvements, args.linked) \
+        if args.improvements else 0
     settings = replace(Settings.from_env({}), database_url=args.url,
                        secret_key=os.urandom(32).hex())
     ecoute = build(settings, database=database)
@@ -109,6 +178,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     print(f"dashboard page, default filters:      median {page_ms:.1f} ms "
           f"({page_ms / baseline:.2f}x the baseline; goal at 1M: {GOAL_MS[dialect]:.0f} ms)")
     print(f"live fragment, nothing changed (304): median {unchanged:.1f} ms")
+    if seeded:
+        print(f"published {seeded} improvements, {args.linked} conversations linked to each")
+    time_section(database, client, args.requests)
     database.dispose()
     return 0
 
