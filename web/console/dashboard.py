@@ -14,14 +14,14 @@ string; ``static/dashboard.js`` asks for it every few seconds with the last
 Below the live figures, the page (not the fragment) lists the newest published
 improvements and their effect (:func:`improvement_effects`): the linked group's
 NPS, CSAT and CES before and after, and the answers to "Does this answer your
-concern?". The fragment is left out of it on purpose: its ``ETag`` follows the
-answers only, so reactions would go stale in it, and each improvement's own page
-follows its announcement live already.
+concern?", read at most once a minute (:mod:`web.console.recent`). The fragment is
+left out of it on purpose: its ``ETag`` follows the answers only, so reactions would
+go stale in it, and each improvement's own page follows its announcement live already.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, request
@@ -38,6 +38,7 @@ from storage.improvements import ImprovementRow
 from web import filters
 from web.console import charts
 from web.console.access import blueprint, console_language, ecoute, now, render, requires
+from web.console.recent import Recent
 
 bp = blueprint("console_dashboard")
 METRICS = (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES"))
@@ -82,8 +83,8 @@ def figures(chosen: ResponseFilter, grain: Grain) -> dict[str, Any]:
     return values
 
 
-THEMES_TTL = timedelta(minutes=5)
-_themes_seen: dict[tuple[ResponseFilter, str], tuple[datetime, list[Any]]] = {}
+THEMES: Recent[list[Any]] = Recent(timedelta(minutes=5))
+EFFECTS: Recent[list[tuple[ImprovementRow, Effect]]] = Recent(timedelta(minutes=1))
 
 
 def _themes(read: dashboard.Reading, chosen: ResponseFilter, language: str) -> list[Any]:
@@ -92,13 +93,8 @@ def _themes(read: dashboard.Reading, chosen: ResponseFilter, language: str) -> l
     Themes move slowly and cost more than every other figure together; the live
     fragment would otherwise recompute them on every new answer.
     """
-    key = (chosen, language)
-    seen = _themes_seen.get(key)
-    if seen is None or read.now - seen[0] > THEMES_TTL or read.now < seen[0]:
-        if len(_themes_seen) > 64:
-            _themes_seen.clear()
-        seen = _themes_seen[key] = (read.now, dashboard.period_themes(read, language))
-    return seen[1]
+    return THEMES.get((ecoute().db.url, chosen, language), read.now,
+                      lambda: dashboard.period_themes(read, language))
 
 
 def version() -> str:
@@ -118,9 +114,16 @@ def page_values(chosen: ResponseFilter, grain: Grain) -> dict[str, Any]:
 
 
 def improvement_effects() -> list[tuple[ImprovementRow, Effect]]:
-    """Return the newest published improvements, newest first, with their effect."""
-    with ecoute().db.transaction() as session:
-        return announcement_effect.latest(session, SHOWN_IMPROVEMENTS)
+    """Return the newest published improvements, newest first, with their effect.
+
+    Read at most once a minute (:class:`Recent`): the groups' answers before and
+    after cost as much as the rest of the page, and reactions come in over days.
+    """
+    def read() -> list[tuple[ImprovementRow, Effect]]:
+        with ecoute().db.transaction() as session:
+            return announcement_effect.latest(session, SHOWN_IMPROVEMENTS)
+
+    return EFFECTS.get(ecoute().db.url, now(), read)
 
 
 @bp.get("/dashboard/live")
