@@ -44,3 +44,8 @@ class Recent(Generic[T]):
                 self._seen.clear()
             self._seen[key] = (now, value)
         return value
+
+    def clear(self) -> None:
+        """Forget every value kept (the next reading computes)."""
+        with self._lock:
+            self._seen.clear()
