@@ -33,11 +33,16 @@ EXCERPT = 90  # characters of the person's own words recalled
 
 @dataclass(frozen=True)
 class AnnouncementSettings:
-    """Quiet hours (local start and end; None: none), the weekly cap, the default timezone."""
+    """Quiet hours (local start and end; None: none), the weekly cap, the default timezone.
+
+    ``left_out_surveys`` names the complaint intake (the wiring sets it from the
+    catalog): its dialogues are never what the message recalls.
+    """
 
     quiet: tuple[time, time] | None = (time(21, 0), time(8, 0))
     per_week: int = 2
     timezone: str = "UTC"
+    left_out_surveys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> AnnouncementSettings:
@@ -126,7 +131,8 @@ def prepare_batch(session: Executor, batch: Sequence[Claimed], now: datetime,
     for improvement_id, group in by_improvement.items():
         row = improvements.find(session, improvement_id)
         said = improvements.recalls(session, improvement_id,
-                                    [d.respondent_id for d in group if d.respondent_id])
+                                    [d.respondent_id for d in group if d.respondent_id],
+                                    left_out_surveys=settings.left_out_surveys)
         for delivery in group:
             person = delivery.respondent_id
             if row is None or person is None:

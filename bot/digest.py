@@ -27,8 +27,10 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy.orm import Session
 
 from bot import dashboard, themes, timezones
@@ -52,6 +54,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 QUOTES = 3
 QUOTE_LENGTH = 140
 TOP_THEMES = 3
+SIGNED = "+#,##0.###;-#,##0.###"  # a change, its sign always shown (Babel's pattern syntax)
 CHANNEL = "slack"
 
 
@@ -255,17 +258,20 @@ def _quotes(words: Sequence[str], texts: Sequence[tuple[str, str]], language: st
 # -- in words ----------------------------------------------------------------------------------
 
 
-def _moved(now: float | None, before: float | None, unit: str, _: Callable[[str], str]) -> str:
-    """Return a figure and how it moved since the week before."""
+def _moved(now: float | None, before: float | None, language: str, _: Callable[[str], str],
+           *, percent: bool = False) -> str:
+    """Return a figure and how it moved since the week before, written as ``language`` does."""
     if now is None:
         return _("no answers")
-    shown = f"{now:g}{unit}"
+    shown = format_percent(Decimal(str(now)) / 100, locale=language,
+                           decimal_quantization=False) if percent \
+        else format_decimal(now, locale=language)
     if before is None:
         return _("{figure} (no answers the week before)").format(figure=shown)
     change = round(now - before, 1)
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    return _("{figure} ({arrow} {change:+g} since the week before)").format(
-        figure=shown, arrow=arrow, change=change)
+    return _("{figure} ({arrow} {change} since the week before)").format(
+        figure=shown, arrow=arrow, change=format_decimal(change, SIGNED, locale=language))
 
 
 def to_outbound(digest: Digest, language: str, scope_label: str) -> Outbound:
@@ -276,9 +282,10 @@ def to_outbound(digest: Digest, language: str, scope_label: str) -> Outbound:
         since=f"{digest.week.since:%Y-%m-%d}",
         until=f"{digest.week.until - timedelta(days=1):%Y-%m-%d}", scope=scope_label)
     scores = "\n".join((
-        "NPS: " + _moved(now.nps.score, before.nps.score, "", _),
-        "CSAT: " + _moved(now.csat.score, before.csat.score, "%", _),
-        "CES: " + _moved(now.ces.mean, before.ces.mean, "", _)))
+        _("NPS: {figure}").format(figure=_moved(now.nps.score, before.nps.score, language, _)),
+        _("CSAT: {figure}").format(figure=_moved(now.csat.score, before.csat.score, language, _,
+                                                 percent=True)),
+        _("CES: {figure}").format(figure=_moved(now.ces.mean, before.ces.mean, language, _))))
     sections = [(_("Answers"), _("Scores given: {count}").format(count=digest.answers)),
                 (_("Scores"), scores)]
     if digest.themes:

@@ -2,7 +2,8 @@
 
 Usage::
 
-    ecoute announce list                # every announced improvement: state, sent/planned, answers
+    ecoute announce list                # every announced improvement: state, sent, planned, answers
+    ecoute announce list --language fr  # its header in French (default: ECOUTE_DEFAULT_LANGUAGE)
     ecoute announce status 12           # one announcement, with a progress bar
     ecoute announce status 12 --watch   # the same, redrawn every 2 s until nothing is pending
 
@@ -19,6 +20,7 @@ from tqdm import tqdm
 
 from bot import announcements
 from bot.announcements import AnnouncementError, Status
+from bot.i18n import gettext_for
 from ecoute.cli_common import Failure, friendly, from_environment
 from storage import improvements
 
@@ -31,20 +33,33 @@ def announce() -> None:
 
 
 @announce.command("list")
+@click.option("--language", type=click.Choice(["en", "fr"]),
+              help="Of the header. Default: ECOUTE_DEFAULT_LANGUAGE.")
 @friendly
-def list_announcements() -> None:
+def list_announcements(language: str | None) -> None:
     """List every announced improvement with its state, progress and answers."""
     served = from_environment()
+    _ = gettext_for(language or served.settings.default_language, "console")
     with served.db.transaction() as session:
         rows = [(row, announcements.status(session, row.id))
                 for row in improvements.announced(session)]
     if not rows:
-        click.echo("No improvement has been published yet.")
-    for row, found in rows:
-        answers = " ".join(f"{k}={v}" for k, v in found.to_dict()["answers"].items())
-        summary = " ".join(row.we_did.split())[:50]
-        click.echo(f"{row.id:>5}  {found.state.value:<9}  sent {found.progress.sent:>6}/"
-                   f"{found.progress.planned:<6}  {answers}  {summary}")
+        click.echo(_("No improvement has been published yet."))
+        return
+    table = [("#", _("State"), _("Sent"), _("Planned"), _("Answers"), _("We did"))]
+    table += [(str(row.id), found.state.value, str(found.progress.sent),
+               str(found.progress.planned),
+               " ".join(f"{k}={v}" for k, v in found.to_dict()["answers"].items()),
+               " ".join(row.we_did.split())[:50]) for row, found in rows]
+    click.echo("\n".join(aligned(table, numbers=(0, 2, 3))))
+
+
+def aligned(table: list[tuple[str, ...]], numbers: tuple[int, ...] = ()) -> list[str]:
+    """Return the table's lines, each column as wide as its widest cell (``numbers`` right)."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return ["  ".join(cell.rjust(width) if i in numbers else cell.ljust(width)
+                      for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
+            for row in table]
 
 
 @announce.command("status")

@@ -10,7 +10,7 @@ targets) are asked for here. The web app and the CLI get everything from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -89,6 +89,7 @@ def build(
     db = database or Database(settings.database_url)
     catalog = SurveyCatalog.from_directory(settings.surveys_dir)
     _check_complaints(settings, catalog)
+    settings = _announcing(settings, catalog)
     channels = registered()
     targets = tuple(target for name, channel in channels.items()
                     for target in channel.alert_targets(settings.channel_settings(name)))
@@ -119,6 +120,13 @@ def _check_complaints(settings: Settings, catalog: SurveyCatalog) -> None:
                                              f"survey {survey.key!r}")
     except ValueError as error:
         raise ConfigError(str(error)) from error
+
+
+def _announcing(settings: Settings, catalog: SurveyCatalog) -> Settings:
+    """Return the settings whose announcements never recall the complaint intake's dialogues."""
+    intake = catalog.complaint()
+    return replace(settings, announcements=replace(
+        settings.announcements, left_out_surveys=(intake.key,) if intake else ()))
 
 
 def build_senders(settings: Settings) -> dict[str, Sender]:

@@ -8,7 +8,7 @@ conversations and complaints, each once, never someone "forget" unlinked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -207,29 +207,11 @@ class Recall:
     score: int | None = None
 
 
-def recall(session: Executor, improvement_id: int, respondent_id: int) -> Recall | None:
+def recall(session: Executor, improvement_id: int, respondent_id: int, *,
+           left_out_surveys: Sequence[str] = ()) -> Recall | None:
     """Return the person's latest linked feedback: a complaint's or answer's words, else a score."""
-    accepted = (ImprovementLink.improvement_id == improvement_id) & ImprovementLink.accepted
-    complaint = session.execute(
-        select(Complaint.created_at, Complaint.description)
-        .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
-        .where(accepted, Complaint.respondent_id == respondent_id)
-        .order_by(Complaint.created_at.desc()).limit(1)).first()
-    chat = session.execute(
-        select(Conversation.id, Conversation.started_at, SurveyVersion.definition)
-        .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
-        .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-        .where(accepted, Conversation.respondent_id == respondent_id)
-        .order_by(Conversation.started_at.desc()).limit(1)).first()
-    if complaint is not None and (chat is None or complaint.created_at >= chat.started_at):
-        return Recall(complaint.created_at, words=complaint.description)
-    if chat is None:
-        return None
-    answers = session.execute(select(Answer.text, Answer.number).where(
-        Answer.conversation_id == chat.id).order_by(Answer.id)).all()
-    words = next((a.text for a in answers if a.text), None)
-    score = next((a.number for a in answers if a.number is not None), None)
-    return Recall(chat.started_at, words=words, survey=chat.definition, score=score)
+    return recalls(session, improvement_id, [respondent_id],
+                   left_out_surveys=left_out_surveys).get(respondent_id)
 
 
 def react(session: Executor, improvement_id: int, respondent_id: int, channel: str,
@@ -255,9 +237,14 @@ def was_announced_to(session: Executor, improvement_id: int, respondent_id: int)
                Delivery.status == DeliveryStatus.SENT).limit(1)).first() is not None
 
 
-def recalls(session: Executor, improvement_id: int,
-            respondent_ids: Iterable[int]) -> dict[int, Recall]:
-    """Return :func:`recall` for many people at once (three queries, not three per person)."""
+def recalls(session: Executor, improvement_id: int, respondent_ids: Iterable[int], *,
+            left_out_surveys: Sequence[str] = ()) -> dict[int, Recall]:
+    """Return :func:`recall` for many people at once (three queries, not three per person).
+
+    The conversations of ``left_out_surveys`` (the complaint intake's dialogues) are
+    never recalled: an offer declined keeps nothing, one never answered a copy of the
+    survey's comment. A filed complaint is recalled when it, or its dialogue, is linked.
+    """
     people = list(respondent_ids)
     accepted = (ImprovementLink.improvement_id == improvement_id) & ImprovementLink.accepted
     found: dict[int, Recall] = {}
@@ -266,7 +253,8 @@ def recalls(session: Executor, improvement_id: int,
                SurveyVersion.definition)
         .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
         .join(SurveyVersion, SurveyVersion.id == Conversation.survey_version_id)
-        .where(accepted, Conversation.respondent_id.in_(people))
+        .where(accepted, Conversation.respondent_id.in_(people),
+               SurveyVersion.key.not_in(list(left_out_surveys)))
         .order_by(Conversation.started_at)).all()
     latest = {chat.respondent_id: chat for chat in chats}  # the newest wins
     answers: dict[int, list[tuple[str | None, int | None]]] = {}
@@ -282,7 +270,8 @@ def recalls(session: Executor, improvement_id: int,
                                score=next((n for _, n in given if n is not None), None))
     for person, at, words in session.execute(
             select(Complaint.respondent_id, Complaint.created_at, Complaint.description)
-            .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
+            .join(ImprovementLink, (ImprovementLink.complaint_id == Complaint.id)
+                  | (ImprovementLink.conversation_id == Complaint.conversation_id))
             .where(accepted, Complaint.respondent_id.in_(people))
             .order_by(Complaint.created_at)):
         if person not in found or at >= found[person].said_at:

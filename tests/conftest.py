@@ -198,5 +198,6 @@ def sender() -> RecordingSender:
 @pytest.fixture
 def dispatcher(ecoute: Ecoute, sender: RecordingSender, clock: Clock) -> Dispatcher:
     """Return a dispatcher over the recording sender, on the test clock."""
-    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second")
+    settings = OutboxSettings(default_rate="100/second", default_respondent_rate="100/second",
+                              announcements=ecoute.settings.announcements)  # as the wiring's
     return Dispatcher(ecoute.db, {"test": sender}, settings=settings, clock=clock)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import announcements
 from bot.announcements import AnnouncementError
@@ -136,3 +136,37 @@ def test_stop_or_erasure_after_planning_is_respected_at_send_time(
     clock.now = clock.now.replace(hour=12)
     dispatcher.run_once()
     assert [address for address, _text in sender.sent] == ["eve"]
+
+
+def test_the_message_recalls_the_survey_not_the_complaint_offer_they_declined(
+        ecoute: Ecoute, dispatcher: Dispatcher, sender: RecordingSender, clock: Clock) -> None:
+    from tests.conftest import Person
+    ana = Person(ecoute.engine, "ana", locale="en")
+    for said in ("start nps", "3", "The queue was far too long", "yes"):
+        ana.says(said)
+    assert ana.last is not None and "as a complaint?" in ana.last.messages[-1].text
+    ana.says("no")  # the offer's dialogue stays stored, with nothing in it
+    with ecoute.db.transaction() as session:
+        people = list(session.scalars(select(Respondent.id)))
+    publish(ecoute, improvement_for(ecoute, people))  # both of her conversations linked
+    clock.now = clock.now.replace(hour=12)
+    dispatcher.run_once()
+    assert [text.split("\n")[0] for _address, text in sender.sent] == [
+        "On November 26, 2026 you told us: “The queue was far too long”"]
+
+
+def test_a_filed_complaints_dialogue_linked_recalls_the_complaint(
+        ecoute: Ecoute, dispatcher: Dispatcher, sender: RecordingSender, clock: Clock) -> None:
+    from tests.conftest import Person
+    bob = Person(ecoute.engine, "bob", locale="en")
+    for said in ("complaint", "1", "My parcel came broken", "skip", "1", "yes"):
+        bob.says(said)
+    assert bob.last is not None and "registered" in bob.last.messages[-1].text
+    with ecoute.db.transaction() as session:
+        session.execute(update(Respondent).values(consent_at=clock()))
+        people = list(session.scalars(select(Respondent.id)))
+    publish(ecoute, improvement_for(ecoute, people))  # the dialogue linked, not the complaint
+    clock.now = clock.now.replace(hour=12)
+    dispatcher.run_once()
+    assert [text.split("\n")[0] for _address, text in sender.sent] == [
+        "On November 26, 2026 you told us: “My parcel came broken”"]

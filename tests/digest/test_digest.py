@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import api_tokens, digest, staff
 from bot.digest import Scope, Week
+from channels.slack.digest import digest_blocks
 from ecoute.wiring import Ecoute
 from tests.digest.conftest import MONDAY, SECRET
 from web import create_app
@@ -86,3 +87,14 @@ def test_the_digest_speaks_french(week: Ecoute) -> None:
     said = text(week, Scope("it"), "fr")
     assert said.startswith("La voix du client, du 2026-11-23 au 2026-11-29 : Informatique")
     assert "Idées" in said and "Idées reçues : 1" in said and "Notes données : 2" in said
+
+
+def test_the_french_digest_writes_its_figures_the_french_way(week: Ecoute) -> None:
+    said = text(week, Scope(), "fr")
+    assert "NPS : 100 (aucune réponse la semaine précédente)" in said
+    assert "CSAT : 66,7\u00a0% (▲ +66,7 depuis la semaine précédente)" in said
+    assert "CES : aucune réponse" in said
+    blocks = digest_blocks(digest.to_outbound(read(week, Scope()), "fr", "Tous"))
+    shown = "\n".join(block["text"]["text"] for block in blocks if "text" in block)
+    assert "CSAT : 66,7\u00a0%" in shown and "CSAT: " not in shown
+    assert "CSAT: 66.7% (▲ +66.7 since the week before)" in text(week, Scope(), "en")
