@@ -246,6 +246,9 @@
 
   function focusAnswer() {
     if (panel.hidden) return;
+    // Words being typed keep the focus: Enter sends them rather than pressing a button
+    // that arrived meanwhile (a menu late on a slow phone would start a survey).
+    if (input.value.trim()) return input.focus();
     var first = choices.querySelector("button");
     (lastQuestion && lastQuestion.expects !== "text" && first ? first : input).focus();
   }
@@ -303,11 +306,11 @@
     });
   }
 
-  function start(survey) {
-    return busyWith(post("/conversations", {
+  function start(survey) {  // busy is its caller's: a tap, an answer or the whole opening
+    return post("/conversations", {
       visitor: visitor, survey: survey || null, language: lang, timezone: zone,
       context: data.context || null
-    }).then(show));
+    }).then(show);
   }
 
   function invited(ref) {
@@ -327,7 +330,7 @@
       return;
     }
     if (!conversation) {
-      start(null);
+      busyWith(start(null));
       return;
     }
     busyWith(post("/conversations/" + encodeURIComponent(conversation) + "/messages", fields)
@@ -339,7 +342,7 @@
     if (choice.id.indexOf("survey:") === 0) {
       say(choice.label, "me");
       choices.textContent = "";
-      start(choice.id.slice(7));
+      busyWith(start(choice.id.slice(7)));
       return;
     }
     answer({choice_id: choice.id, ref: message.ref}, choice.label);
@@ -355,12 +358,14 @@
   function begin() {
     if (started) return focusAnswer();
     started = true;
-    request("POST", "/inbox", {visitor: visitor}).then(function (reply) {
+    // Busy from the inbox to the first question: what the visitor sends meanwhile waits
+    // for the question it answers, instead of racing the opening's own requests.
+    busyWith(request("POST", "/inbox", {visitor: visitor}).then(function (reply) {
       show(reply, false);
     }, function () {}).then(function () {
       if (invited(lastQuestion && lastQuestion.ref)) return focusAnswer();
       return conversation ? resume() : start(data.survey);
-    });
+    }));
   }
 
   function toggle(open) {
