@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from storage.db import Executor
+from storage.improvements import linked_people
 from storage.models import (
     Answer,
-    Complaint,
     Conversation,
     Improvement,
     ImprovementLink,
@@ -54,7 +54,7 @@ def group_scores(session: Executor, ids: Iterable[int],
     kinds = _linked(session, wanted) if wanted and thresholds else {}
     if not kinds:
         return []
-    people = _people(wanted)
+    people = linked_people(wanted)
     after = Conversation.started_at >= Improvement.published_at
     number, kind = Answer.number, Answer.question_type
     high = or_(*(and_(kind == k, number >= h) for k, (h, _low) in thresholds.items()))
@@ -102,22 +102,6 @@ def _same_kind(improvement: ColumnElement[int], kinds: Kinds) -> ColumnElement[b
             context = none if context is None else or_(context, none)
         tests.append(and_(improvement == linked, SurveyVersion.key == key, context))
     return or_(*tests)
-
-
-def _people(ids: list[int]) -> Subquery:
-    """Return the distinct (improvement, person) pairs behind the improvements' accepted links."""
-    accepted = ImprovementLink.improvement_id.in_(ids) & ImprovementLink.accepted
-    by_conversation = (
-        select(ImprovementLink.improvement_id.label("improvement_id"),
-               Conversation.respondent_id.label("respondent_id"))
-        .join(Conversation, ImprovementLink.conversation_id == Conversation.id)
-        .where(accepted, Conversation.respondent_id.is_not(None)))
-    by_complaint = (
-        select(ImprovementLink.improvement_id.label("improvement_id"),
-               Complaint.respondent_id.label("respondent_id"))
-        .join(Complaint, ImprovementLink.complaint_id == Complaint.id)
-        .where(accepted, Complaint.respondent_id.is_not(None)))
-    return union(by_conversation, by_complaint).subquery()
 
 
 def reaction_counts(session: Executor, ids: Iterable[int]) -> dict[int, dict[str, int]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, union, update
+from sqlalchemy import Select, Subquery, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Executor
@@ -139,17 +139,24 @@ def link(session: Executor, improvement_id: int, *, source: LinkSource, actor: s
 
 def audience(improvement_id: int) -> Select[tuple[int]]:
     """Return a query of the distinct people behind an improvement's accepted links."""
-    accepted = (ImprovementLink.improvement_id == improvement_id) & ImprovementLink.accepted
+    people = linked_people([improvement_id])
+    return select(people.c.respondent_id)
+
+
+def linked_people(ids: Sequence[int]) -> Subquery:
+    """Return the distinct (improvement_id, respondent_id) pairs behind the accepted links."""
+    accepted = ImprovementLink.improvement_id.in_(list(ids)) & ImprovementLink.accepted
     by_conversation = (
-        select(Conversation.respondent_id.label("respondent_id"))
-        .join(ImprovementLink, ImprovementLink.conversation_id == Conversation.id)
+        select(ImprovementLink.improvement_id.label("improvement_id"),
+               Conversation.respondent_id.label("respondent_id"))
+        .join(Conversation, ImprovementLink.conversation_id == Conversation.id)
         .where(accepted, Conversation.respondent_id.is_not(None)))
     by_complaint = (
-        select(Complaint.respondent_id.label("respondent_id"))
-        .join(ImprovementLink, ImprovementLink.complaint_id == Complaint.id)
+        select(ImprovementLink.improvement_id.label("improvement_id"),
+               Complaint.respondent_id.label("respondent_id"))
+        .join(Complaint, ImprovementLink.complaint_id == Complaint.id)
         .where(accepted, Complaint.respondent_id.is_not(None)))
-    people = union(by_conversation, by_complaint).subquery()
-    return select(people.c.respondent_id)
+    return union(by_conversation, by_complaint).subquery()
 
 
 # Publishing and announcing (bot.announcements): the row locked while publishing, what the
@@ -207,13 +214,6 @@ class Recall:
     score: int | None = None
 
 
-def recall(session: Executor, improvement_id: int, respondent_id: int, *,
-           left_out_surveys: Sequence[str] = ()) -> Recall | None:
-    """Return the person's latest linked feedback: a complaint's or answer's words, else a score."""
-    return recalls(session, improvement_id, [respondent_id],
-                   left_out_surveys=left_out_surveys).get(respondent_id)
-
-
 def react(session: Executor, improvement_id: int, respondent_id: int, channel: str,
           answer: ReactionAnswer, now: datetime) -> bool:
     """Store a person's answer (a later one replaces it: one per person); True if it is new."""
@@ -239,7 +239,9 @@ def was_announced_to(session: Executor, improvement_id: int, respondent_id: int)
 
 def recalls(session: Executor, improvement_id: int, respondent_ids: Iterable[int], *,
             left_out_surveys: Sequence[str] = ()) -> dict[int, Recall]:
-    """Return :func:`recall` for many people at once (three queries, not three per person).
+    """Return each person's latest linked feedback: a complaint's or answer's words, else a score.
+
+    Three queries for everyone, not three per person.
 
     The conversations of ``left_out_surveys`` (the complaint intake's dialogues) are
     never recalled: an offer declined keeps nothing, one never answered a copy of the
